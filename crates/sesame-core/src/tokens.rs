@@ -1,0 +1,200 @@
+//! Token responses (RFC 6749 §5.1/§5.2) and the tokens a login yields.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use serde_json::{Map, Value};
+
+use crate::error::{LoginError, ProviderError, RequestError};
+use crate::http_util::{truncate, MAX_BODY};
+use crate::idtoken::IdTokenClaims;
+use crate::Secret;
+
+/// The tokens a login or refresh yields.
+///
+/// `Debug` shows no token values.
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Tokens {
+    /// The access token.
+    pub access_token: Secret,
+    /// The token type, normalized (`"Bearer"`).
+    pub token_type: String,
+    /// The refresh token, if one was issued.
+    pub refresh_token: Option<Secret>,
+    /// When the access token expires, if the provider said.
+    pub expires_at: Option<SystemTime>,
+    /// The granted scopes (from the response, else those requested).
+    pub scopes: Vec<String>,
+    /// The raw ID token, if one was issued.
+    pub id_token: Option<Secret>,
+    /// The ID token's claims, present only when the ID token was validated.
+    pub id_token_claims: Option<IdTokenClaims>,
+    /// Any other fields of the token response (never the tokens themselves).
+    pub extra: Map<String, Value>,
+}
+
+impl fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tokens")
+            .field("access_token", &self.access_token)
+            .field("token_type", &self.token_type)
+            .field("refresh_token", &self.refresh_token)
+            .field("expires_at", &self.expires_at)
+            .field("scopes", &self.scopes)
+            .field("id_token", &self.id_token)
+            .field(
+                "id_token_claims",
+                &self.id_token_claims.as_ref().map(|c| &c.subject),
+            )
+            .field("extra", &self.extra.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// Which grant a token response answers; decides how `invalid_grant` is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Grant {
+    AuthorizationCode,
+    Refresh,
+}
+
+/// Parses a token endpoint response.
+///
+/// Handles the forms real providers use: JSON (the standard), a 200 whose
+/// body is an error object (GitHub), form-encoded bodies (GitHub without
+/// `Accept: application/json`, old Facebook), `token_type` in any case,
+/// `expires_in` as a number or a numeric string, and `scope` as a space- or
+/// comma-separated string or an array.
+pub fn parse_token_response(
+    response: &http::Response<Vec<u8>>,
+    now: SystemTime,
+    requested_scopes: &[String],
+) -> Result<Tokens, LoginError> {
+    parse(response, now, requested_scopes, Grant::AuthorizationCode)
+}
+
+pub(crate) fn parse(
+    response: &http::Response<Vec<u8>>,
+    now: SystemTime,
+    requested_scopes: &[String],
+    _grant: Grant,
+) -> Result<Tokens, LoginError> {
+    let malformed = |reason| {
+        LoginError::Provider(ProviderError::MalformedResponse {
+            endpoint: "token".into(),
+            reason,
+        })
+    };
+    let body = response.body();
+    if body.len() > MAX_BODY {
+        return Err(malformed("body too large"));
+    }
+    let fields = parse_body(body);
+    let status = response.status();
+
+    if let Some(map) = &fields {
+        if let Some(error) = map.get("error") {
+            let code = error
+                .as_str()
+                .map(|s| truncate(s, 64))
+                .unwrap_or_else(|| "unknown".into());
+            if code == "invalid_grant" {
+                return Err(RequestError::GrantRejected.into());
+            }
+            let description = map
+                .get("error_description")
+                .and_then(Value::as_str)
+                .map(|s| truncate(s, 200));
+            return Err(ProviderError::TokenEndpoint {
+                error: code,
+                description,
+            }
+            .into());
+        }
+    }
+    if !status.is_success() {
+        return Err(ProviderError::Status {
+            endpoint: "token".into(),
+            status: status.as_u16(),
+        }
+        .into());
+    }
+    let mut map = fields.ok_or_else(|| malformed("not json or form"))?;
+
+    let access_token = match map.remove("access_token") {
+        Some(Value::String(s)) if !s.is_empty() => Secret::new(s),
+        _ => return Err(malformed("no access_token")),
+    };
+    let token_type = match map.remove("token_type") {
+        None => "Bearer".to_owned(),
+        Some(Value::String(t)) if t.eq_ignore_ascii_case("bearer") => "Bearer".to_owned(),
+        Some(_) => return Err(ProviderError::UnsupportedTokenType.into()),
+    };
+    let refresh_token = match map.remove("refresh_token") {
+        Some(Value::String(s)) if !s.is_empty() => Some(Secret::new(s)),
+        _ => None,
+    };
+    let id_token = match map.remove("id_token") {
+        Some(Value::String(s)) if !s.is_empty() => Some(Secret::new(s)),
+        _ => None,
+    };
+    let expires_at = match map.get("expires_in") {
+        None | Some(Value::Null) => None,
+        Some(v) => {
+            let secs = match v {
+                Value::Number(n) => n.as_u64().or_else(|| {
+                    n.as_f64()
+                        .filter(|f| *f >= 0.0 && f.is_finite())
+                        .map(|f| f as u64)
+                }),
+                Value::String(s) => s.trim().parse::<u64>().ok(),
+                _ => None,
+            }
+            .ok_or_else(|| malformed("bad expires_in"))?;
+            // Cap absurd lifetimes at ten years instead of overflowing.
+            Some(now + Duration::from_secs(secs.min(10 * 365 * 86_400)))
+        }
+    };
+    let scopes = match map.get("scope") {
+        Some(Value::String(s)) => s
+            .split([' ', ','])
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        _ => requested_scopes.to_vec(),
+    };
+    Ok(Tokens {
+        access_token,
+        token_type,
+        refresh_token,
+        expires_at,
+        scopes,
+        id_token,
+        id_token_claims: None,
+        extra: map,
+    })
+}
+
+/// Reads a body as a JSON object or, failing that, as form fields.
+fn parse_body(body: &[u8]) -> Option<Map<String, Value>> {
+    if let Some(m) = crate::http_util::json_object(body) {
+        return Some(m);
+    }
+    let text = std::str::from_utf8(body).ok()?.trim();
+    if text.is_empty() || text.starts_with('{') || text.starts_with('<') || !text.contains('=') {
+        return None;
+    }
+    let pairs = crate::http_util::parse_params(text.as_bytes(), MAX_BODY).ok()?;
+    Some(
+        pairs
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect(),
+    )
+}
