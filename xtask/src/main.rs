@@ -27,7 +27,14 @@ fn cargo(args: &[&str]) -> bool {
 
 fn lint() -> bool {
     cargo(&["fmt", "--all", "--", "--check"])
-        && cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])
+        && cargo(&[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])
         && run(
             "cargo",
             &["doc", "--workspace", "--no-deps"],
@@ -39,12 +46,24 @@ fn lint() -> bool {
 /// `sesame-core` must not depend on any I/O crate.
 fn core_is_sans_io() -> bool {
     let out = Command::new("cargo")
-        .args(["tree", "-p", "sesame-core", "-e", "normal", "--prefix", "none"])
+        .args([
+            "tree",
+            "-p",
+            "sesame-core",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ])
         .output();
     let Ok(out) = out else { return false };
     let tree = String::from_utf8_lossy(&out.stdout);
     let banned = ["tokio ", "hyper ", "reqwest ", "axum ", "poem "];
-    let found: Vec<&str> = banned.iter().copied().filter(|b| tree.lines().any(|l| l.starts_with(b))).collect();
+    let found: Vec<&str> = banned
+        .iter()
+        .copied()
+        .filter(|b| tree.lines().any(|l| l.starts_with(b)))
+        .collect();
     if found.is_empty() {
         eprintln!("xtask: sesame-core is sans-IO");
         true
@@ -55,7 +74,9 @@ fn core_is_sans_io() -> bool {
 }
 
 fn test() -> bool {
-    lint() && cargo(&["test", "--workspace", "--all-targets"]) && cargo(&["test", "--workspace", "--doc"])
+    lint()
+        && cargo(&["test", "--workspace", "--all-targets"])
+        && cargo(&["test", "--workspace", "--doc"])
 }
 
 fn main() -> ExitCode {

@@ -1,0 +1,81 @@
+mod common;
+use common::*;
+use serde_json::json;
+use sesame_core::client::{CallbackParams, ClientConfig, Step};
+use sesame_core::seal::SealingKey;
+use sesame_core::Secret;
+
+#[test]
+fn debug_and_display_redact_secrets() {
+    let s = start(confidential_client());
+    let verifier_hint = param(&s.url, "code_challenge").unwrap();
+    let (exchange, req) = s.callback(&s.good_query()).unwrap();
+    let verifier = form_param(req.body(), "code_verifier").unwrap();
+
+    let key = es256_key("k1");
+    let login = drive(
+        exchange,
+        req,
+        op_answers(
+            Some(sign(&key, &id_claims(&s.nonce))),
+            json!({"sub": "user-1"}),
+        ),
+        |_| jwks_of(&[&key]),
+    )
+    .unwrap();
+
+    let dumps = [
+        format!("{:?}", login.tokens),
+        format!("{:?}", s.pending),
+        format!("{:?}", confidential_client()),
+        format!(
+            "{:?}",
+            ClientConfig::new("c", REDIRECT.parse().unwrap()).secret("s3cret")
+        ),
+        format!(
+            "{:?}",
+            CallbackParams::from_query("code=the-code&state=x").unwrap()
+        ),
+        format!("{:?}", SealingKey::from_bytes([5; 32])),
+        format!("{} {:?}", Secret::new("s3cret"), Secret::new("s3cret")),
+        format!(
+            "{:?}",
+            Step::<()>::Send(s.callback(&s.good_query()).unwrap().1)
+        ),
+    ];
+    for d in &dumps {
+        for secret in [
+            "at-123",
+            "rt-1",
+            "s3cret",
+            "the-code",
+            verifier.as_str(),
+            s.state.as_str(),
+            s.nonce.as_str(),
+        ] {
+            assert!(!d.contains(secret), "{secret} leaked in {d}");
+        }
+        assert!(!d.contains(&verifier_hint[..10]) || d.contains("code_challenge"));
+        assert!(
+            !d.contains("BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU"),
+            "cookie key leaked"
+        );
+    }
+}
+
+#[test]
+fn errors_carry_no_secrets() {
+    let s = start(confidential_client());
+    let (mut ex, _) = s.callback(&s.good_query()).unwrap();
+    let e = ex
+        .on_response(
+            json_response(
+                400,
+                json!({"error": "invalid_client", "error_description": "bad"}),
+            ),
+            now(),
+        )
+        .unwrap_err();
+    let text = format!("{e} {e:?}");
+    assert!(!text.contains("s3cret") && !text.contains("the-code"));
+}
