@@ -239,6 +239,19 @@ impl PendingLogin {
     pub fn return_to(&self) -> Option<&str> {
         self.return_to.as_deref()
     }
+
+    /// A pending login whose state matches no callback.
+    pub(crate) fn placeholder(provider: &str) -> Self {
+        Self {
+            provider: provider.to_owned(),
+            state: State::from_string(""),
+            nonce: None,
+            verifier: None,
+            redirect_uri: String::new(),
+            return_to: None,
+            created_at: 0,
+        }
+    }
 }
 
 /// The parameters of an authorization response.

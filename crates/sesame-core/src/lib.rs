@@ -17,6 +17,8 @@
 //! | [`discovery`] | provider metadata (OIDC Discovery, RFC 8414) |
 //! | [`provider`] | the provider API the catalog implements |
 //! | [`client`] | the authorization-code flow as a state machine |
+//! | [`login`] | framework-neutral login routes: registry, cookies, error responses |
+//! | [`cache`] | JWKS and metadata cache policy (the driver fetches) |
 //! | [`tokens`] | token responses |
 //! | [`identity`] | the normalized identity |
 //! | [`error`] | errors split by who is at fault |
@@ -74,6 +76,7 @@
 )]
 
 mod b64;
+pub mod cache;
 pub mod client;
 pub mod discovery;
 pub mod error;
@@ -81,6 +84,7 @@ pub mod http_util;
 pub mod identity;
 pub mod idtoken;
 pub mod jose;
+pub mod login;
 pub mod pkce;
 pub mod provider;
 pub mod random;

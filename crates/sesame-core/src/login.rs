@@ -1,0 +1,259 @@
+//! The login routes' logic, free of any web framework.
+//!
+//! [`LoginService`] holds the provider registry, the cookie sealer and the
+//! cookie policy. The Axum and Poem adapters (and any other driver) only
+//! translate their framework's request into the calls below and the
+//! returned values into a response — so every adapter shares one set of
+//! rules for cookies, `return_to`, and error responses.
+//!
+//! # Cookies
+//!
+//! One cookie per pending login, named `sesame-login-<state>`, so that two
+//! logins started in two tabs never overwrite each other. Attributes:
+//! `HttpOnly`; `SameSite=Lax` (`None` for `form_post` providers, whose
+//! callback is a cross-site POST); `Secure` unless explicitly disabled for
+//! `http://localhost` development; `Path` = the callback's path, so the
+//! cookie goes nowhere else; `Max-Age` = the login expiry. The callback
+//! clears it, whatever the outcome.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use crate::client::{CallbackParams, Client, LoginExchange, PendingLogin};
+use crate::discovery::ProviderMetadata;
+use crate::error::{LoginError, RequestError};
+use crate::provider::ResponseMode;
+use crate::random::Random;
+use crate::seal::Sealer;
+
+/// The prefix of pending-login cookie names.
+pub const COOKIE_PREFIX: &str = "sesame-login-";
+
+/// Cookie attributes for pending-login cookies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CookiePolicy {
+    /// Send the `Secure` attribute (default true). Turn off only for
+    /// `http://localhost` development.
+    pub secure: bool,
+}
+
+impl Default for CookiePolicy {
+    fn default() -> Self {
+        Self { secure: true }
+    }
+}
+
+/// The answer to a login request: redirect here and set this cookie.
+#[derive(Debug, Clone)]
+pub struct LoginRedirect {
+    /// Where to send the browser (answer 303).
+    pub location: url::Url,
+    /// The `Set-Cookie` header value carrying the sealed pending login.
+    pub set_cookie: String,
+}
+
+/// A callback accepted for exchange, or refused; with the cookie to clear either way.
+#[derive(Debug)]
+pub struct CallbackStart {
+    /// The exchange and its first request, or why the callback was refused.
+    pub result: Result<(LoginExchange, http::Request<Vec<u8>>), LoginError>,
+    /// A `Set-Cookie` header value clearing the login's cookie, if one was found.
+    pub clear_cookie: Option<String>,
+}
+
+/// The provider registry and the login rules shared by all adapters.
+#[derive(Debug)]
+pub struct LoginService {
+    sealer: Sealer,
+    clients: BTreeMap<String, Client>,
+    cookies: CookiePolicy,
+}
+
+impl LoginService {
+    /// A service sealing login cookies with `sealer`.
+    pub fn new(sealer: Sealer) -> Self {
+        Self {
+            sealer,
+            clients: BTreeMap::new(),
+            cookies: CookiePolicy::default(),
+        }
+    }
+
+    /// Registers a provider under its id (replacing one with the same id).
+    pub fn provider(mut self, client: Client) -> Self {
+        self.clients.insert(client.provider().id.clone(), client);
+        self
+    }
+
+    /// Sets the cookie policy.
+    pub fn cookie_policy(mut self, policy: CookiePolicy) -> Self {
+        self.cookies = policy;
+        self
+    }
+
+    /// Allows non-`Secure` cookies (plain-http development on localhost only).
+    pub fn insecure_cookies(mut self) -> Self {
+        self.cookies.secure = false;
+        self
+    }
+
+    /// The registered clients, by provider id.
+    pub fn clients(&self) -> impl Iterator<Item = &Client> {
+        self.clients.values()
+    }
+
+    /// The client for a provider id.
+    pub fn client(&self, provider_id: &str) -> Result<&Client, LoginError> {
+        self.clients
+            .get(provider_id)
+            .ok_or(LoginError::Request(RequestError::UnknownProvider))
+    }
+
+    /// The sealer.
+    pub fn sealer(&self) -> &Sealer {
+        &self.sealer
+    }
+
+    /// Starts a login: the redirect and the pending-login cookie.
+    pub fn start(
+        &self,
+        provider_id: &str,
+        metadata: &ProviderMetadata,
+        return_to: Option<&str>,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> Result<LoginRedirect, LoginError> {
+        let client = self.client(provider_id)?;
+        let auth = client.begin(metadata, return_to, now, rng)?;
+        let sealed = auth.pending.seal(&self.sealer, now, rng)?;
+        let name = format!("{COOKIE_PREFIX}{}", auth.pending.state());
+        let set_cookie = self.cookie_header(client, &name, &sealed, self.sealer.get_max_age());
+        Ok(LoginRedirect {
+            location: auth.url,
+            set_cookie,
+        })
+    }
+
+    /// Accepts a callback: finds and opens the login's cookie, checks the
+    /// parameters, and returns the exchange to drive.
+    ///
+    /// `cookie_headers` are the request's `Cookie` header values.
+    pub fn callback<'a>(
+        &self,
+        provider_id: &str,
+        metadata: Arc<ProviderMetadata>,
+        params: &CallbackParams,
+        cookie_headers: impl IntoIterator<Item = &'a str>,
+        now: SystemTime,
+    ) -> CallbackStart {
+        let client = match self.client(provider_id) {
+            Ok(c) => c,
+            Err(e) => {
+                return CallbackStart {
+                    result: Err(e),
+                    clear_cookie: None,
+                }
+            }
+        };
+        let cookies = parse_cookies(cookie_headers);
+        let Some(state) = params.state.as_deref() else {
+            let err = match &params.error {
+                // An error response without state: report the error; nothing is redeemed.
+                Some(_) => client
+                    .callback(metadata, params, placeholder_pending(client), now)
+                    .err()
+                    .unwrap_or(LoginError::Request(RequestError::MissingState)),
+                None => LoginError::Request(RequestError::MissingState),
+            };
+            return CallbackStart {
+                result: Err(err),
+                clear_cookie: None,
+            };
+        };
+        let name = format!("{COOKIE_PREFIX}{state}");
+        let valid_name = state.len() <= 64
+            && state
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        let cookie = if valid_name {
+            cookies.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+        } else {
+            None
+        };
+        let Some(sealed) = cookie else {
+            let any_pending = cookies.iter().any(|(n, _)| n.starts_with(COOKIE_PREFIX));
+            let err = if any_pending {
+                RequestError::StateMismatch
+            } else {
+                RequestError::MissingLoginState
+            };
+            return CallbackStart {
+                result: Err(err.into()),
+                clear_cookie: None,
+            };
+        };
+        let clear_cookie = Some(self.cookie_header(client, &name, "", Duration::ZERO));
+        let result = PendingLogin::open(&self.sealer, Some(sealed), now)
+            .and_then(|pending| client.callback(metadata, params, pending, now));
+        CallbackStart {
+            result,
+            clear_cookie,
+        }
+    }
+
+    fn cookie_header(&self, client: &Client, name: &str, value: &str, max_age: Duration) -> String {
+        let form_post = client.provider().response_mode == ResponseMode::FormPost;
+        let path = client.config().redirect_uri.path();
+        let mut h = format!(
+            "{name}={value}; Path={path}; Max-Age={}; HttpOnly",
+            max_age.as_secs()
+        );
+        h.push_str(if form_post {
+            "; SameSite=None"
+        } else {
+            "; SameSite=Lax"
+        });
+        if self.cookies.secure {
+            h.push_str("; Secure");
+        }
+        h
+    }
+}
+
+/// A pending login that matches nothing, to run the error checks of a
+/// callback that has no state.
+fn placeholder_pending(client: &Client) -> PendingLogin {
+    PendingLogin::placeholder(&client.provider().id)
+}
+
+/// Splits `Cookie` headers into name/value pairs.
+pub fn parse_cookies<'a>(headers: impl IntoIterator<Item = &'a str>) -> Vec<(&'a str, &'a str)> {
+    headers
+        .into_iter()
+        .flat_map(|h| h.split(';'))
+        .filter_map(|pair| {
+            let (n, v) = pair.split_once('=')?;
+            Some((n.trim(), v.trim().trim_matches('"')))
+        })
+        .collect()
+}
+
+/// The JSON body and status for a login error:
+/// `{"error": "<code>", "error_description": "<message>"}`. No internals,
+/// no secrets: the message is the error's short display text.
+pub fn error_response(err: &LoginError) -> http::Response<Vec<u8>> {
+    let body = serde_json::json!({"error": err.code(), "error_description": err.to_string()});
+    json_response(err.status(), &body)
+}
+
+/// A JSON response with `Cache-Control: no-store`.
+pub fn json_response(status: u16, body: &serde_json::Value) -> http::Response<Vec<u8>> {
+    http::Response::builder()
+        .status(status)
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .header(http::header::CACHE_CONTROL, "no-store")
+        .body(serde_json::to_vec(body).unwrap_or_default())
+        .unwrap_or_else(|_| http::Response::new(Vec::new()))
+}
