@@ -1,0 +1,378 @@
+//! The end-to-end harness shared by every scenario and every adapter.
+//!
+//! * [`Op`] runs panva's certified `oidc-provider` (Node, pinned by
+//!   `xtask/oidc-provider/package-lock.json`) on a free loopback port.
+//! * [`App`] runs one of the example apps (`axum-oidc-login`,
+//!   `poem-oidc-login`, `blocking-login`) — all share one env and HTTP
+//!   contract, so every scenario runs unchanged against each of them.
+//! * [`Browser`] follows redirects with its own cookie jar, as a browser would.
+//!
+//! The adapters under test come from `SESAME_E2E_APPS` (comma-separated
+//! binary names; default: every example binary that is built).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// Every example app implementing the login contract.
+pub const ALL_APPS: &[&str] = &["axum-oidc-login", "poem-oidc-login", "blocking-login"];
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// The example apps to test: `SESAME_E2E_APPS`, or every built one.
+pub fn apps() -> Vec<String> {
+    if let Ok(list) = std::env::var("SESAME_E2E_APPS") {
+        return list
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect();
+    }
+    let built: Vec<String> = ALL_APPS
+        .iter()
+        .filter(|a| target_dir().join("debug").join(a).exists())
+        .map(|a| (*a).to_owned())
+        .collect();
+    assert!(
+        !built.is_empty(),
+        "no example app is built: run `cargo build -p axum-oidc-login` (or `cargo xtask test`) first"
+    );
+    built
+}
+
+/// A free port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    l.local_addr().expect("local addr").port()
+}
+
+/// A running oidc-provider.
+#[derive(Debug)]
+pub struct Op {
+    /// Its issuer URL, `http://127.0.0.1:<port>`.
+    pub issuer: String,
+    child: Child,
+}
+
+impl Op {
+    /// Starts the OP allowing these redirect URIs; waits (bounded) for it to listen.
+    pub async fn start(redirect_uris: &[String]) -> Op {
+        let dir = workspace_root().join("xtask/oidc-provider");
+        assert!(
+            dir.join("node_modules/oidc-provider").exists(),
+            "oidc-provider is not installed: run `npm ci` in xtask/oidc-provider (cargo xtask test does)"
+        );
+        let mut child = Command::new("node")
+            .arg("op.mjs")
+            .current_dir(&dir)
+            .env("OP_PORT", "0")
+            .env("OP_REDIRECT_URIS", redirect_uris.join(","))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start node op.mjs");
+        let stdout = child.stdout.take().expect("op stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let ready = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(issuer) = line.strip_prefix("READY ") {
+                    return Some(issuer.trim().to_owned());
+                }
+            }
+            None
+        })
+        .await;
+        let issuer = match ready {
+            Ok(Some(i)) => i,
+            _ => panic!("oidc-provider did not start within 30 s"),
+        };
+        // Keep draining stdout so the OP never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Op { issuer, child }
+    }
+
+    /// Rotates the OP's signing keys; returns the new kids.
+    pub async fn rotate_keys(&self) -> Vec<String> {
+        let resp = http_client()
+            .post(format!("{}/__test/rotate", self.issuer))
+            .send()
+            .await
+            .expect("rotate");
+        assert!(
+            resp.status().is_success(),
+            "rotate failed: {}",
+            resp.status()
+        );
+        let v: Value =
+            serde_json::from_slice(&resp.bytes().await.expect("rotate body")).expect("rotate json");
+        v["kids"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|k| k.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Stops the OP.
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}
+
+/// A running example app.
+#[derive(Debug)]
+pub struct App {
+    /// Which binary.
+    pub name: String,
+    /// Its base URL, `http://127.0.0.1:<port>`.
+    pub base: String,
+    child: Child,
+}
+
+/// How an app should be configured.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// `SESAME_ISSUER`.
+    pub issuer: String,
+    /// `SESAME_CLIENT_ID`.
+    pub client_id: String,
+    /// `SESAME_CLIENT_SECRET` (None: public client).
+    pub client_secret: Option<String>,
+    /// Extra env vars.
+    pub extra_env: Vec<(String, String)>,
+}
+
+impl App {
+    /// The port and redirect URI an app will get, chosen before the OP starts.
+    pub fn reserve() -> (u16, String) {
+        let port = free_port();
+        (port, format!("http://127.0.0.1:{port}/callback"))
+    }
+
+    /// Starts the app `name` on `port`; waits (bounded) until it accepts connections.
+    pub async fn start(name: &str, port: u16, config: &AppConfig) -> App {
+        let bin = target_dir().join("debug").join(name);
+        assert!(
+            bin.exists(),
+            "{} is not built (cargo build -p {name})",
+            bin.display()
+        );
+        let bind = format!("127.0.0.1:{port}");
+        let mut cmd = Command::new(&bin);
+        cmd.env("SESAME_ISSUER", &config.issuer)
+            .env("SESAME_CLIENT_ID", &config.client_id)
+            .env(
+                "SESAME_CLIENT_SECRET",
+                config.client_secret.clone().unwrap_or_default(),
+            )
+            .env("SESAME_BIND", &bind)
+            .env_remove("SESAME_PUBLIC_URL")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true);
+        for (k, v) in &config.extra_env {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("start example app");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            if tokio::net::TcpStream::connect(&bind).await.is_ok() {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{name} did not listen on {bind} within 20 s"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        App {
+            name: name.to_owned(),
+            base: format!("http://{bind}"),
+            child,
+        }
+    }
+
+    /// Stops the app.
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}
+
+/// A plain HTTP client that never follows redirects.
+pub fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .pool_max_idle_per_host(64)
+        .build()
+        .expect("http client")
+}
+
+/// A response as the harness sees it.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    /// The status.
+    pub status: u16,
+    /// The body as JSON (Null if it is not JSON).
+    pub json: Value,
+    /// The `Set-Cookie` headers.
+    pub set_cookies: Vec<String>,
+}
+
+/// A browser: follows redirects by hand and keeps cookies per host.
+#[derive(Debug)]
+pub struct Browser {
+    client: reqwest::Client,
+    /// Cookies by `host:port`, name → value.
+    pub jar: HashMap<String, HashMap<String, String>>,
+}
+
+impl Browser {
+    /// A browser sharing a connection pool.
+    pub fn new(client: reqwest::Client) -> Self {
+        Self {
+            client,
+            jar: HashMap::new(),
+        }
+    }
+
+    fn host_key(url: &url::Url) -> String {
+        format!(
+            "{}:{}",
+            url.host_str().unwrap_or(""),
+            url.port_or_known_default().unwrap_or(0)
+        )
+    }
+
+    fn store_cookies(&mut self, url: &url::Url, resp: &reqwest::Response) -> Vec<String> {
+        let mut raw = Vec::new();
+        let jar = self.jar.entry(Self::host_key(url)).or_default();
+        for v in resp.headers().get_all(reqwest::header::SET_COOKIE) {
+            let Ok(s) = v.to_str() else { continue };
+            raw.push(s.to_owned());
+            let first = s.split(';').next().unwrap_or("");
+            if let Some((n, val)) = first.split_once('=') {
+                let expired = s.to_ascii_lowercase().contains("max-age=0") || val.is_empty();
+                if expired {
+                    jar.remove(n.trim());
+                } else {
+                    jar.insert(n.trim().to_owned(), val.trim().to_owned());
+                }
+            }
+        }
+        raw
+    }
+
+    /// One GET with this browser's cookies; no redirect following.
+    pub async fn get(&mut self, url: &str) -> (reqwest::StatusCode, Option<String>, Seen) {
+        let u = url::Url::parse(url).expect("url");
+        let cookies = self
+            .jar
+            .get(&Self::host_key(&u))
+            .map(|c| {
+                c.iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+            .unwrap_or_default();
+        let mut rb = self.client.get(u.clone());
+        if !cookies.is_empty() {
+            rb = rb.header(reqwest::header::COOKIE, cookies);
+        }
+        let resp = rb.send().await.unwrap_or_else(|e| panic!("GET {url}: {e}"));
+        let status = resp.status();
+        let set_cookies = self.store_cookies(&u, &resp);
+        let location = resp
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .map(|l| {
+                u.join(l)
+                    .map(|x| x.to_string())
+                    .unwrap_or_else(|_| l.to_owned())
+            });
+        let body = resp.bytes().await.unwrap_or_default();
+        let json = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        (
+            status,
+            location,
+            Seen {
+                status: status.as_u16(),
+                json,
+                set_cookies,
+            },
+        )
+    }
+
+    /// Starts a login at `app` and follows the provider's redirects until
+    /// the browser is sent back to `app`'s callback; returns that callback URL
+    /// without requesting it. `login_hint` picks the OP user.
+    pub async fn until_callback(&mut self, app: &str, login_hint: &str) -> String {
+        let (status, location, seen) = self.get(&format!("{app}/login")).await;
+        assert_eq!(status.as_u16(), 303, "login must answer 303: {seen:?}");
+        let mut next = location.expect("login redirect location");
+        next.push_str(&format!("&login_hint={login_hint}"));
+        for _ in 0..20 {
+            if next.starts_with(app) {
+                return next;
+            }
+            let (_, location, seen) = self.get(&next).await;
+            next = location.unwrap_or_else(|| panic!("OP stopped redirecting: {seen:?}"));
+        }
+        panic!("too many redirects");
+    }
+
+    /// A whole login: the callback's response.
+    pub async fn login(&mut self, app: &str, login_hint: &str) -> Seen {
+        let callback = self.until_callback(app, login_hint).await;
+        self.get(&callback).await.2
+    }
+}
+
+/// Runs `scenario` once per example app, each with a fresh OP and app.
+pub async fn for_each_app<F, Fut>(
+    client_id: &str,
+    client_secret: Option<&str>,
+    extra_env: &[(&str, &str)],
+    scenario: F,
+) where
+    F: Fn(Op, App) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for name in apps() {
+        let (port, redirect) = App::reserve();
+        let op = Op::start(&[redirect]).await;
+        let config = AppConfig {
+            issuer: op.issuer.clone(),
+            client_id: client_id.to_owned(),
+            client_secret: client_secret.map(String::from),
+            extra_env: extra_env
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        };
+        let app = App::start(&name, port, &config).await;
+        eprintln!("scenario against {name}");
+        scenario(op, app).await;
+    }
+}

@@ -1,0 +1,352 @@
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
+
+use ring::rand::SystemRandom;
+use sesame_core::cache::{CachePolicy, Document, JwksCache, Lookup, MetadataCache, RemoteCache};
+use sesame_core::client::{CallbackParams, Client, KeyRequest, Login, LoginExchange, Step};
+use sesame_core::discovery::ProviderMetadata;
+use sesame_core::idtoken::IdTokenClaims;
+use sesame_core::jose::JwkSet;
+use sesame_core::login::{LoginRedirect, LoginService};
+use sesame_core::{LoginError, Secret, Tokens};
+use tokio::sync::Notify;
+
+use crate::{HttpClient, HttpError};
+
+/// A failure of a login or refresh driven over the network.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The protocol refused something (see [`LoginError`] for who is at fault).
+    #[error(transparent)]
+    Login(#[from] LoginError),
+    /// A call to the provider failed at the transport level.
+    #[error("{endpoint} call failed: {source}")]
+    Http {
+        /// Which call: `token`, `userinfo`, `discovery`, `jwks`.
+        endpoint: &'static str,
+        /// What went wrong.
+        source: HttpError,
+    },
+    /// The provider's metadata or keys could not be obtained or used.
+    #[error("provider {0} unavailable")]
+    Unavailable(&'static str),
+}
+
+impl Error {
+    /// The HTTP status an adapter answers with: the core's for protocol
+    /// errors, 504 for timeouts, 502 for other provider failures.
+    pub fn status(&self) -> u16 {
+        match self {
+            Error::Login(e) => e.status(),
+            Error::Http {
+                source: HttpError::Timeout,
+                ..
+            } => 504,
+            Error::Http { .. } | Error::Unavailable(_) => 502,
+        }
+    }
+
+    /// A short machine-readable code for JSON error bodies.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Login(e) => e.code(),
+            Error::Http {
+                source: HttpError::Timeout,
+                ..
+            } => "provider_timeout",
+            Error::Http { .. } | Error::Unavailable(_) => "provider_unavailable",
+        }
+    }
+
+    /// The JSON error response (`{"error", "error_description"}`), no internals.
+    pub fn to_response(&self) -> http::Response<Vec<u8>> {
+        match self {
+            Error::Login(e) => sesame_core::login::error_response(e),
+            other => sesame_core::login::json_response(
+                other.status(),
+                &serde_json::json!({"error": other.code(), "error_description": other.to_string()}),
+            ),
+        }
+    }
+}
+
+/// The outcome of a callback, and the cookie to clear whatever happened.
+#[derive(Debug)]
+pub struct CallbackOutcome {
+    /// The login, or why it failed.
+    pub result: Result<Login, Error>,
+    /// A `Set-Cookie` value clearing the login's cookie.
+    pub clear_cookie: Option<String>,
+}
+
+/// Drives Sesame's protocol over reqwest, with shared metadata and JWKS caches.
+///
+/// One `Sesame` serves every provider and every concurrent login; it holds
+/// no per-login state. Clone the `Arc` you keep it in.
+#[derive(Debug)]
+pub struct Sesame {
+    http: HttpClient,
+    jwks: Mutex<JwksCache>,
+    metadata: Mutex<MetadataCache>,
+    fetched: Notify,
+    rng: SystemRandom,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Marks an in-flight fetch as abandoned if the fetching future is dropped.
+struct FetchGuard<'a, T: Document> {
+    cache: &'a Mutex<RemoteCache<T>>,
+    key: &'a str,
+    notify: &'a Notify,
+    armed: bool,
+}
+
+impl<T: Document> Drop for FetchGuard<'_, T> {
+    fn drop(&mut self) {
+        if self.armed {
+            lock(self.cache).abandon(self.key);
+        }
+        self.notify.notify_waiters();
+    }
+}
+
+impl Sesame {
+    /// A driver with the default [`HttpClient`] and cache policy.
+    pub fn new() -> Result<Self, HttpError> {
+        Ok(Self::with_client(
+            HttpClient::new()?,
+            CachePolicy::default(),
+        ))
+    }
+
+    /// A driver with your HTTP client and cache policy.
+    pub fn with_client(http: HttpClient, policy: CachePolicy) -> Self {
+        Self {
+            http,
+            jwks: Mutex::new(JwksCache::new(policy)),
+            metadata: Mutex::new(MetadataCache::new(policy)),
+            fetched: Notify::new(),
+            rng: SystemRandom::new(),
+        }
+    }
+
+    /// The HTTP client.
+    pub fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
+    /// The provider's metadata: fixed, or discovered and cached.
+    pub async fn metadata(&self, client: &Client) -> Result<Arc<ProviderMetadata>, Error> {
+        if let Some(m) = client.provider().static_metadata() {
+            return Ok(Arc::new(m.clone()));
+        }
+        let issuer = client
+            .provider()
+            .discovery_issuer()
+            .unwrap_or_default()
+            .to_owned();
+        self.cached(&self.metadata, &issuer, None, false, "discovery")
+            .await
+    }
+
+    /// The key set a [`KeyRequest`] asks for, from the cache or fetched.
+    pub async fn keys(&self, request: &KeyRequest) -> Result<Arc<JwkSet>, Error> {
+        self.cached(
+            &self.jwks,
+            request.jwks_uri.as_str(),
+            request.kid.as_deref(),
+            request.refresh,
+            "jwks",
+        )
+        .await
+    }
+
+    async fn cached<T: Document>(
+        &self,
+        cache: &Mutex<RemoteCache<T>>,
+        key: &str,
+        kid: Option<&str>,
+        force: bool,
+        endpoint: &'static str,
+    ) -> Result<Arc<T>, Error> {
+        let deadline = tokio::time::Instant::now() + self.http.timeout() + Duration::from_secs(1);
+        loop {
+            let notified = self.fetched.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let decision = lock(cache).lookup(key, kid, force, SystemTime::now());
+            match decision {
+                Lookup::Use(doc) => return Ok(doc),
+                Lookup::Unavailable => return Err(Error::Unavailable(endpoint)),
+                Lookup::Wait => {
+                    if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                        return Err(Error::Http {
+                            endpoint,
+                            source: HttpError::Timeout,
+                        });
+                    }
+                }
+                Lookup::Fetch(request) => {
+                    let mut guard = FetchGuard {
+                        cache,
+                        key,
+                        notify: &self.fetched,
+                        armed: true,
+                    };
+                    tracing::debug!(endpoint, "fetching provider document");
+                    let result = self.http.execute(request).await;
+                    let now = SystemTime::now();
+                    let mut c = lock(cache);
+                    guard.armed = false;
+                    return match result {
+                        Ok(resp) => match c.store(key, &resp, now) {
+                            Ok(doc) => Ok(doc),
+                            Err(_) => c.get(key).ok_or(Error::Unavailable(endpoint)),
+                        },
+                        Err(source) => {
+                            tracing::warn!(endpoint, %source, "provider document fetch failed");
+                            c.fetch_failed(key, now)
+                                .ok_or(Error::Http { endpoint, source })
+                        }
+                    };
+                }
+            }
+        }
+    }
+
+    async fn send(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, Error> {
+        let endpoint =
+            if request.method() == http::Method::POST && request.uri().path().contains("token") {
+                "token"
+            } else {
+                "provider"
+            };
+        self.http
+            .execute(request)
+            .await
+            .map_err(|source| Error::Http { endpoint, source })
+    }
+
+    /// Drives a login exchange to its end.
+    pub async fn drive_login(
+        &self,
+        mut exchange: LoginExchange,
+        first: http::Request<Vec<u8>>,
+    ) -> Result<Login, Error> {
+        let mut step = Step::Send(first);
+        loop {
+            step = match step {
+                Step::Send(req) => {
+                    let resp = self.send(req).await?;
+                    exchange.on_response(resp, SystemTime::now())?
+                }
+                Step::NeedKeys(k) => {
+                    let keys = self.keys(&k).await?;
+                    exchange.on_keys(&keys, SystemTime::now())?
+                }
+                Step::Done(login) => return Ok(login),
+            };
+        }
+    }
+
+    /// Refreshes tokens. `previous` is the original ID token's claims, if any.
+    pub async fn refresh(
+        &self,
+        client: &Client,
+        refresh_token: &Secret,
+        previous: Option<&IdTokenClaims>,
+    ) -> Result<Tokens, Error> {
+        let meta = self.metadata(client).await?;
+        let (mut exchange, first) =
+            client.refresh(meta, refresh_token, previous, SystemTime::now())?;
+        let mut step = Step::Send(first);
+        loop {
+            step = match step {
+                Step::Send(req) => {
+                    let resp = self.send(req).await?;
+                    exchange.on_response(resp, SystemTime::now())?
+                }
+                Step::NeedKeys(k) => {
+                    let keys = self.keys(&k).await?;
+                    exchange.on_keys(&keys, SystemTime::now())?
+                }
+                Step::Done(tokens) => return Ok(tokens),
+            };
+        }
+    }
+
+    /// `GET /{provider}/login`: the redirect to the provider and the cookie to set.
+    pub async fn start_login(
+        &self,
+        service: &LoginService,
+        provider_id: &str,
+        return_to: Option<&str>,
+    ) -> Result<LoginRedirect, Error> {
+        let client = service.client(provider_id)?;
+        let meta = self.metadata(client).await?;
+        Ok(service.start(provider_id, &meta, return_to, SystemTime::now(), &self.rng)?)
+    }
+
+    /// `GET|POST /{provider}/callback`: the whole callback, from parameters
+    /// and `Cookie` headers to a login.
+    pub async fn complete_login<'a>(
+        &self,
+        service: &LoginService,
+        provider_id: &str,
+        params: Result<CallbackParams, LoginError>,
+        cookie_headers: impl IntoIterator<Item = &'a str>,
+    ) -> CallbackOutcome {
+        let params = match params {
+            Ok(p) => p,
+            Err(e) => {
+                return CallbackOutcome {
+                    result: Err(e.into()),
+                    clear_cookie: None,
+                }
+            }
+        };
+        let client = match service.client(provider_id) {
+            Ok(c) => c,
+            Err(e) => {
+                return CallbackOutcome {
+                    result: Err(e.into()),
+                    clear_cookie: None,
+                }
+            }
+        };
+        let meta = match self.metadata(client).await {
+            Ok(m) => m,
+            Err(e) => {
+                return CallbackOutcome {
+                    result: Err(e),
+                    clear_cookie: None,
+                }
+            }
+        };
+        let start = service.callback(
+            provider_id,
+            meta,
+            &params,
+            cookie_headers,
+            SystemTime::now(),
+        );
+        let result = match start.result {
+            Ok((exchange, first)) => self.drive_login(exchange, first).await,
+            Err(e) => Err(e.into()),
+        };
+        if let Err(e) = &result {
+            tracing::info!(provider = provider_id, code = e.code(), "login failed");
+        }
+        CallbackOutcome {
+            result,
+            clear_cookie: start.clear_cookie,
+        }
+    }
+}

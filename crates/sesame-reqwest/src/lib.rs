@@ -1,0 +1,35 @@
+//! # sesame-reqwest
+//!
+//! Runs [`sesame_core`]'s protocol over the network with [`reqwest`]:
+//!
+//! * [`HttpClient`] executes the core's `http::Request`s with timeouts, a
+//!   response-size cap and no redirects, and tells network failures,
+//!   timeouts and oversized bodies apart ([`HttpError`]).
+//! * [`Sesame`] adds the discovery and JWKS caches (the policy lives in
+//!   [`sesame_core::cache`]; this crate adds single-flight across tasks) and
+//!   drives whole logins and refreshes.
+//!
+//! All futures are `Send`.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use sesame_core::{client::*, login::LoginService, provider::Provider, seal::*};
+//! let client = Client::new(
+//!     Provider::openid("op", "My OP", "https://id.example.com")?,
+//!     ClientConfig::new("app", "https://app.example.com/auth/op/callback".parse()?).secret("…"),
+//! )?;
+//! let service = LoginService::new(Sealer::new(SealingKey::from_bytes([0; 32]))).provider(client);
+//! let sesame = sesame_reqwest::Sesame::new()?;
+//! let redirect = sesame.start_login(&service, "op", Some("/home")).await?;
+//! println!("303 to {}", redirect.location);
+//! # Ok(()) }
+//! ```
+
+#![deny(missing_docs)]
+
+mod driver;
+mod http_client;
+
+pub use driver::{CallbackOutcome, Error, Sesame};
+pub use http_client::{HttpClient, HttpError};
+pub use sesame_core;
