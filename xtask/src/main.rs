@@ -1,7 +1,10 @@
 //! `cargo xtask <task>`: what plain `cargo test` cannot do alone.
 //!
-//! * `test`  — everything CI runs: formatting, clippy, docs, every test.
+//! * `test`  — everything CI runs: formatting, clippy, docs, every test
+//!   (including the end-to-end suite against a real OpenID Provider).
 //! * `lint`  — formatting, clippy and docs only.
+//! * `e2e`   — only the end-to-end suite (installs the OP's npm packages,
+//!   builds the example apps first).
 
 use std::process::{Command, ExitCode};
 
@@ -73,9 +76,55 @@ fn core_is_sans_io() -> bool {
     }
 }
 
+/// The example apps the end-to-end suite drives as black boxes.
+const E2E_APPS: &[&str] = &["axum-oidc-login"];
+
+fn workspace_root() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Installs the certified OP (npm ci from the lockfile) and builds the apps.
+fn prepare_e2e() -> bool {
+    let op = workspace_root().join("xtask/oidc-provider");
+    if !op.join("node_modules/oidc-provider").exists() {
+        eprintln!("xtask: npm ci in {}", op.display());
+        let ok = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&op)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        if !ok {
+            eprintln!("xtask: npm ci failed (is Node.js installed?)");
+            return false;
+        }
+    }
+    let mut args = vec!["build"];
+    for app in E2E_APPS {
+        args.extend(["-p", app]);
+    }
+    cargo(&args)
+}
+
+fn e2e() -> bool {
+    let apps = E2E_APPS.join(",");
+    prepare_e2e()
+        && run(
+            "cargo",
+            &["test", "-p", "sesame-e2e"],
+            &[("SESAME_E2E_APPS", &apps)],
+        )
+}
+
 fn test() -> bool {
+    let apps = E2E_APPS.join(",");
     lint()
-        && cargo(&["test", "--workspace", "--all-targets"])
+        && prepare_e2e()
+        && run(
+            "cargo",
+            &["test", "--workspace", "--all-targets"],
+            &[("SESAME_E2E_APPS", &apps)],
+        )
         && cargo(&["test", "--workspace", "--doc"])
 }
 
@@ -84,8 +133,9 @@ fn main() -> ExitCode {
     let ok = match task.as_str() {
         "test" => test(),
         "lint" => lint(),
+        "e2e" => e2e(),
         _ => {
-            eprintln!("usage: cargo xtask <test|lint>");
+            eprintln!("usage: cargo xtask <test|lint|e2e>");
             false
         }
     };
