@@ -77,7 +77,7 @@ fn core_is_sans_io() -> bool {
 }
 
 /// The example apps the end-to-end suite drives as black boxes.
-const E2E_APPS: &[&str] = &["axum-oidc-login"];
+const E2E_APPS: &[&str] = &["axum-oidc-login", "poem-oidc-login"];
 
 fn workspace_root() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -116,9 +116,17 @@ fn e2e() -> bool {
         )
 }
 
+fn print_e2e_report() {
+    let path = workspace_root().join("target/e2e-report.txt");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        eprintln!("xtask: end-to-end report\n{text}");
+    }
+}
+
 fn test() -> bool {
     let apps = E2E_APPS.join(",");
-    lint()
+    let _ = std::fs::remove_file(workspace_root().join("target/e2e-report.txt"));
+    let ok = lint()
         && prepare_e2e()
         && run(
             "cargo",

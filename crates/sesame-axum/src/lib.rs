@@ -33,46 +33,28 @@
 
 #![deny(missing_docs)]
 
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Arc;
-use std::time::Duration;
-
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Path, RawQuery};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use sesame_core::client::{CallbackParams, Login};
-use sesame_core::login::LoginService;
-use sesame_reqwest::{Error, HttpError, Sesame};
+use sesame_core::client::{Login, MAX_CALLBACK_LEN};
+use sesame_reqwest::Error;
 
 pub use sesame_core;
 pub use sesame_reqwest;
 
-type LoginHandler =
-    Arc<dyn Fn(Login) -> Pin<Box<dyn Future<Output = Response> + Send>> + Send + Sync>;
-type ErrorHandler = Arc<dyn Fn(Error) -> Response + Send + Sync>;
+sesame_reqwest::sesame_auth_type!(
+    /// Login routes for Axum. Cheap to clone; holds no per-login state.
+    SesameAuth,
+    Response,
+    IntoResponse
+);
 
-/// The longest a whole callback (token, keys, userinfo) may take.
-pub const CALLBACK_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Login routes for Axum. Cheap to clone; holds no per-login state.
-#[derive(Clone)]
-pub struct SesameAuth {
-    service: Arc<LoginService>,
-    driver: Arc<Sesame>,
-    on_login: LoginHandler,
-    on_error: ErrorHandler,
-}
-
-impl std::fmt::Debug for SesameAuth {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SesameAuth")
-            .field("service", &self.service)
-            .finish_non_exhaustive()
-    }
+/// Converts a core response into an Axum response.
+pub fn to_axum(response: http::Response<Vec<u8>>) -> Response {
+    response.map(Body::from)
 }
 
 /// The default error answer: the status and `{"error", "error_description"}` JSON.
@@ -80,70 +62,15 @@ pub fn default_error_response(err: Error) -> Response {
     to_axum(err.to_response())
 }
 
-fn to_axum(resp: http::Response<Vec<u8>>) -> Response {
-    resp.map(Body::from)
+fn default_login_response(login: Login) -> Response {
+    axum::Json(login.identity).into_response()
 }
 
 impl SesameAuth {
-    /// Routes for these providers with a default [`Sesame`] driver. The
-    /// default `on_login` answers the identity as JSON.
-    pub fn new(service: LoginService) -> Result<Self, HttpError> {
-        Ok(Self::with_driver(service, Arc::new(Sesame::new()?)))
-    }
-
-    /// Routes sharing an existing driver (and its caches).
-    pub fn with_driver(service: LoginService, driver: Arc<Sesame>) -> Self {
-        Self {
-            service: Arc::new(service),
-            driver,
-            on_login: Arc::new(|login: Login| {
-                Box::pin(async move { axum::Json(login.identity).into_response() })
-            }),
-            on_error: Arc::new(default_error_response),
-        }
-    }
-
-    /// Sets the handler called with every successful login. It returns the
-    /// app's own response (and decides how to keep the session).
-    pub fn on_login<F, Fut, R>(mut self, handler: F) -> Self
-    where
-        F: Fn(Login) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = R> + Send + 'static,
-        R: IntoResponse,
-    {
-        let handler = Arc::new(handler);
-        self.on_login = Arc::new(move |login| {
-            let h = Arc::clone(&handler);
-            Box::pin(async move { h(login).await.into_response() })
-        });
-        self
-    }
-
-    /// Sets the handler for failed logins (the default answers JSON).
-    pub fn on_error<F>(mut self, handler: F) -> Self
-    where
-        F: Fn(Error) -> Response + Send + Sync + 'static,
-    {
-        self.on_error = Arc::new(handler);
-        self
-    }
-
-    /// The driver (for refreshes, or to share its caches).
-    pub fn driver(&self) -> &Arc<Sesame> {
-        &self.driver
-    }
-
-    /// The login service.
-    pub fn service(&self) -> &LoginService {
-        &self.service
-    }
-
     /// The router: `/{provider}/login` and `/{provider}/callback`. Nest it
     /// where your redirect URIs point (e.g. `/auth`).
     pub fn router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
-        let login = self.clone();
-        let cb_get = self.clone();
-        let cb_post = self.clone();
+        let (login, cb_get, cb_post) = (self.clone(), self.clone(), self.clone());
         Router::new()
             .route(
                 "/{provider}/login",
@@ -158,41 +85,13 @@ impl SesameAuth {
                     cb_post.callback(&p, "", Some(&body), &headers).await
                 }),
             )
-            .layer(DefaultBodyLimit::max(sesame_core::client::MAX_CALLBACK_LEN))
+            .layer(DefaultBodyLimit::max(MAX_CALLBACK_LEN))
     }
 
     /// Answers a login request for `provider` (use it in routes of your own).
     /// `query` is the raw query string; its `return_to` is honoured.
     pub async fn login(&self, provider: &str, query: Option<&str>) -> Response {
-        let return_to = match return_to_param(query) {
-            Ok(r) => r,
-            Err(e) => return (self.on_error)(e),
-        };
-        match self
-            .driver
-            .start_login(&self.service, provider, return_to.as_deref())
-            .await
-        {
-            Ok(redirect) => {
-                let mut resp = StatusCode::SEE_OTHER.into_response();
-                let h = resp.headers_mut();
-                if let (Ok(loc), Ok(cookie)) = (
-                    HeaderValue::from_str(redirect.location.as_str()),
-                    HeaderValue::from_str(&redirect.set_cookie),
-                ) {
-                    h.insert(http::header::LOCATION, loc);
-                    h.append(http::header::SET_COOKIE, cookie);
-                    h.insert(
-                        http::header::CACHE_CONTROL,
-                        HeaderValue::from_static("no-store"),
-                    );
-                    resp
-                } else {
-                    (self.on_error)(Error::Unavailable("authorization endpoint"))
-                }
-            }
-            Err(e) => (self.on_error)(e),
-        }
+        to_axum(self.routes.login(provider, query).await)
     }
 
     /// Answers a callback for `provider`: `query` for GET, `form` for a
@@ -204,47 +103,8 @@ impl SesameAuth {
         form: Option<&[u8]>,
         headers: &HeaderMap,
     ) -> Response {
-        let params = match form {
-            Some(body) => CallbackParams::from_form(body),
-            None => CallbackParams::from_query(query),
-        };
-        let cookies = headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok());
-        let outcome = tokio::time::timeout(
-            CALLBACK_TIMEOUT,
-            self.driver
-                .complete_login(&self.service, provider, params, cookies),
-        )
-        .await;
-        let (mut resp, clear) = match outcome {
-            Ok(o) => match o.result {
-                Ok(login) => ((self.on_login)(login).await, o.clear_cookie),
-                Err(e) => ((self.on_error)(e), o.clear_cookie),
-            },
-            Err(_) => (
-                (self.on_error)(Error::Http {
-                    endpoint: "provider",
-                    source: HttpError::Timeout,
-                }),
-                None,
-            ),
-        };
-        if let Some(v) = clear.and_then(|c| HeaderValue::from_str(&c).ok()) {
-            resp.headers_mut().append(http::header::SET_COOKIE, v);
-        }
-        resp
+        self.routes
+            .callback(provider, Some(query), form, headers, Response::headers_mut)
+            .await
     }
-}
-
-fn return_to_param(query: Option<&str>) -> Result<Option<String>, Error> {
-    let Some(q) = query else { return Ok(None) };
-    let pairs =
-        sesame_core::http_util::parse_params(q.as_bytes(), sesame_core::client::MAX_CALLBACK_LEN)
-            .map_err(|e| Error::Login(e.into()))?;
-    Ok(pairs
-        .into_iter()
-        .find(|(k, _)| k == "return_to")
-        .map(|(_, v)| v))
 }

@@ -11,7 +11,7 @@
 //!  GET /callback?code&state ◀──────────────────────────────────────────── redirect
 //!  PendingLogin::open(cookie) → Client::callback(meta, params, pending, now)
 //!     checks provider, state, iss (RFC 9207), error → token request
-//!  loop over Step:
+//!  loop over Step (see [`Exchange`]):
 //!     Step::Send(req)      → driver sends it → exchange.on_response(resp, now)
 //!     Step::NeedKeys(k)    → driver gets the JWKS (cached) → exchange.on_keys(&jwks, now)
 //!     Step::Done(login)    → Identity + Tokens + return_to
@@ -340,6 +340,39 @@ impl<T> fmt::Debug for Step<T> {
             Step::Done(_) => f.write_str("Step::Done"),
         }
     }
+}
+
+/// A token exchange driven step by step: [`LoginExchange`] (ends in a
+/// [`Login`]) and [`RefreshExchange`] (ends in [`Tokens`]). Drivers write
+/// one loop for both:
+///
+/// ```no_run
+/// # use sesame_core::client::{Exchange, Step};
+/// # fn send(_: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> { unimplemented!() }
+/// # fn keys(_: &sesame_core::client::KeyRequest) -> sesame_core::jose::JwkSet { unimplemented!() }
+/// fn drive<E: Exchange>(mut ex: E, first: http::Request<Vec<u8>>) -> Result<E::Output, sesame_core::LoginError> {
+///     let mut step = Step::Send(first);
+///     loop {
+///         step = match step {
+///             Step::Send(req) => ex.on_response(send(req), std::time::SystemTime::now())?,
+///             Step::NeedKeys(k) => ex.on_keys(&keys(&k), std::time::SystemTime::now())?,
+///             Step::Done(out) => return Ok(out),
+///         };
+///     }
+/// }
+/// ```
+pub trait Exchange {
+    /// What the exchange ends in.
+    type Output;
+    /// Feeds the response to the last [`Step::Send`] request.
+    fn on_response(
+        &mut self,
+        response: http::Response<Vec<u8>>,
+        now: SystemTime,
+    ) -> Result<Step<Self::Output>, LoginError>;
+    /// Feeds the key set asked for by the last [`Step::NeedKeys`].
+    fn on_keys(&mut self, keys: &JwkSet, now: SystemTime)
+        -> Result<Step<Self::Output>, LoginError>;
 }
 
 /// Which keys the exchange needs.
@@ -858,9 +891,10 @@ impl fmt::Debug for LoginExchange {
     }
 }
 
-impl LoginExchange {
-    /// Feeds the response to the last [`Step::Send`] request.
-    pub fn on_response(
+impl Exchange for LoginExchange {
+    type Output = Login;
+
+    fn on_response(
         &mut self,
         response: http::Response<Vec<u8>>,
         now: SystemTime,
@@ -881,8 +915,7 @@ impl LoginExchange {
         }
     }
 
-    /// Feeds the key set asked for by the last [`Step::NeedKeys`].
-    pub fn on_keys(&mut self, keys: &JwkSet, now: SystemTime) -> Result<Step<Login>, LoginError> {
+    fn on_keys(&mut self, keys: &JwkSet, now: SystemTime) -> Result<Step<Login>, LoginError> {
         if !matches!(self.stage, LoginStage::Keys) {
             return Err(ConfigError::OutOfOrder.into());
         }
@@ -891,7 +924,9 @@ impl LoginExchange {
             TokenOutcome::Ready(t) => self.next_call(Box::new(t), 0),
         }
     }
+}
 
+impl LoginExchange {
     fn on_call_response(
         &mut self,
         tokens: &Tokens,
@@ -1051,9 +1086,10 @@ impl fmt::Debug for RefreshExchange {
     }
 }
 
-impl RefreshExchange {
-    /// Feeds the token endpoint's response.
-    pub fn on_response(
+impl Exchange for RefreshExchange {
+    type Output = Tokens;
+
+    fn on_response(
         &mut self,
         response: http::Response<Vec<u8>>,
         now: SystemTime,
@@ -1065,15 +1101,16 @@ impl RefreshExchange {
         self.wrap(out)
     }
 
-    /// Feeds the key set asked for by the last [`Step::NeedKeys`].
-    pub fn on_keys(&mut self, keys: &JwkSet, now: SystemTime) -> Result<Step<Tokens>, LoginError> {
+    fn on_keys(&mut self, keys: &JwkSet, now: SystemTime) -> Result<Step<Tokens>, LoginError> {
         if self.finished {
             return Err(ConfigError::OutOfOrder.into());
         }
         let out = self.phase.on_keys(keys, now);
         self.wrap(out)
     }
+}
 
+impl RefreshExchange {
     fn wrap(&mut self, out: Result<TokenOutcome, LoginError>) -> Result<Step<Tokens>, LoginError> {
         match out {
             Ok(TokenOutcome::Keys(k)) => Ok(Step::NeedKeys(k)),

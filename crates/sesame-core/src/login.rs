@@ -54,6 +54,62 @@ pub struct LoginRedirect {
     pub set_cookie: String,
 }
 
+impl LoginRedirect {
+    /// The HTTP answer: `303 See Other` (never 307/308), `Location`,
+    /// `Set-Cookie` and `Cache-Control: no-store`.
+    pub fn to_response(&self) -> http::Response<Vec<u8>> {
+        http::Response::builder()
+            .status(http::StatusCode::SEE_OTHER)
+            .header(http::header::LOCATION, self.location.as_str())
+            .header(http::header::SET_COOKIE, &self.set_cookie)
+            .header(http::header::CACHE_CONTROL, "no-store")
+            .body(Vec::new())
+            .unwrap_or_else(|_| {
+                error_response(&LoginError::Config(crate::ConfigError::InvalidHeader))
+            })
+    }
+}
+
+/// The `return_to` parameter of a login request's query string, if any.
+pub fn return_to_from_query(query: Option<&str>) -> Result<Option<String>, LoginError> {
+    let Some(q) = query else { return Ok(None) };
+    let pairs = crate::http_util::parse_params(q.as_bytes(), crate::client::MAX_CALLBACK_LEN)?;
+    Ok(pairs
+        .into_iter()
+        .find(|(k, _)| k == "return_to")
+        .map(|(_, v)| v))
+}
+
+/// The parameters of a callback: the query string of a GET, or the form
+/// body of a `form_post` POST.
+pub fn callback_params(
+    query: Option<&str>,
+    form: Option<&[u8]>,
+) -> Result<CallbackParams, LoginError> {
+    match form {
+        Some(body) => CallbackParams::from_form(body),
+        None => CallbackParams::from_query(query.unwrap_or("")),
+    }
+}
+
+/// Appends `Set-Cookie` values (such as the login cookie's clearing) to
+/// a response's headers.
+pub fn append_cookies(headers: &mut http::HeaderMap, cookies: impl IntoIterator<Item = String>) {
+    for c in cookies {
+        if let Ok(v) = http::HeaderValue::from_str(&c) {
+            headers.append(http::header::SET_COOKIE, v);
+        }
+    }
+}
+
+/// The values of a request's `Cookie` headers.
+pub fn cookie_headers(headers: &http::HeaderMap) -> impl Iterator<Item = &str> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+}
+
 /// A callback accepted for exchange, or refused; with the cookie to clear either way.
 #[derive(Debug)]
 pub struct CallbackStart {

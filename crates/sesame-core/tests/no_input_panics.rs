@@ -3,6 +3,7 @@
 mod common;
 use common::*;
 use proptest::prelude::*;
+use sesame_core::client::Exchange as _;
 use sesame_core::client::{CallbackParams, PendingLogin, Step};
 use sesame_core::discovery::ProviderMetadata;
 use sesame_core::jose::{verify, Algorithm, Header, JwkSet};

@@ -1,6 +1,7 @@
 mod common;
 use common::*;
 use serde_json::json;
+use sesame_core::client::Exchange as _;
 use sesame_core::client::{CallbackParams, ClientConfig, Step};
 use sesame_core::seal::SealingKey;
 use sesame_core::Secret;

@@ -55,6 +55,22 @@ pub fn apps() -> Vec<String> {
     built
 }
 
+/// Records a line of the suite's report (wall times, throughput): printed
+/// to stderr and appended to `target/e2e-report.txt`, which `cargo xtask
+/// test` prints at the end.
+pub fn report(line: &str) {
+    use std::io::Write as _;
+    eprintln!("{line}");
+    let path = target_dir().join("e2e-report.txt");
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = writeln!(f, "{line}");
+    }
+}
+
 /// A free port on 127.0.0.1.
 pub fn free_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");

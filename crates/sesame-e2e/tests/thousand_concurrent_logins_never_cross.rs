@@ -44,12 +44,12 @@ async fn every_callback_returns_its_own_user() {
             }
         }
         let wall = started.elapsed();
-        eprintln!(
+        report(&format!(
             "{}: {LOGINS} concurrent logins (concurrency {CONCURRENCY}) in {:.2?} ({:.0} logins/s), {crossovers} crossovers, {failures} failures",
             app.name,
             wall,
             LOGINS as f64 / wall.as_secs_f64()
-        );
+        ));
         assert_eq!(failures, 0);
         assert_eq!(crossovers, 0);
         app.stop().await;

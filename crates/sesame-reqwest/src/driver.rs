@@ -3,7 +3,9 @@ use std::time::{Duration, SystemTime};
 
 use ring::rand::SystemRandom;
 use sesame_core::cache::{CachePolicy, Document, JwksCache, Lookup, MetadataCache, RemoteCache};
-use sesame_core::client::{CallbackParams, Client, KeyRequest, Login, LoginExchange, Step};
+use sesame_core::client::{
+    CallbackParams, Client, Exchange, KeyRequest, Login, LoginExchange, Step,
+};
 use sesame_core::discovery::ProviderMetadata;
 use sesame_core::idtoken::IdTokenClaims;
 use sesame_core::jose::JwkSet;
@@ -79,6 +81,16 @@ pub struct CallbackOutcome {
     /// A `Set-Cookie` value clearing the login's cookie.
     pub clear_cookie: Option<String>,
 }
+
+impl CallbackOutcome {
+    /// Adds the cookie clearing to the app's response headers (success or error).
+    pub fn finish(clear_cookie: Option<String>, headers: &mut http::HeaderMap) {
+        sesame_core::login::append_cookies(headers, clear_cookie);
+    }
+}
+
+/// The longest a whole callback (token, keys, userinfo) may take.
+pub const CALLBACK_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Drives Sesame's protocol over reqwest, with shared metadata and JWKS caches.
 ///
@@ -234,12 +246,12 @@ impl Sesame {
             .map_err(|source| Error::Http { endpoint, source })
     }
 
-    /// Drives a login exchange to its end.
-    pub async fn drive_login(
+    /// Drives a login or refresh exchange to its end.
+    pub async fn drive<E: Exchange + Send>(
         &self,
-        mut exchange: LoginExchange,
+        mut exchange: E,
         first: http::Request<Vec<u8>>,
-    ) -> Result<Login, Error> {
+    ) -> Result<E::Output, Error> {
         let mut step = Step::Send(first);
         loop {
             step = match step {
@@ -251,9 +263,18 @@ impl Sesame {
                     let keys = self.keys(&k).await?;
                     exchange.on_keys(&keys, SystemTime::now())?
                 }
-                Step::Done(login) => return Ok(login),
+                Step::Done(out) => return Ok(out),
             };
         }
+    }
+
+    /// Drives a login exchange to its end.
+    pub async fn drive_login(
+        &self,
+        exchange: LoginExchange,
+        first: http::Request<Vec<u8>>,
+    ) -> Result<Login, Error> {
+        self.drive(exchange, first).await
     }
 
     /// Refreshes tokens. `previous` is the original ID token's claims, if any.
@@ -264,21 +285,28 @@ impl Sesame {
         previous: Option<&IdTokenClaims>,
     ) -> Result<Tokens, Error> {
         let meta = self.metadata(client).await?;
-        let (mut exchange, first) =
-            client.refresh(meta, refresh_token, previous, SystemTime::now())?;
-        let mut step = Step::Send(first);
-        loop {
-            step = match step {
-                Step::Send(req) => {
-                    let resp = self.send(req).await?;
-                    exchange.on_response(resp, SystemTime::now())?
-                }
-                Step::NeedKeys(k) => {
-                    let keys = self.keys(&k).await?;
-                    exchange.on_keys(&keys, SystemTime::now())?
-                }
-                Step::Done(tokens) => return Ok(tokens),
-            };
+        let (exchange, first) = client.refresh(meta, refresh_token, previous, SystemTime::now())?;
+        self.drive(exchange, first).await
+    }
+
+    /// `GET /{provider}/login?return_to=…` as a whole HTTP answer: a 303 with
+    /// the login cookie, or a JSON error.
+    pub async fn login_response(
+        &self,
+        service: &LoginService,
+        provider_id: &str,
+        query: Option<&str>,
+    ) -> http::Response<Vec<u8>> {
+        let return_to = match sesame_core::login::return_to_from_query(query) {
+            Ok(r) => r,
+            Err(e) => return Error::from(e).to_response(),
+        };
+        match self
+            .start_login(service, provider_id, return_to.as_deref())
+            .await
+        {
+            Ok(redirect) => redirect.to_response(),
+            Err(e) => e.to_response(),
         }
     }
 
@@ -292,6 +320,31 @@ impl Sesame {
         let client = service.client(provider_id)?;
         let meta = self.metadata(client).await?;
         Ok(service.start(provider_id, &meta, return_to, SystemTime::now(), &self.rng)?)
+    }
+
+    /// `GET|POST /{provider}/callback` with the adapter's raw inputs: the
+    /// query string or form body and the `Cookie` headers. Bounded by
+    /// [`CALLBACK_TIMEOUT`] (a slow provider gives 504, never a hang).
+    pub async fn callback<'a>(
+        &self,
+        service: &LoginService,
+        provider_id: &str,
+        query: Option<&str>,
+        form: Option<&[u8]>,
+        cookie_headers: impl IntoIterator<Item = &'a str>,
+    ) -> CallbackOutcome {
+        let params = sesame_core::login::callback_params(query, form);
+        let run = self.complete_login(service, provider_id, params, cookie_headers);
+        match tokio::time::timeout(CALLBACK_TIMEOUT, run).await {
+            Ok(outcome) => outcome,
+            Err(_) => CallbackOutcome {
+                result: Err(Error::Http {
+                    endpoint: "provider",
+                    source: HttpError::Timeout,
+                }),
+                clear_cookie: None,
+            },
+        }
     }
 
     /// `GET|POST /{provider}/callback`: the whole callback, from parameters

@@ -29,7 +29,9 @@
 
 mod driver;
 mod http_client;
+mod routes;
 
-pub use driver::{CallbackOutcome, Error, Sesame};
+pub use driver::{CallbackOutcome, Error, Sesame, CALLBACK_TIMEOUT};
 pub use http_client::{HttpClient, HttpError};
+pub use routes::LoginRoutes;
 pub use sesame_core;

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Map, Value};
 use sesame_core::client::{
-    CallbackParams, Client, ClientConfig, Login, LoginExchange, PendingLogin, Step,
+    CallbackParams, Client, ClientConfig, Exchange as _, Login, LoginExchange, PendingLogin, Step,
 };
 use sesame_core::discovery::ProviderMetadata;
 use sesame_core::jose::{JwkSet, SigningKey};

@@ -1,0 +1,136 @@
+//! # sesame-poem
+//!
+//! "Login with …" for Poem: the same routes, cookie rules, handler contract,
+//! provider registry and error behaviour as `sesame-axum`. All protocol
+//! logic lives in [`sesame_core`] and [`sesame_reqwest`]; this crate only
+//! maps Poem requests and responses.
+//!
+//! ```no_run
+//! use poem::{listener::TcpListener, web::Json, IntoResponse, Route, Server};
+//! use sesame_poem::SesameAuth;
+//! use sesame_core::{client::*, login::LoginService, provider::Provider, seal::*};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let github_like = Client::new(
+//!     Provider::openid("op", "My OP", "https://id.example.com")?,
+//!     ClientConfig::new("id", "https://app.example.com/auth/op/callback".parse()?).secret("secret"),
+//! )?;
+//! let service = LoginService::new(Sealer::new(SealingKey::from_bytes([7; 32]))).provider(github_like);
+//! let auth = SesameAuth::new(service)?.on_login(|login: Login| async move {
+//!     Json(login.identity).into_response()
+//! });
+//! let app = Route::new().nest("/auth", auth.route());
+//! Server::new(TcpListener::bind("127.0.0.1:3000")).run(app).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Routes of [`SesameAuth::route`]: `GET /:provider/login?return_to=…`,
+//! `GET|POST /:provider/callback`.
+
+#![deny(missing_docs)]
+
+use poem::endpoint::make;
+use poem::http::{HeaderMap, Method, StatusCode};
+use poem::{IntoResponse, Request, Response, Route};
+use sesame_core::client::{Login, MAX_CALLBACK_LEN};
+use sesame_core::http_util::ParamsError;
+use sesame_reqwest::Error;
+
+pub use sesame_core;
+pub use sesame_reqwest;
+
+sesame_reqwest::sesame_auth_type!(
+    /// Login routes for Poem. Cheap to clone; holds no per-login state.
+    SesameAuth,
+    Response,
+    IntoResponse
+);
+
+/// Converts a core response into a Poem response.
+pub fn to_poem(response: http::Response<Vec<u8>>) -> Response {
+    let (parts, body) = response.into_parts();
+    let mut out = Response::builder().status(parts.status).body(body);
+    *out.headers_mut() = parts.headers;
+    out
+}
+
+/// The default error answer: the status and `{"error", "error_description"}` JSON.
+pub fn default_error_response(err: Error) -> Response {
+    to_poem(err.to_response())
+}
+
+fn default_login_response(login: Login) -> Response {
+    poem::web::Json(login.identity).into_response()
+}
+
+impl SesameAuth {
+    /// The routes: `/:provider/login` and `/:provider/callback`. Nest them
+    /// where your redirect URIs point (e.g. `/auth`).
+    pub fn route(&self) -> Route {
+        let (login, callback) = (self.clone(), self.clone());
+        Route::new()
+            .at(
+                "/:provider/login",
+                make(move |req: Request| {
+                    let auth = login.clone();
+                    async move {
+                        let provider = req
+                            .raw_path_param("provider")
+                            .unwrap_or_default()
+                            .to_owned();
+                        auth.login(&provider, req.uri().query()).await
+                    }
+                }),
+            )
+            .at(
+                "/:provider/callback",
+                make(move |req: Request| {
+                    let auth = callback.clone();
+                    async move { auth.callback_request(req).await }
+                }),
+            )
+    }
+
+    async fn callback_request(&self, req: Request) -> Response {
+        let provider = req
+            .raw_path_param("provider")
+            .unwrap_or_default()
+            .to_owned();
+        let (parts, body) = req.into_parts();
+        let form = match parts.method {
+            Method::GET => None,
+            Method::POST => match body.into_bytes_limit(MAX_CALLBACK_LEN).await {
+                Ok(b) => Some(b),
+                Err(_) => {
+                    return default_error_response(Error::Login(ParamsError::TooLarge.into()))
+                }
+            },
+            _ => return StatusCode::METHOD_NOT_ALLOWED.into_response(),
+        };
+        self.callback(
+            &provider,
+            parts.uri.query(),
+            form.as_deref(),
+            &parts.headers,
+        )
+        .await
+    }
+
+    /// Answers a login request for `provider` (use it in routes of your own).
+    pub async fn login(&self, provider: &str, query: Option<&str>) -> Response {
+        to_poem(self.routes.login(provider, query).await)
+    }
+
+    /// Answers a callback for `provider`: `query` for GET, `form` for a form_post body.
+    pub async fn callback(
+        &self,
+        provider: &str,
+        query: Option<&str>,
+        form: Option<&[u8]>,
+        headers: &HeaderMap,
+    ) -> Response {
+        self.routes
+            .callback(provider, query, form, headers, Response::headers_mut)
+            .await
+    }
+}
