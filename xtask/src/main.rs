@@ -133,7 +133,9 @@ fn test() -> bool {
             &["test", "--workspace", "--all-targets"],
             &[("SESAME_E2E_APPS", &apps)],
         )
-        && cargo(&["test", "--workspace", "--doc"])
+        && cargo(&["test", "--workspace", "--doc"]);
+    print_e2e_report();
+    ok
 }
 
 fn main() -> ExitCode {
