@@ -46,18 +46,16 @@ fn lint() -> bool {
         && core_is_sans_io()
 }
 
-/// `sesame-core` must not depend on any I/O crate.
+/// `sesame-core` and the blocking example must not depend on any async I/O crate.
 fn core_is_sans_io() -> bool {
+    ["sesame-core", "blocking-login"]
+        .iter()
+        .all(|p| no_async_io(p))
+}
+
+fn no_async_io(package: &str) -> bool {
     let out = Command::new("cargo")
-        .args([
-            "tree",
-            "-p",
-            "sesame-core",
-            "-e",
-            "normal",
-            "--prefix",
-            "none",
-        ])
+        .args(["tree", "-p", package, "-e", "normal", "--prefix", "none"])
         .output();
     let Ok(out) = out else { return false };
     let tree = String::from_utf8_lossy(&out.stdout);
@@ -68,16 +66,16 @@ fn core_is_sans_io() -> bool {
         .filter(|b| tree.lines().any(|l| l.starts_with(b)))
         .collect();
     if found.is_empty() {
-        eprintln!("xtask: sesame-core is sans-IO");
+        eprintln!("xtask: {package} has no tokio/hyper/reqwest/axum/poem in its tree");
         true
     } else {
-        eprintln!("xtask: sesame-core depends on I/O crates: {found:?}");
+        eprintln!("xtask: {package} depends on {found:?}");
         false
     }
 }
 
 /// The example apps the end-to-end suite drives as black boxes.
-const E2E_APPS: &[&str] = &["axum-oidc-login", "poem-oidc-login"];
+const E2E_APPS: &[&str] = &["axum-oidc-login", "poem-oidc-login", "blocking-login"];
 
 fn workspace_root() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")

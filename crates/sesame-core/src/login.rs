@@ -304,6 +304,42 @@ pub fn error_response(err: &LoginError) -> http::Response<Vec<u8>> {
     json_response(err.status(), &body)
 }
 
+/// How a call to the provider failed below HTTP (the driver's finding).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportFailure {
+    /// The provider did not answer in time: 504 `provider_timeout`.
+    Timeout,
+    /// The provider could not be reached or answered garbage: 502 `provider_unavailable`.
+    Unreachable,
+}
+
+impl TransportFailure {
+    /// The status adapters answer with.
+    pub fn status(self) -> u16 {
+        match self {
+            TransportFailure::Timeout => 504,
+            TransportFailure::Unreachable => 502,
+        }
+    }
+
+    /// The error code of the JSON body.
+    pub fn code(self) -> &'static str {
+        match self {
+            TransportFailure::Timeout => "provider_timeout",
+            TransportFailure::Unreachable => "provider_unavailable",
+        }
+    }
+
+    /// The JSON error response; `what` is a short description (no internals).
+    pub fn to_response(self, what: &str) -> http::Response<Vec<u8>> {
+        json_response(
+            self.status(),
+            &serde_json::json!({"error": self.code(), "error_description": what}),
+        )
+    }
+}
+
 /// A JSON response with `Cache-Control: no-store`.
 pub fn json_response(status: u16, body: &serde_json::Value) -> http::Response<Vec<u8>> {
     http::Response::builder()

@@ -315,7 +315,10 @@ impl Browser {
         if !cookies.is_empty() {
             rb = rb.header(reqwest::header::COOKIE, cookies);
         }
-        let resp = rb.send().await.unwrap_or_else(|e| panic!("GET {url}: {e}"));
+        let resp = rb
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {url}: {e:?}"));
         let status = resp.status();
         let set_cookies = self.store_cookies(&u, &resp);
         let location = resp

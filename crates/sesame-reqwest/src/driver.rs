@@ -9,7 +9,7 @@ use sesame_core::client::{
 use sesame_core::discovery::ProviderMetadata;
 use sesame_core::idtoken::IdTokenClaims;
 use sesame_core::jose::JwkSet;
-use sesame_core::login::{LoginRedirect, LoginService};
+use sesame_core::login::{LoginRedirect, LoginService, TransportFailure};
 use sesame_core::{LoginError, Secret, Tokens};
 use tokio::sync::Notify;
 
@@ -36,16 +36,23 @@ pub enum Error {
 }
 
 impl Error {
+    /// Below-HTTP failures, as the core classifies them.
+    fn transport(&self) -> TransportFailure {
+        match self {
+            Error::Http {
+                source: HttpError::Timeout,
+                ..
+            } => TransportFailure::Timeout,
+            _ => TransportFailure::Unreachable,
+        }
+    }
+
     /// The HTTP status an adapter answers with: the core's for protocol
     /// errors, 504 for timeouts, 502 for other provider failures.
     pub fn status(&self) -> u16 {
         match self {
             Error::Login(e) => e.status(),
-            Error::Http {
-                source: HttpError::Timeout,
-                ..
-            } => 504,
-            Error::Http { .. } | Error::Unavailable(_) => 502,
+            other => other.transport().status(),
         }
     }
 
@@ -53,11 +60,7 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Login(e) => e.code(),
-            Error::Http {
-                source: HttpError::Timeout,
-                ..
-            } => "provider_timeout",
-            Error::Http { .. } | Error::Unavailable(_) => "provider_unavailable",
+            other => other.transport().code(),
         }
     }
 
@@ -65,10 +68,7 @@ impl Error {
     pub fn to_response(&self) -> http::Response<Vec<u8>> {
         match self {
             Error::Login(e) => sesame_core::login::error_response(e),
-            other => sesame_core::login::json_response(
-                other.status(),
-                &serde_json::json!({"error": other.code(), "error_description": other.to_string()}),
-            ),
+            other => other.transport().to_response(&other.to_string()),
         }
     }
 }
