@@ -142,7 +142,7 @@ pub enum Lookup<T> {
 /// A parsed document the cache can hold.
 pub trait Document: Sized + Send + Sync {
     /// The parse error.
-    type Error;
+    type Error: std::fmt::Debug;
     /// Parses a successful response body fetched from `key`.
     fn parse(key: &str, body: &[u8]) -> Result<Self, Self::Error>;
     /// Whether the document names this key id (only meaningful for key sets).
@@ -168,11 +168,11 @@ impl Document for JwkSet {
 
 impl Document for ProviderMetadata {
     type Error = DiscoveryError;
-    fn parse(issuer: &str, body: &[u8]) -> Result<Self, DiscoveryError> {
-        ProviderMetadata::from_json(issuer, body)
+    fn parse(key: &str, body: &[u8]) -> Result<Self, DiscoveryError> {
+        ProviderMetadata::from_json(crate::discovery::split_cache_key(key).1, body)
     }
-    fn url(issuer: &str) -> Result<Url, DiscoveryError> {
-        crate::discovery::discovery_url(issuer)
+    fn url(key: &str) -> Result<Url, DiscoveryError> {
+        crate::discovery::discovery_url(crate::discovery::split_cache_key(key).0)
     }
 }
 

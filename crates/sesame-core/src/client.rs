@@ -604,6 +604,11 @@ impl Client {
         if let Some(v) = &pending.verifier {
             fields.push(("code_verifier", v));
         }
+        for name in &self.provider.forward_callback_params {
+            if let Some((k, v)) = params.extra.iter().find(|(k, _)| k == name) {
+                fields.push((k, v));
+            }
+        }
         let request = self.token_request(&metadata, fields, now)?;
         let exchange = LoginExchange {
             tokens: TokenPhase::new(
@@ -820,6 +825,15 @@ impl TokenPhase {
         };
         let header =
             Header::peek(&id_token).map_err(|e| ProviderError::IdToken(IdTokenError::Jose(e)))?;
+        if header.alg == crate::jose::Algorithm::HS256
+            && self.client.provider.id_token_hs256_with_client_secret
+        {
+            if let Some(ClientSecret::Static(secret)) = &self.client.config.client_secret {
+                let key = crate::jose::VerifyingKey::hmac(secret.expose().as_bytes(), None);
+                self.pending = Some((tokens, id_token, header.kid, true));
+                return self.on_keys(&JwkSet::from_keys(vec![key]), now);
+            }
+        }
         let request = KeyRequest {
             jwks_uri,
             kid: header.kid.clone(),
@@ -991,7 +1005,12 @@ impl LoginExchange {
                     None => return Err(ConfigError::InvalidUrl("userinfo endpoint").into()),
                 },
             };
-            let request = api_request(call, url, &tokens.access_token)?;
+            let request = api_request(
+                call,
+                url,
+                &tokens.access_token,
+                &self.tokens.client.config.client_id,
+            )?;
             self.stage = LoginStage::Calls {
                 tokens,
                 next: index,
@@ -1040,13 +1059,23 @@ fn api_request(
     call: &crate::provider::ApiCall,
     mut url: Url,
     token: &Secret,
+    client_id: &str,
 ) -> Result<http::Request<Vec<u8>>, LoginError> {
     let mut headers = call.headers.clone();
+    let mut form = None;
     let auth = match &call.token {
         TokenPlacement::Bearer => Some(format!("Bearer {}", token.expose())),
         TokenPlacement::Scheme(s) => Some(format!("{s} {}", token.expose())),
         TokenPlacement::Query(name) => {
             url.query_pairs_mut().append_pair(name, token.expose());
+            None
+        }
+        TokenPlacement::Form(name, client_id_name) => {
+            let mut pairs = vec![(name.as_str(), token.expose())];
+            if let Some(c) = client_id_name {
+                pairs.push((c.as_str(), client_id));
+            }
+            form = Some(http_util::form_encode(pairs));
             None
         }
     };
@@ -1059,10 +1088,10 @@ fn api_request(
         v.set_sensitive(true);
         headers.push((http::header::AUTHORIZATION, v));
     }
-    let body = if call.method == http::Method::POST {
-        Some(("application/json", b"null".to_vec()))
-    } else {
-        None
+    let body = match form {
+        Some(f) => Some(("application/x-www-form-urlencoded", f)),
+        None if call.method == http::Method::POST => Some(("application/json", b"null".to_vec())),
+        None => None,
     };
     Ok(http_util::request(
         call.method.clone(),

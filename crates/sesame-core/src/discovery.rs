@@ -81,6 +81,20 @@ pub fn metadata_url(issuer: &str, kind: MetadataKind) -> Result<Url, DiscoveryEr
     Ok(url)
 }
 
+/// The cache key of an issuer's metadata: the issuer, plus the issuer the
+/// metadata declares when that differs (joined by `#`, which no issuer contains).
+pub fn cache_key(issuer: &str, metadata_issuer: Option<&str>) -> String {
+    match metadata_issuer {
+        Some(m) if m != issuer => format!("{issuer}#{m}"),
+        _ => issuer.to_owned(),
+    }
+}
+
+/// Splits a [`cache_key`] into the discovery issuer and the expected metadata issuer.
+pub fn split_cache_key(key: &str) -> (&str, &str) {
+    key.split_once('#').unwrap_or((key, key))
+}
+
 /// The GET request for an issuer's OpenID Connect metadata.
 pub fn discovery_request(issuer: &str) -> Result<http::Request<Vec<u8>>, DiscoveryError> {
     let url = discovery_url(issuer)?;
@@ -121,6 +135,40 @@ pub struct ProviderMetadata {
 }
 
 impl ProviderMetadata {
+    /// Every endpoint URL, for inspection.
+    pub fn urls(&self) -> Vec<&Url> {
+        let mut v = vec![&self.authorization_endpoint, &self.token_endpoint];
+        v.extend(
+            [
+                &self.userinfo_endpoint,
+                &self.jwks_uri,
+                &self.revocation_endpoint,
+                &self.introspection_endpoint,
+                &self.end_session_endpoint,
+            ]
+            .into_iter()
+            .flatten(),
+        );
+        v
+    }
+
+    /// Every endpoint URL, for rewriting.
+    pub fn urls_mut(&mut self) -> Vec<&mut Url> {
+        let mut v = vec![&mut self.authorization_endpoint, &mut self.token_endpoint];
+        v.extend(
+            [
+                &mut self.userinfo_endpoint,
+                &mut self.jwks_uri,
+                &mut self.revocation_endpoint,
+                &mut self.introspection_endpoint,
+                &mut self.end_session_endpoint,
+            ]
+            .into_iter()
+            .flatten(),
+        );
+        v
+    }
+
     /// Metadata for a provider with fixed endpoints (no discovery).
     pub fn new(authorization_endpoint: Url, token_endpoint: Url) -> Self {
         Self {

@@ -27,8 +27,11 @@ pub(crate) fn request(
     body: Option<(&str, Vec<u8>)>,
 ) -> http::Request<Vec<u8>> {
     let mut b = builder(method, url);
-    for (k, v) in headers {
-        b = b.header(k, v);
+    if let Some(h) = b.headers_mut() {
+        // Provider headers replace the defaults (GitHub's own `Accept`).
+        for (k, v) in headers {
+            h.insert(k, v.clone());
+        }
     }
     let body = match body {
         Some((ct, bytes)) => {

@@ -95,6 +95,9 @@ pub enum TokenPlacement {
     Scheme(String),
     /// A query parameter with this name.
     Query(String),
+    /// A form body (POST) with the token under this name, and the client id
+    /// too when a second name is given (VK ID's `user_info`).
+    Form(String, Option<String>),
 }
 
 /// The URL of an API call.
@@ -256,8 +259,12 @@ pub type MapIdentity = Arc<dyn Fn(&Profile<'_>) -> Result<Identity, String> + Se
 pub enum Endpoints {
     /// OpenID Connect discovery from this issuer (fetched and cached by the driver).
     Discovery {
-        /// The issuer URL, compared exactly with the metadata's `issuer`.
+        /// The issuer URL: where the metadata is fetched from, and what its
+        /// `issuer` must equal exactly…
         issuer: String,
+        /// …unless the metadata declares another issuer by design (Microsoft's
+        /// multi-tenant `https://login.microsoftonline.com/{tenantid}/v2.0`).
+        metadata_issuer: Option<String>,
     },
     /// Fixed endpoints.
     Static(Box<ProviderMetadata>),
@@ -299,6 +306,12 @@ pub struct Provider {
     pub response_mode: ResponseMode,
     /// ID token algorithms accepted.
     pub id_token_algorithms: Vec<Algorithm>,
+    /// ID tokens signed HS256 are verified with the client secret (LINE's
+    /// web login). Asymmetric ones still use the JWKS; an HMAC key never
+    /// comes from a JWKS.
+    pub id_token_hs256_with_client_secret: bool,
+    /// Callback parameters forwarded to the token request.
+    pub forward_callback_params: Vec<String>,
     /// Calls made with the access token to build the profile.
     pub calls: Vec<ApiCall>,
     /// Maps the profile to an identity.
@@ -343,6 +356,8 @@ impl Provider {
             token_body: BodyFormat::Form,
             response_mode: ResponseMode::Query,
             id_token_algorithms: Algorithm::ASYMMETRIC.to_vec(),
+            id_token_hs256_with_client_secret: false,
+            forward_callback_params: Vec::new(),
             calls: Vec::new(),
             map_identity: Arc::new(standard_mapping),
         }
@@ -357,6 +372,7 @@ impl Provider {
             name,
             Endpoints::Discovery {
                 issuer: issuer.to_owned(),
+                metadata_issuer: None,
             },
         );
         p.openid = true;
@@ -513,9 +529,120 @@ impl Provider {
     /// The issuer to discover, for discovery-based providers.
     pub fn discovery_issuer(&self) -> Option<&str> {
         match &self.endpoints {
-            Endpoints::Discovery { issuer } => Some(issuer),
+            Endpoints::Discovery { issuer, .. } => Some(issuer),
             Endpoints::Static(_) => None,
         }
+    }
+
+    /// The key of this provider's metadata in a
+    /// [`MetadataCache`](crate::cache::MetadataCache), for discovery-based providers.
+    pub fn metadata_key(&self) -> Option<String> {
+        match &self.endpoints {
+            Endpoints::Discovery {
+                issuer,
+                metadata_issuer,
+            } => Some(crate::discovery::cache_key(
+                issuer,
+                metadata_issuer.as_deref(),
+            )),
+            Endpoints::Static(_) => None,
+        }
+    }
+
+    /// Declares that the discovered metadata names another issuer than the
+    /// discovery URL's (a templated multi-tenant issuer).
+    pub fn metadata_issuer(mut self, declared: &str) -> Self {
+        if let Endpoints::Discovery {
+            metadata_issuer, ..
+        } = &mut self.endpoints
+        {
+            *metadata_issuer = Some(declared.to_owned());
+        }
+        self
+    }
+
+    /// Accepts HS256 ID tokens verified with the client secret (LINE).
+    pub fn hs256_id_tokens_with_client_secret(mut self) -> Self {
+        self.id_token_hs256_with_client_secret = true;
+        if !self.id_token_algorithms.contains(&Algorithm::HS256) {
+            self.id_token_algorithms.push(Algorithm::HS256);
+        }
+        self
+    }
+
+    /// Forwards these callback parameters to the token request (VK ID's `device_id`).
+    pub fn forward_callback_param(mut self, name: &str) -> Self {
+        self.forward_callback_params.push(name.to_owned());
+        self
+    }
+
+    /// Every origin (`scheme://host[:port]`) the provider's URLs point at.
+    pub fn origins(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut add = |u: &str| {
+            if let Ok(url) = Url::parse(u) {
+                let o = url.origin().ascii_serialization();
+                if !out.contains(&o) {
+                    out.push(o);
+                }
+            }
+        };
+        match &self.endpoints {
+            Endpoints::Discovery { issuer, .. } => add(issuer),
+            Endpoints::Static(m) => {
+                for u in m.urls() {
+                    add(u.as_str());
+                }
+            }
+        }
+        for c in &self.calls {
+            if let ApiUrl::Fixed(u) = &c.url {
+                add(u.as_str());
+            }
+        }
+        out
+    }
+
+    /// Rewrites every URL that starts with `from` (an origin such as
+    /// `https://github.com`) to start with `to` instead. For tests against
+    /// a local fake of the provider, and for egress proxies.
+    pub fn rebase(mut self, from: &str, to: &str) -> Self {
+        let swap = |s: &str| match s.strip_prefix(from) {
+            Some(rest) => format!("{to}{rest}"),
+            None => s.to_owned(),
+        };
+        let swap_url = |u: &mut Url| {
+            if let Ok(n) = Url::parse(&swap(u.as_str())) {
+                *u = n;
+            }
+        };
+        match &mut self.endpoints {
+            Endpoints::Discovery {
+                issuer,
+                metadata_issuer,
+            } => {
+                *issuer = swap(issuer);
+                if let Some(m) = metadata_issuer {
+                    *m = swap(m);
+                }
+            }
+            Endpoints::Static(m) => {
+                m.issuer = m.issuer.as_deref().map(swap);
+                m.urls_mut().into_iter().for_each(swap_url);
+            }
+        }
+        for c in &mut self.calls {
+            if let ApiUrl::Fixed(u) = &mut c.url {
+                swap_url(u);
+            }
+        }
+        if let Some(rule) = &mut self.issuer_rule {
+            match rule {
+                IssuerRule::Exact(s) => *s = swap(s),
+                IssuerRule::Template { template, .. } => *template = swap(template),
+            }
+        }
+        self
     }
 
     /// The fixed metadata, for static providers.

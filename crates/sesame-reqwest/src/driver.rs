@@ -156,12 +156,8 @@ impl Sesame {
         if let Some(m) = client.provider().static_metadata() {
             return Ok(Arc::new(m.clone()));
         }
-        let issuer = client
-            .provider()
-            .discovery_issuer()
-            .unwrap_or_default()
-            .to_owned();
-        self.cached(&self.metadata, &issuer, None, false, "discovery")
+        let key = client.provider().metadata_key().unwrap_or_default();
+        self.cached(&self.metadata, &key, None, false, "discovery")
             .await
     }
 
@@ -217,7 +213,10 @@ impl Sesame {
                     return match result {
                         Ok(resp) => match c.store(key, &resp, now) {
                             Ok(doc) => Ok(doc),
-                            Err(_) => c.get(key).ok_or(Error::Unavailable(endpoint)),
+                            Err(e) => {
+                                tracing::warn!(endpoint, error = ?e, "provider document refused");
+                                c.get(key).ok_or(Error::Unavailable(endpoint))
+                            }
                         },
                         Err(source) => {
                             tracing::warn!(endpoint, %source, "provider document fetch failed");

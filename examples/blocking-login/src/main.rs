@@ -105,7 +105,7 @@ impl App {
             Some(m) => Ok(Arc::new(m.clone())),
             None => self.cached(
                 &self.metadata,
-                client.provider().discovery_issuer().unwrap_or_default(),
+                &client.provider().metadata_key().unwrap_or_default(),
                 None,
                 false,
             ),

@@ -1,0 +1,1 @@
+//! Wire fixtures (one module per provider).
