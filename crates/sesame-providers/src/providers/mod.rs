@@ -20,7 +20,9 @@ mod google;
 mod microsoft;
 
 pub use apple::apple;
+#[allow(unused_imports)] // filled by the catalog batches
 pub use batch_a::*;
+#[allow(unused_imports)]
 pub use batch_b::*;
 pub use generic::{oauth2, openid};
 pub use github::github;
