@@ -18,6 +18,7 @@
 //! | [`provider`] | the provider API the catalog implements |
 //! | [`client`] | the authorization-code flow as a state machine |
 //! | [`login`] | framework-neutral login routes: registry, cookies, error responses |
+//! | [`server`] | the authorization server's protocol: /authorize, /token, discovery, JWKS, key rotation |
 //! | [`cache`] | JWKS and metadata cache policy (the driver fetches) |
 //! | [`tokens`] | token responses |
 //! | [`identity`] | the normalized identity |
@@ -90,6 +91,7 @@ pub mod provider;
 pub mod random;
 pub mod seal;
 mod secret;
+pub mod server;
 pub mod state;
 mod time;
 pub mod tokens;

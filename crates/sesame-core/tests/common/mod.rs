@@ -1,6 +1,8 @@
 //! Shared fixtures: a simulated OpenID Provider with deterministic keys.
 #![allow(dead_code)]
 
+pub mod server;
+
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -30,8 +32,11 @@ pub fn unix(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH).unwrap().as_secs()
 }
 
+/// A deterministic generator; each call continues a fixed sequence of seeds,
+/// so two calls never produce the same values.
 pub fn rng() -> SeededRandom {
-    SeededRandom::new(42)
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(42);
+    SeededRandom::new(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
 }
 
 pub fn vectors() -> Value {

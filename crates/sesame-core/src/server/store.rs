@@ -1,0 +1,188 @@
+//! Where the authorization server keeps codes, refresh-token families and
+//! revocations.
+//!
+//! The trait is small and async so that a distributed store (Redis, SQL)
+//! can implement it; its operations are shaped for that: single-use
+//! consumption is one atomic `take`, and every record carries its expiry.
+//! [`MemoryStore`] is the default.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::SystemTime;
+
+use serde_json::{Map, Value};
+
+/// Why the store failed (the backend is down, for example).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("store unavailable")]
+pub struct StoreError;
+
+/// An issued authorization code, as stored (keyed by the code's hash).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeGrant {
+    /// The client the code was issued to.
+    pub client_id: String,
+    /// The redirect URI of the authorization request.
+    pub redirect_uri: String,
+    /// The PKCE S256 challenge.
+    pub code_challenge: String,
+    /// The granted scopes.
+    pub scopes: Vec<String>,
+    /// The user.
+    pub subject: String,
+    /// The app's claims for this user (from its login callback).
+    pub claims: Map<String, Value>,
+    /// The OIDC nonce, echoed in the ID token.
+    pub nonce: Option<String>,
+    /// When the code expires.
+    pub expires_at: SystemTime,
+    /// The token family created when the code is redeemed (for revocation on replay).
+    pub family: String,
+}
+
+/// The outcome of consuming a code.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CodeTake {
+    /// First use: the grant.
+    Fresh(CodeGrant),
+    /// The code was already used: the family its tokens belong to (revoke it).
+    Replayed(String),
+    /// No such code (or it expired).
+    Missing,
+}
+
+/// A refresh token's record (keyed by the token's hash).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefreshGrant {
+    /// The family (all refresh tokens descending from one authorization).
+    pub family: String,
+    /// The client.
+    pub client_id: String,
+    /// The user.
+    pub subject: String,
+    /// The granted scopes.
+    pub scopes: Vec<String>,
+    /// The app's claims.
+    pub claims: Map<String, Value>,
+    /// When it expires.
+    pub expires_at: SystemTime,
+}
+
+/// The outcome of presenting a refresh token.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RefreshTake {
+    /// The current token of its family: the grant (the token is now used).
+    Current(RefreshGrant),
+    /// An old, already rotated token: reuse; the family must be revoked.
+    Reused(String),
+    /// Unknown, expired or revoked.
+    Missing,
+}
+
+/// Storage for the authorization server.
+#[async_trait::async_trait]
+pub trait Store: Send + Sync {
+    /// Saves an issued code under its hash.
+    async fn save_code(&self, code_hash: &str, grant: CodeGrant) -> Result<(), StoreError>;
+    /// Atomically consumes a code: the first call gets it, later ones learn it was replayed.
+    async fn take_code(&self, code_hash: &str, now: SystemTime) -> Result<CodeTake, StoreError>;
+    /// Saves a refresh token under its hash.
+    async fn save_refresh(&self, token_hash: &str, grant: RefreshGrant) -> Result<(), StoreError>;
+    /// Atomically consumes a refresh token for rotation.
+    async fn take_refresh(
+        &self,
+        token_hash: &str,
+        now: SystemTime,
+    ) -> Result<RefreshTake, StoreError>;
+    /// Revokes a whole family: its refresh tokens and the access tokens issued from it.
+    async fn revoke_family(&self, family: &str) -> Result<(), StoreError>;
+    /// Whether a family is revoked.
+    async fn is_family_revoked(&self, family: &str) -> Result<bool, StoreError>;
+}
+
+#[derive(Debug, Default)]
+struct Memory {
+    codes: HashMap<String, (CodeGrant, bool)>,
+    refresh: HashMap<String, (RefreshGrant, bool)>,
+    revoked: HashMap<String, ()>,
+}
+
+/// An in-memory [`Store`] for one process (the default).
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    inner: Mutex<Memory>,
+}
+
+impl MemoryStore {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Memory> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Drops expired records (call it now and then; it is cheap).
+    pub fn purge(&self, now: SystemTime) {
+        let mut m = self.lock();
+        m.codes.retain(|_, (g, _)| g.expires_at > now);
+        m.refresh.retain(|_, (g, _)| g.expires_at > now);
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for MemoryStore {
+    async fn save_code(&self, code_hash: &str, grant: CodeGrant) -> Result<(), StoreError> {
+        self.lock()
+            .codes
+            .insert(code_hash.to_owned(), (grant, false));
+        Ok(())
+    }
+
+    async fn take_code(&self, code_hash: &str, now: SystemTime) -> Result<CodeTake, StoreError> {
+        let mut m = self.lock();
+        Ok(match m.codes.get_mut(code_hash) {
+            Some((g, used)) if *used => CodeTake::Replayed(g.family.clone()),
+            Some((g, used)) if g.expires_at > now => {
+                *used = true;
+                CodeTake::Fresh(g.clone())
+            }
+            _ => CodeTake::Missing,
+        })
+    }
+
+    async fn save_refresh(&self, token_hash: &str, grant: RefreshGrant) -> Result<(), StoreError> {
+        self.lock()
+            .refresh
+            .insert(token_hash.to_owned(), (grant, false));
+        Ok(())
+    }
+
+    async fn take_refresh(
+        &self,
+        token_hash: &str,
+        now: SystemTime,
+    ) -> Result<RefreshTake, StoreError> {
+        let mut m = self.lock();
+        let revoked = match m.refresh.get(token_hash) {
+            Some((g, _)) => m.revoked.contains_key(&g.family),
+            None => false,
+        };
+        Ok(match m.refresh.get_mut(token_hash) {
+            Some((g, _)) if revoked || g.expires_at <= now => RefreshTake::Missing,
+            Some((g, used)) if *used => RefreshTake::Reused(g.family.clone()),
+            Some((g, used)) => {
+                *used = true;
+                RefreshTake::Current(g.clone())
+            }
+            None => RefreshTake::Missing,
+        })
+    }
+
+    async fn revoke_family(&self, family: &str) -> Result<(), StoreError> {
+        self.lock().revoked.insert(family.to_owned(), ());
+        Ok(())
+    }
+
+    async fn is_family_revoked(&self, family: &str) -> Result<bool, StoreError> {
+        Ok(self.lock().revoked.contains_key(family))
+    }
+}

@@ -1,0 +1,222 @@
+//! The happy paths: code + PKCE, refresh rotation, client credentials,
+//! discovery and JWKS, key rotation.
+mod common;
+use common::server::*;
+use common::*;
+use serde_json::json;
+use sesame_core::idtoken::token_hash;
+use sesame_core::jose::Algorithm;
+use sesame_core::server::MemoryStore;
+
+#[test]
+fn metadata_advertises_the_security_properties() {
+    let m = server().metadata();
+    assert_eq!(m["issuer"], AS_ISSUER);
+    assert_eq!(m["code_challenge_methods_supported"], json!(["S256"]));
+    assert_eq!(m["authorization_response_iss_parameter_supported"], true);
+    assert_eq!(m["response_types_supported"], json!(["code"]));
+    assert_eq!(m["token_endpoint"], "https://as.example/token");
+    assert_eq!(m["jwks_uri"], "https://as.example/jwks.json");
+    assert_eq!(m["id_token_signing_alg_values_supported"], json!(["ES256"]));
+    // Sesame's own client accepts this document.
+    sesame_core::discovery::ProviderMetadata::from_json(AS_ISSUER, m.to_string().as_bytes())
+        .unwrap();
+}
+
+#[test]
+fn code_flow_issues_at_jwt_access_token_id_token_and_refresh_token() {
+    let (s, store) = (server(), MemoryStore::default());
+    let req = s
+        .authorize(&authorize_query("web", "https://app.example/cb", ""))
+        .unwrap();
+    let redirect = block_on(s.approve(
+        &req,
+        "user-42",
+        json!({"role": "admin"}).as_object().cloned().unwrap(),
+        &store,
+        now(),
+        &rng(),
+    ))
+    .unwrap();
+    let q: std::collections::HashMap<_, _> = redirect.query_pairs().into_owned().collect();
+    assert_eq!(q["state"], "st-1");
+    assert_eq!(q["iss"], AS_ISSUER, "RFC 9207 iss in every response");
+    assert_eq!(q["code"].len(), 43);
+
+    let resp = redeem(&s, &store, &q["code"], now() + secs(5));
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    let b = body(&resp);
+    assert_eq!(b["token_type"], "Bearer");
+    assert_eq!(b["expires_in"], 600);
+    let (typ, at) = claims_of(&s, b["access_token"].as_str().unwrap());
+    assert_eq!(typ.as_deref(), Some("at+jwt"));
+    for k in [
+        "iss",
+        "sub",
+        "aud",
+        "exp",
+        "iat",
+        "jti",
+        "client_id",
+        "scope",
+    ] {
+        assert!(at.contains_key(k), "{k}");
+    }
+    assert_eq!(at["sub"], "user-42");
+    assert_eq!(at["client_id"], "web");
+    assert_eq!(at["aud"], "https://as.example/api");
+    assert_eq!(at["scope"], "openid api:read");
+    assert_eq!(at["role"], "admin", "app claims are carried");
+
+    let (_, id) = claims_of(&s, b["id_token"].as_str().unwrap());
+    assert_eq!(id["aud"], "web");
+    assert_eq!(id["nonce"], "n-1");
+    assert_eq!(
+        id["at_hash"],
+        token_hash(Algorithm::ES256, b["access_token"].as_str().unwrap())
+    );
+    // Sesame's client validates the ID token end to end.
+    let keys = sesame_core::jose::JwkSet::parse(s.jwks().to_string().as_bytes()).unwrap();
+    sesame_core::idtoken::IdTokenValidator::new(AS_ISSUER, "web")
+        .nonce("n-1")
+        .validate(
+            b["id_token"].as_str().unwrap(),
+            &keys,
+            now() + secs(5),
+            b["access_token"].as_str(),
+        )
+        .unwrap();
+
+    // Refresh rotates.
+    let rt = b["refresh_token"].as_str().unwrap();
+    let req = token_request(
+        form(&[("grant_type", "refresh_token"), ("refresh_token", rt)]),
+        Some(("web", "web-secret")),
+    );
+    let r2 = block_on(s.token(&req, &store, now() + secs(60), &rng()));
+    assert_eq!(r2.status(), 200);
+    let b2 = body(&r2);
+    assert_ne!(b2["refresh_token"], b["refresh_token"]);
+    assert_eq!(
+        claims_of(&s, b2["access_token"].as_str().unwrap()).1["role"],
+        "admin"
+    );
+}
+
+#[test]
+fn public_client_redeems_with_pkce_and_client_id_only() {
+    let (s, store) = (server(), MemoryStore::default());
+    let code = code_for(
+        &s,
+        &store,
+        "spa",
+        "http://127.0.0.1:8080/cb",
+        no_claims(),
+        now(),
+    );
+    let req = token_request(
+        form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", "http://127.0.0.1:8080/cb"),
+            ("code_verifier", VERIFIER),
+            ("client_id", "spa"),
+        ]),
+        None,
+    );
+    assert_eq!(block_on(s.token(&req, &store, now(), &rng())).status(), 200);
+}
+
+#[test]
+fn client_credentials_for_confidential_clients() {
+    let (s, store) = (server(), MemoryStore::default());
+    let req = token_request(
+        form(&[("grant_type", "client_credentials"), ("scope", "api:read")]),
+        Some(("web", "web-secret")),
+    );
+    let resp = block_on(s.token(&req, &store, now(), &rng()));
+    assert_eq!(resp.status(), 200);
+    let b = body(&resp);
+    assert!(b.get("refresh_token").is_none() && b.get("id_token").is_none());
+    assert_eq!(
+        claims_of(&s, b["access_token"].as_str().unwrap()).1["sub"],
+        "web"
+    );
+    let req = token_request(
+        form(&[("grant_type", "client_credentials"), ("client_id", "spa")]),
+        None,
+    );
+    assert_eq!(
+        body(&block_on(s.token(&req, &store, now(), &rng())))["error"],
+        "unauthorized_client"
+    );
+}
+
+#[test]
+fn signing_keys_rotate_publish_then_sign_then_retire() {
+    let (s, store) = (server(), MemoryStore::default());
+    s.publish_key(new_key("as-key-2"));
+    let kids = |s: &sesame_core::server::AuthorizationServer| -> Vec<String> {
+        s.jwks()["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["kid"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        kids(&s),
+        ["as-key-1", "as-key-2"],
+        "published before it signs"
+    );
+    let code = code_for(
+        &s,
+        &store,
+        "web",
+        "https://app.example/cb",
+        no_claims(),
+        now(),
+    );
+    let old_token = body(&redeem(&s, &store, &code, now()))["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        sesame_core::jose::Header::peek(&old_token)
+            .unwrap()
+            .kid
+            .as_deref(),
+        Some("as-key-1")
+    );
+
+    assert!(s.activate_key("as-key-2"));
+    let code = code_for(
+        &s,
+        &store,
+        "web",
+        "https://app.example/cb",
+        no_claims(),
+        now(),
+    );
+    let new_token = body(&redeem(&s, &store, &code, now()))["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        sesame_core::jose::Header::peek(&new_token)
+            .unwrap()
+            .kid
+            .as_deref(),
+        Some("as-key-2")
+    );
+    // The old key stays published until its tokens expire: both verify.
+    claims_of(&s, &old_token);
+    claims_of(&s, &new_token);
+    assert!(
+        !s.retire_key("as-key-2"),
+        "the active key cannot be retired"
+    );
+    assert!(s.retire_key("as-key-1"));
+    assert_eq!(kids(&s), ["as-key-2"]);
+}

@@ -1,0 +1,399 @@
+//! Each attack, with the exact refusal.
+mod common;
+use common::server::*;
+use common::*;
+use serde_json::json;
+use sesame_core::server::{redirect_matches, AuthorizeError, MemoryStore};
+
+fn page(q: &str) -> &'static str {
+    match server().authorize(q) {
+        Err(AuthorizeError::Page(m)) => m,
+        other => panic!("expected a 400 page, got {other:?}"),
+    }
+}
+
+fn redirected_error(q: &str) -> std::collections::HashMap<String, String> {
+    match server().authorize(q) {
+        Err(AuthorizeError::Redirect(u)) => {
+            assert!(u.as_str().starts_with("https://app.example/cb?"), "{u}");
+            u.query_pairs().into_owned().collect()
+        }
+        other => panic!("expected an error redirect, got {other:?}"),
+    }
+}
+
+#[test]
+fn unregistered_and_near_miss_redirect_uris_get_a_page_never_a_redirect() {
+    for bad in [
+        "https://evil.example/cb",
+        "https://app.example/cb/extra",
+        "https://app.example/cb?x=1",
+        "http://app.example/cb",
+        "https://app.example:8443/cb",
+        "https://app.example/cb#frag",
+        "https://APP.example/cb ",
+    ] {
+        assert_eq!(
+            page(&authorize_query("web", bad, "")),
+            "redirect_uri is not registered for this client",
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        page(&authorize_query("nobody", "https://app.example/cb", "")),
+        "unknown client"
+    );
+    assert_eq!(
+        page("response_type=code&client_id=web"),
+        "redirect_uri is required"
+    );
+}
+
+#[test]
+fn loopback_redirect_uris_may_change_only_the_port() {
+    assert!(redirect_matches(
+        "http://127.0.0.1:8080/cb",
+        "http://127.0.0.1:51234/cb"
+    ));
+    assert!(redirect_matches(
+        "http://[::1]:8080/cb",
+        "http://[::1]:9/cb"
+    ));
+    assert!(!redirect_matches(
+        "http://127.0.0.1:8080/cb",
+        "http://127.0.0.1:51234/other"
+    ));
+    assert!(!redirect_matches(
+        "http://127.0.0.1:8080/cb",
+        "https://127.0.0.1:8080/cb"
+    ));
+    assert!(
+        !redirect_matches("http://localhost:8080/cb", "http://localhost:9/cb"),
+        "only IP literals (RFC 8252 §8.3)"
+    );
+    assert!(server()
+        .authorize(&authorize_query("spa", "http://127.0.0.1:40000/cb", ""))
+        .is_ok());
+}
+
+#[test]
+fn pkce_is_mandatory_and_plain_is_refused() {
+    let no_pkce =
+        "response_type=code&client_id=web&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&state=s";
+    let q = redirected_error(no_pkce);
+    assert_eq!(
+        (q["error"].as_str(), q["state"].as_str(), q["iss"].as_str()),
+        ("invalid_request", "s", AS_ISSUER)
+    );
+    let plain = authorize_query("web", "https://app.example/cb", "")
+        .replace("code_challenge_method=S256", "code_challenge_method=plain");
+    assert_eq!(redirected_error(&plain)["error"], "invalid_request");
+    let missing_method = authorize_query("web", "https://app.example/cb", "")
+        .replace("&code_challenge_method=S256", "");
+    assert_eq!(
+        redirected_error(&missing_method)["error"],
+        "invalid_request"
+    );
+}
+
+#[test]
+fn only_response_type_code_and_known_scopes() {
+    let token = authorize_query("web", "https://app.example/cb", "")
+        .replace("response_type=code", "response_type=token");
+    assert_eq!(
+        redirected_error(&token)["error"],
+        "unsupported_response_type"
+    );
+    let scope =
+        authorize_query("web", "https://app.example/cb", "").replace("api:read", "admin:all");
+    assert_eq!(redirected_error(&scope)["error"], "invalid_scope");
+}
+
+#[test]
+fn duplicated_oversized_and_non_utf8_parameters_are_4xx() {
+    assert_eq!(
+        page(&authorize_query(
+            "web",
+            "https://app.example/cb",
+            "&state=again"
+        )),
+        "a parameter is repeated"
+    );
+    assert_eq!(
+        page(&authorize_query(
+            "web",
+            "https://app.example/cb",
+            &format!("&login_hint={}", "a".repeat(10_240))
+        )),
+        "request too large"
+    );
+    assert_eq!(
+        page(&format!(
+            "{}&x=%ff%fe",
+            authorize_query("web", "https://app.example/cb", "")
+        )),
+        "malformed parameters"
+    );
+    let (s, store) = (server(), MemoryStore::default());
+    for b in [
+        vec![0xff, 0xfe, b'=', 0x80],
+        form(&[("grant_type", "a"), ("grant_type", "b")]),
+        vec![b'a'; 20_000],
+    ] {
+        let r = block_on(s.token(
+            &token_request(b, Some(("web", "web-secret"))),
+            &store,
+            now(),
+            &rng(),
+        ));
+        assert_eq!(r.status(), 400);
+        assert_eq!(body(&r)["error"], "invalid_request");
+    }
+}
+
+#[test]
+fn wrong_verifier() {
+    let (s, store) = (server(), MemoryStore::default());
+    let code = code_for(
+        &s,
+        &store,
+        "web",
+        "https://app.example/cb",
+        no_claims(),
+        now(),
+    );
+    let req = token_request(
+        form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", "https://app.example/cb"),
+            ("code_verifier", &"x".repeat(43)),
+        ]),
+        Some(("web", "web-secret")),
+    );
+    let r = block_on(s.token(&req, &store, now(), &rng()));
+    assert_eq!(
+        (r.status().as_u16(), body(&r)["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+}
+
+#[test]
+fn code_replay_is_refused_and_revokes_its_tokens() {
+    let (s, store) = (server(), MemoryStore::default());
+    let code = code_for(
+        &s,
+        &store,
+        "web",
+        "https://app.example/cb",
+        no_claims(),
+        now(),
+    );
+    let first = body(&redeem(&s, &store, &code, now()));
+    let replay = redeem(&s, &store, &code, now() + secs(1));
+    assert_eq!(
+        (replay.status().as_u16(), body(&replay)["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    // The refresh token issued from the replayed code no longer works.
+    let req = token_request(
+        form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", first["refresh_token"].as_str().unwrap()),
+        ]),
+        Some(("web", "web-secret")),
+    );
+    assert_eq!(
+        body(&block_on(s.token(&req, &store, now(), &rng())))["error"],
+        "invalid_grant"
+    );
+    // And its family is revoked (the access token's sid).
+    let sid = claims_of(&s, first["access_token"].as_str().unwrap()).1["sid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(block_on(sesame_core::server::Store::is_family_revoked(&store, &sid)).unwrap());
+}
+
+#[test]
+fn code_redeemed_by_another_client_or_with_another_redirect_uri() {
+    let (s, store) = (server(), MemoryStore::default());
+    let code = code_for(
+        &s,
+        &store,
+        "web",
+        "https://app.example/cb",
+        no_claims(),
+        now(),
+    );
+    let req = token_request(
+        form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", "https://app.example/cb"),
+            ("code_verifier", VERIFIER),
+        ]),
+        Some(("other", "other-secret")),
+    );
+    assert_eq!(
+        body(&block_on(s.token(&req, &store, now(), &rng())))["error"],
+        "invalid_grant"
+    );
+
+    let code = code_for(
+        &s,
+        &store,
+        "web",
+        "https://app.example/cb",
+        no_claims(),
+        now(),
+    );
+    let req = token_request(
+        form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", "https://app.example/other"),
+            ("code_verifier", VERIFIER),
+        ]),
+        Some(("web", "web-secret")),
+    );
+    assert_eq!(
+        body(&block_on(s.token(&req, &store, now(), &rng())))["error"],
+        "invalid_grant"
+    );
+}
+
+#[test]
+fn expired_code() {
+    let (s, store) = (server(), MemoryStore::default());
+    let code = code_for(
+        &s,
+        &store,
+        "web",
+        "https://app.example/cb",
+        no_claims(),
+        now(),
+    );
+    let r = redeem(&s, &store, &code, now() + secs(61));
+    assert_eq!(body(&r)["error"], "invalid_grant");
+}
+
+#[test]
+fn refresh_token_reuse_after_rotation_revokes_the_family() {
+    let (s, store) = (server(), MemoryStore::default());
+    let code = code_for(
+        &s,
+        &store,
+        "web",
+        "https://app.example/cb",
+        no_claims(),
+        now(),
+    );
+    let rt1 = body(&redeem(&s, &store, &code, now()))["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let refresh = |rt: &str| {
+        block_on(s.token(
+            &token_request(
+                form(&[("grant_type", "refresh_token"), ("refresh_token", rt)]),
+                Some(("web", "web-secret")),
+            ),
+            &store,
+            now(),
+            &rng(),
+        ))
+    };
+    let rt2 = body(&refresh(&rt1))["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The attacker replays the old token: refused, and the legitimate new one dies too.
+    assert_eq!(body(&refresh(&rt1))["error"], "invalid_grant");
+    assert_eq!(body(&refresh(&rt2))["error"], "invalid_grant");
+}
+
+#[test]
+fn wrong_client_secret_is_401_with_www_authenticate() {
+    let (s, store) = (server(), MemoryStore::default());
+    let code = code_for(
+        &s,
+        &store,
+        "web",
+        "https://app.example/cb",
+        no_claims(),
+        now(),
+    );
+    let req = token_request(
+        form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", "https://app.example/cb"),
+            ("code_verifier", VERIFIER),
+        ]),
+        Some(("web", "wrong")),
+    );
+    let r = block_on(s.token(&req, &store, now(), &rng()));
+    assert_eq!(r.status(), 401);
+    assert_eq!(body(&r)["error"], "invalid_client");
+    assert!(r.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .starts_with("Basic"));
+    // Secret in the body instead: also 401.
+    let req = token_request(
+        form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "web"),
+            ("client_secret", "nope"),
+        ]),
+        None,
+    );
+    assert_eq!(block_on(s.token(&req, &store, now(), &rng())).status(), 401);
+    // A public client sending a secret, or a confidential one sending none.
+    let req = token_request(
+        form(&[("grant_type", "client_credentials"), ("client_id", "web")]),
+        None,
+    );
+    assert_eq!(block_on(s.token(&req, &store, now(), &rng())).status(), 401);
+}
+
+#[test]
+fn app_claims_cannot_override_reserved_ones() {
+    let (s, store) = (server(), MemoryStore::default());
+    let evil = json!({"iss": "https://evil.example", "exp": 9_999_999_999u64, "sub": "admin", "typ": "refresh", "scope": "everything", "role": "user"});
+    let code = code_for(&s, &store, "web", "https://app.example/cb", evil, now());
+    let b = body(&redeem(&s, &store, &code, now()));
+    let (typ, at) = claims_of(&s, b["access_token"].as_str().unwrap());
+    assert_eq!(typ.as_deref(), Some("at+jwt"));
+    assert_eq!(at["iss"], AS_ISSUER);
+    assert_eq!(at["sub"], "user-42");
+    assert_eq!(at["scope"], "openid api:read");
+    assert!(at["exp"].as_u64().unwrap() < 9_999_999_999);
+    assert!(at.get("typ").is_none());
+    assert_eq!(at["role"], "user");
+    let (_, id) = claims_of(&s, b["id_token"].as_str().unwrap());
+    assert_eq!(id["iss"], AS_ISSUER);
+    assert_eq!(id["sub"], "user-42");
+}
+
+#[test]
+fn unknown_grant_types_and_methods() {
+    let (s, store) = (server(), MemoryStore::default());
+    let req = token_request(
+        form(&[
+            ("grant_type", "password"),
+            ("username", "a"),
+            ("password", "b"),
+        ]),
+        Some(("web", "web-secret")),
+    );
+    assert_eq!(
+        body(&block_on(s.token(&req, &store, now(), &rng())))["error"],
+        "unsupported_grant_type"
+    );
+    let get = http::Request::get("https://as.example/token")
+        .body(Vec::new())
+        .unwrap();
+    assert_eq!(block_on(s.token(&get, &store, now(), &rng())).status(), 400);
+}
