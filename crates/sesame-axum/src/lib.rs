@@ -108,3 +108,37 @@ impl SesameAuth {
             .await
     }
 }
+
+/// Mounts an authorization server (`sesame_core::server::AuthServerService`):
+/// discovery, JWKS, `/authorize` with its login page, `/token`, `/revoke`,
+/// `/introspect`, `/userinfo`. Merge it at the root of the issuer's URL.
+pub fn authorization_server<S: Clone + Send + Sync + 'static>(
+    service: std::sync::Arc<sesame_core::server::AuthServerService>,
+) -> Router<S> {
+    let rng = std::sync::Arc::new(ring::rand::SystemRandom::new());
+    let handler = move |request: axum::extract::Request| {
+        let (service, rng) = (std::sync::Arc::clone(&service), std::sync::Arc::clone(&rng));
+        async move {
+            let (parts, body) = request.into_parts();
+            let Ok(bytes) =
+                axum::body::to_bytes(body, sesame_core::server::MAX_PARAMS_LEN * 2).await
+            else {
+                return to_axum(sesame_core::login::json_response(
+                    413,
+                    &serde_json::json!({"error": "invalid_request"}),
+                ));
+            };
+            let request = http::Request::from_parts(parts, bytes.to_vec());
+            to_axum(
+                service
+                    .handle(request, std::time::SystemTime::now(), rng.as_ref())
+                    .await,
+            )
+        }
+    };
+    sesame_core::server::ROUTES
+        .iter()
+        .fold(Router::new(), |r, path| {
+            r.route(path, axum::routing::any(handler.clone()))
+        })
+}

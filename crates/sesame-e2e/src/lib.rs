@@ -395,3 +395,132 @@ pub async fn for_each_app<F, Fut>(
         scenario(op, app).await;
     }
 }
+
+/// A running `examples/authorization-server`.
+#[derive(Debug)]
+pub struct AuthServer {
+    /// Its issuer, `http://127.0.0.1:<port>`.
+    pub issuer: String,
+    child: Child,
+}
+
+impl AuthServer {
+    /// Starts the example authorization server with one client and two users
+    /// (`alice`/`alice-pw` with role `admin`, `bob`/`bob-pw` with role `user`).
+    pub async fn start(
+        client_id: &str,
+        secret: Option<&str>,
+        redirect_uris: &[&str],
+    ) -> AuthServer {
+        let bin = target_dir().join("debug").join("authorization-server");
+        assert!(
+            bin.exists(),
+            "authorization-server is not built (cargo build -p authorization-server)"
+        );
+        let port = free_port();
+        let bind = format!("127.0.0.1:{port}");
+        let child = Command::new(&bin)
+            .env("SESAME_BIND", &bind)
+            .env_remove("SESAME_ISSUER")
+            .env("SESAME_CLIENT_ID", client_id)
+            .env("SESAME_CLIENT_SECRET", secret.unwrap_or(""))
+            .env("SESAME_REDIRECT_URIS", redirect_uris.join(","))
+            .env("SESAME_USERS", "alice:alice-pw:admin,bob:bob-pw:user")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start authorization-server");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while tokio::net::TcpStream::connect(&bind).await.is_err() {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "authorization-server did not listen"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        AuthServer {
+            issuer: format!("http://{bind}"),
+            child,
+        }
+    }
+
+    /// Stops it.
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}
+
+/// Runs a Node script from `xtask/oidc-provider` (where the pinned npm
+/// packages live); returns (success, combined output).
+pub async fn node(script: &str, args: &[&str]) -> (bool, String) {
+    let out = Command::new("node")
+        .arg(script)
+        .args(args)
+        .current_dir(workspace_root().join("xtask/oidc-provider"))
+        .output()
+        .await
+        .expect("run node");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// Fills Sesame's login form at `authorize_url` as a user would; returns
+/// the status and `Location` of the login POST and the page it answered.
+pub async fn fill_login_form(
+    client: &reqwest::Client,
+    authorize_url: &str,
+    username: &str,
+    password: &str,
+) -> (u16, Option<String>, String) {
+    let page = client.get(authorize_url).send().await.expect("authorize");
+    let cookie = page
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("sesame-csrf="))
+        .map(|c| c.split(';').next().unwrap_or("").to_owned())
+        .unwrap_or_default();
+    let html = page.text().await.unwrap_or_default();
+    let field = |name: &str| {
+        let marker = format!("name=\"{name}\" value=\"");
+        html.split_once(&marker)
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map(|(v, _)| v.replace("&amp;", "&"))
+            .unwrap_or_default()
+    };
+    let login_url = url::Url::parse(authorize_url)
+        .and_then(|u| u.join("login"))
+        .expect("login url");
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("authorization", field("authorization")),
+            ("csrf", field("csrf")),
+            ("username", username.into()),
+            ("password", password.into()),
+        ])
+        .finish();
+    let resp = client
+        .post(login_url)
+        .header(reqwest::header::COOKIE, cookie)
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(body)
+        .send()
+        .await
+        .expect("login post");
+    let status = resp.status().as_u16();
+    let location = resp
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .map(str::to_owned);
+    (status, location, resp.text().await.unwrap_or_default())
+}

@@ -134,3 +134,42 @@ impl SesameAuth {
             .await
     }
 }
+
+/// Mounts an authorization server (`sesame_core::server::AuthServerService`):
+/// discovery, JWKS, `/authorize` with its login page, `/token`, `/revoke`,
+/// `/introspect`, `/userinfo`. Nest it at the root of the issuer's URL.
+pub fn authorization_server(
+    service: std::sync::Arc<sesame_core::server::AuthServerService>,
+) -> Route {
+    let rng = std::sync::Arc::new(ring::rand::SystemRandom::new());
+    let endpoint = make(move |req: Request| {
+        let (service, rng) = (std::sync::Arc::clone(&service), std::sync::Arc::clone(&rng));
+        async move {
+            let (parts, body) = req.into_parts();
+            let Ok(bytes) = body
+                .into_bytes_limit(sesame_core::server::MAX_PARAMS_LEN * 2)
+                .await
+            else {
+                return to_poem(sesame_core::login::json_response(
+                    413,
+                    &serde_json::json!({"error": "invalid_request"}),
+                ));
+            };
+            let mut request = http::Request::new(bytes.to_vec());
+            *request.method_mut() = parts.method;
+            *request.uri_mut() = parts.uri;
+            *request.headers_mut() = parts.headers;
+            to_poem(
+                service
+                    .handle(request, std::time::SystemTime::now(), rng.as_ref())
+                    .await,
+            )
+        }
+    });
+    let endpoint = std::sync::Arc::new(endpoint);
+    sesame_core::server::ROUTES
+        .iter()
+        .fold(Route::new(), |r, path| {
+            r.at(*path, std::sync::Arc::clone(&endpoint))
+        })
+}

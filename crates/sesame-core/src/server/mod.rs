@@ -21,6 +21,7 @@
 //!   never override a reserved claim.
 //! * Codes and refresh tokens are stored by their SHA-256 hash only.
 
+mod service;
 mod store;
 
 use std::sync::RwLock;
@@ -34,7 +35,21 @@ use crate::jose::SigningKey;
 use crate::random::Random;
 use crate::Secret;
 
+pub use service::{AuthServerService, LoginButton, LoginPage, StaticUsers, User, Users};
 pub use store::{CodeGrant, CodeTake, MemoryStore, RefreshGrant, RefreshTake, Store, StoreError};
+
+/// The paths [`AuthServerService::handle`] answers, for adapters to route.
+pub const ROUTES: &[&str] = &[
+    "/.well-known/openid-configuration",
+    "/.well-known/oauth-authorization-server",
+    "/jwks.json",
+    "/authorize",
+    "/login",
+    "/token",
+    "/revoke",
+    "/introspect",
+    "/userinfo",
+];
 
 /// Parameters (query strings, form bodies) longer than this are refused.
 pub const MAX_PARAMS_LEN: usize = 8 * 1024;
@@ -236,11 +251,11 @@ pub enum AuthorizeError {
 
 /// The outcome of a token-endpoint request, before it becomes a response.
 #[derive(Debug, Clone, PartialEq)]
-struct TokenError {
-    status: u16,
-    error: &'static str,
-    description: &'static str,
-    basic_challenge: bool,
+pub(crate) struct TokenError {
+    pub(crate) status: u16,
+    pub(crate) error: &'static str,
+    pub(crate) description: &'static str,
+    pub(crate) basic_challenge: bool,
 }
 
 fn err(error: &'static str, description: &'static str) -> TokenError {
@@ -259,7 +274,7 @@ pub struct AuthorizationServer {
     keys: RwLock<KeyRing>,
 }
 
-fn sha256_b64(s: &str) -> String {
+pub(crate) fn sha256_b64(s: &str) -> String {
     crate::b64::encode(ring::digest::digest(&ring::digest::SHA256, s.as_bytes()))
 }
 

@@ -98,6 +98,12 @@ pub trait Store: Send + Sync {
     async fn revoke_family(&self, family: &str) -> Result<(), StoreError>;
     /// Whether a family is revoked.
     async fn is_family_revoked(&self, family: &str) -> Result<bool, StoreError>;
+    /// Looks up a refresh token without consuming it (for revocation and introspection).
+    async fn find_refresh(
+        &self,
+        token_hash: &str,
+        now: SystemTime,
+    ) -> Result<Option<RefreshGrant>, StoreError>;
 }
 
 #[derive(Debug, Default)]
@@ -184,5 +190,16 @@ impl Store for MemoryStore {
 
     async fn is_family_revoked(&self, family: &str) -> Result<bool, StoreError> {
         Ok(self.lock().revoked.contains_key(family))
+    }
+
+    async fn find_refresh(
+        &self,
+        token_hash: &str,
+        now: SystemTime,
+    ) -> Result<Option<RefreshGrant>, StoreError> {
+        let m = self.lock();
+        Ok(m.refresh.get(token_hash).and_then(|(g, used)| {
+            (!*used && g.expires_at > now && !m.revoked.contains_key(&g.family)).then(|| g.clone())
+        }))
     }
 }

@@ -1,0 +1,102 @@
+//! Sesame on both sides: the generic OpenID Connect provider (the client
+//! flow of sesame-core, driven by sesame-reqwest) signs in against Sesame's
+//! own authorization server; plus the login page's refusals over HTTP.
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use sesame_core::client::{CallbackParams, Client, ClientConfig};
+use sesame_core::provider::Provider;
+use sesame_e2e::*;
+use sesame_reqwest::Sesame;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generic_oidc_client_against_sesame_server() {
+    let redirect = "http://127.0.0.1:9/cb";
+    let server = AuthServer::start("web", Some("web-secret"), &[redirect]).await;
+    let client = Client::new(
+        Provider::openid("sesame", "Sesame", &server.issuer)
+            .unwrap()
+            .scopes(["openid", "api:read"]),
+        ClientConfig::new("web", redirect.parse().unwrap()).secret("web-secret"),
+    )
+    .unwrap();
+    let sesame = Sesame::new().unwrap();
+    let meta = sesame.metadata(&client).await.unwrap();
+    let auth = client
+        .begin(
+            &meta,
+            None,
+            SystemTime::now(),
+            &ring::rand::SystemRandom::new(),
+        )
+        .unwrap();
+    let (status, location, _) =
+        fill_login_form(&http_client(), auth.url.as_str(), "alice", "alice-pw").await;
+    assert_eq!(status, 303);
+    let callback = url::Url::parse(&location.unwrap()).unwrap();
+    let params = CallbackParams::from_query(callback.query().unwrap()).unwrap();
+    let (exchange, first) = client
+        .callback(Arc::clone(&meta), &params, auth.pending, SystemTime::now())
+        .unwrap();
+    let login = sesame.drive_login(exchange, first).await.unwrap();
+    assert_eq!(login.identity.id, "alice");
+    assert_eq!(
+        login.identity.raw["role"], "admin",
+        "the app's claims reach the client"
+    );
+    let refreshed = sesame
+        .refresh(
+            &client,
+            login.tokens.refresh_token.as_ref().unwrap(),
+            login.tokens.id_token_claims.as_ref(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(refreshed.id_token_claims.unwrap().subject, "alice");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_page_refusals_over_http() {
+    let redirect = "http://127.0.0.1:9/cb";
+    let server = AuthServer::start("web", Some("web-secret"), &[redirect]).await;
+    let http = http_client();
+    let authorize = |extra: &str| {
+        format!(
+            "{}/authorize?response_type=code&client_id=web&redirect_uri={}&scope=openid&state=s&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256{extra}",
+            server.issuer,
+            url::form_urlencoded::byte_serialize(redirect.as_bytes()).collect::<String>()
+        )
+    };
+    // Wrong password: the form again with 401, never a redirect.
+    let (status, location, page) = fill_login_form(&http, &authorize(""), "alice", "wrong").await;
+    assert_eq!((status, location), (401, None));
+    assert!(page.contains("Wrong username or password"));
+    // An unregistered redirect_uri: a 400 page, not a redirect.
+    let resp = http
+        .get(authorize("").replace("redirect_uri=http", "redirect_uri=https"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    assert!(resp.headers().get("location").is_none());
+    // Oversized, non-UTF-8 and duplicated parameters: 4xx, never 5xx.
+    for q in [
+        authorize(&format!("&login_hint={}", "x".repeat(10_240))),
+        authorize("&x=%ff"),
+        authorize("&state=again"),
+    ] {
+        let s = http.get(q).send().await.unwrap().status().as_u16();
+        assert!((400..500).contains(&s), "{s}");
+    }
+    // A login POST without the CSRF cookie is refused.
+    let resp = http
+        .post(format!("{}/login", server.issuer))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("authorization=x&csrf=y&username=alice&password=alice-pw")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    server.stop().await;
+}

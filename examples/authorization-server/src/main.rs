@@ -1,0 +1,83 @@
+//! An OAuth 2.0 / OpenID Connect authorization server on Axum.
+//!
+//! Env (a stable contract for external test harnesses):
+//! `SESAME_BIND` (default `127.0.0.1:4000`), `SESAME_ISSUER` (default
+//! `http://` + bind), `SESAME_CLIENT_ID`, `SESAME_CLIENT_SECRET` (empty =
+//! public client), `SESAME_REDIRECT_URIS` (comma-separated), `SESAME_USERS`
+//! (`user:password[:role]`, comma-separated; tokens carry `role`). The login
+//! form's fields are `username` and `password`.
+
+use std::sync::Arc;
+
+use serde_json::{json, Map};
+use sesame_core::jose::{Algorithm, SigningKey};
+use sesame_core::seal::{Sealer, SealingKey};
+use sesame_core::server::{
+    AuthServerService, AuthorizationServer, MemoryStore, RegisteredClient, ServerConfig,
+    StaticUsers,
+};
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn users(spec: &str) -> StaticUsers {
+    spec.split(',')
+        .filter(|s| !s.is_empty())
+        .fold(StaticUsers::default(), |users, entry| {
+            let mut parts = entry.splitn(3, ':');
+            let (user, password) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            let mut claims = Map::new();
+            if let Some(role) = parts.next() {
+                claims.insert("role".into(), json!(role));
+            }
+            users.user(user, password, claims)
+        })
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let bind = env("SESAME_BIND").unwrap_or_else(|| "127.0.0.1:4000".into());
+    let issuer = env("SESAME_ISSUER").unwrap_or_else(|| format!("http://{bind}"));
+    let client_id = env("SESAME_CLIENT_ID").unwrap_or_else(|| "demo-client".into());
+    let redirects = env("SESAME_REDIRECT_URIS").unwrap_or_default();
+    let secret = env("SESAME_CLIENT_SECRET");
+    let user_spec = env("SESAME_USERS")
+        .unwrap_or_else(|| "alice:alice-password:admin,bob:bob-password:user".into());
+
+    let client = RegisteredClient::new(
+        client_id,
+        secret.as_deref(),
+        &redirects.split(',').collect::<Vec<_>>(),
+    );
+    let (key, _) = SigningKey::generate(Algorithm::ES256, "key-1")?;
+    let server = Arc::new(AuthorizationServer::new(
+        ServerConfig::new(&issuer)
+            .scopes(["api:read"])
+            .client(client),
+        key,
+    ));
+    let (cookie_key, _) = SealingKey::generate(&ring::rand::SystemRandom::new())?;
+    let mut service = AuthServerService::new(
+        server,
+        Arc::new(MemoryStore::default()),
+        Arc::new(users(&user_spec)),
+        Sealer::new(cookie_key),
+    );
+    if issuer.starts_with("http://127.0.0.1") || issuer.starts_with("http://localhost") {
+        service = service.insecure_cookies(); // plain-http development only
+    }
+
+    let app: axum::Router = sesame_axum::authorization_server(Arc::new(service));
+    let listener = tokio::net::TcpListener::bind(&bind).await?;
+    println!(
+        "authorization server {issuer} listening on http://{}",
+        listener.local_addr()?
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

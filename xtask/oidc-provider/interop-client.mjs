@@ -1,0 +1,79 @@
+// Interop: panva's certified openid-client against Sesame's authorization
+// server (examples/authorization-server). The harness plays the user and
+// fills the login form; everything else is openid-client's own checks.
+//
+// Usage: node interop-client.mjs <issuer> <client_id> <client_secret|-> <redirect_uri> <username> <password>
+// Prints `interop: ok` and exits 0 on success.
+import * as client from 'openid-client';
+import * as jose from 'jose';
+
+const [issuer, clientId, secretArg, redirectUri, username, password] = process.argv.slice(2);
+const clientSecret = secretArg === '-' ? undefined : secretArg;
+const fail = (msg) => { console.error(`interop: FAIL ${msg}`); process.exit(1); };
+const check = (cond, msg) => { if (!cond) fail(msg); console.log(`interop: ${msg}`); };
+
+const config = await client.discovery(
+  new URL(issuer), clientId,
+  clientSecret ? { client_secret: clientSecret } : undefined,
+  clientSecret ? client.ClientSecretBasic(clientSecret) : client.None(),
+  { execute: [client.allowInsecureRequests] },
+);
+const meta = config.serverMetadata();
+check(meta.issuer === issuer, 'discovery: issuer matches');
+check(meta.code_challenge_methods_supported?.includes('S256'), 'discovery: S256 advertised');
+
+const verifier = client.randomPKCECodeVerifier();
+const challenge = await client.calculatePKCECodeChallenge(verifier);
+const state = client.randomState();
+const nonce = client.randomNonce();
+const authUrl = client.buildAuthorizationUrl(config, {
+  redirect_uri: redirectUri, scope: 'openid api:read', code_challenge: challenge,
+  code_challenge_method: 'S256', state, nonce,
+});
+
+// The user: open the login page, fill the form.
+const page = await fetch(authUrl, { redirect: 'manual' });
+check(page.status === 200, 'authorize: login page served');
+const html = await page.text();
+const field = (name) => html.match(new RegExp(`name="${name}" value="([^"]+)"`))?.[1];
+const csrfCookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith('sesame-csrf='));
+check(field('authorization') && field('csrf') && csrfCookie, 'authorize: form has sealed request and CSRF token');
+const login = await fetch(new URL('login', authUrl), {
+  method: 'POST', redirect: 'manual',
+  headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie },
+  body: new URLSearchParams({ authorization: field('authorization').replaceAll('&amp;', '&'), csrf: field('csrf'), username, password }),
+});
+check(login.status === 303, 'login: answered 303 (never 307/308)');
+const callback = new URL(login.headers.get('location'));
+check(callback.href.startsWith(redirectUri), 'login: redirected to the registered redirect_uri');
+check(callback.searchParams.get('iss') === issuer, 'login: iss in the authorization response (RFC 9207)');
+
+const tokens = await client.authorizationCodeGrant(config, callback, {
+  pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true,
+});
+const claims = tokens.claims();
+check(claims.sub === username, 'token: ID token validated by openid-client, sub matches');
+
+const jwks = jose.createRemoteJWKSet(new URL(meta.jwks_uri));
+const { payload, protectedHeader } = await jose.jwtVerify(tokens.access_token, jwks, {
+  issuer, typ: 'at+jwt', requiredClaims: ['exp', 'iat', 'jti', 'client_id', 'scope', 'sub', 'aud'],
+});
+check(protectedHeader.typ === 'at+jwt' && payload.client_id === clientId, 'access token: RFC 9068 JWT verified with jose');
+
+const userinfo = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
+check(userinfo.sub === username, 'userinfo: sub matches');
+
+const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token);
+check(refreshed.access_token && refreshed.refresh_token !== tokens.refresh_token, 'refresh: new tokens, refresh token rotated');
+
+if (clientSecret) {
+  const active = await client.tokenIntrospection(config, refreshed.access_token);
+  check(active.active === true && active.sub === username, 'introspection: active token');
+  await client.tokenRevocation(config, refreshed.refresh_token);
+  const after = await client.tokenIntrospection(config, refreshed.access_token);
+  check(after.active === false, 'revocation: the family is revoked, its access token inactive');
+  let refused = false;
+  try { await client.refreshTokenGrant(config, refreshed.refresh_token); } catch { refused = true; }
+  check(refused, 'revocation: the revoked refresh token is refused');
+}
+console.log('interop: ok');
