@@ -412,14 +412,28 @@ impl AuthServer {
         secret: Option<&str>,
         redirect_uris: &[&str],
     ) -> AuthServer {
+        Self::start_on(free_port(), client_id, secret, redirect_uris, &[]).await
+    }
+
+    /// Starts it on `port` with extra env (e.g. the optional social login).
+    pub async fn start_on(
+        port: u16,
+        client_id: &str,
+        secret: Option<&str>,
+        redirect_uris: &[&str],
+        extra_env: &[(&str, &str)],
+    ) -> AuthServer {
         let bin = target_dir().join("debug").join("authorization-server");
         assert!(
             bin.exists(),
             "authorization-server is not built (cargo build -p authorization-server)"
         );
-        let port = free_port();
         let bind = format!("127.0.0.1:{port}");
-        let child = Command::new(&bin)
+        let mut cmd = Command::new(&bin);
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let child = cmd
             .env("SESAME_BIND", &bind)
             .env_remove("SESAME_ISSUER")
             .env("SESAME_CLIENT_ID", client_id)

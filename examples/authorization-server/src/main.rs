@@ -5,16 +5,24 @@
 //! `http://` + bind), `SESAME_CLIENT_ID`, `SESAME_CLIENT_SECRET` (empty =
 //! public client), `SESAME_REDIRECT_URIS` (comma-separated), `SESAME_USERS`
 //! (`user:password[:role]`, comma-separated; tokens carry `role`). The login
-//! form's fields are `username` and `password`.
+//! form's fields are `username` and `password`. Optional social login (any
+//! OpenID Provider, shown as a "Continue with …" button): `SESAME_SOCIAL_ISSUER`,
+//! `SESAME_SOCIAL_CLIENT_ID`, `SESAME_SOCIAL_CLIENT_SECRET`; its callback is
+//! `{issuer}/auth/social/callback`.
 
 use std::sync::Arc;
 
+use axum::response::IntoResponse;
 use serde_json::{json, Map};
+use sesame_axum::SesameAuth;
+use sesame_core::client::{Client, ClientConfig, Login};
 use sesame_core::jose::{Algorithm, SigningKey};
+use sesame_core::login::LoginService;
+use sesame_core::provider::Provider;
 use sesame_core::seal::{Sealer, SealingKey};
 use sesame_core::server::{
-    AuthServerService, AuthorizationServer, MemoryStore, RegisteredClient, ServerConfig,
-    StaticUsers,
+    AuthServerService, AuthorizationServer, LoginButton, LoginPage, MemoryStore, RegisteredClient,
+    ServerConfig, StaticUsers,
 };
 
 fn env(name: &str) -> Option<String> {
@@ -58,17 +66,53 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         key,
     ));
     let (cookie_key, _) = SealingKey::generate(&ring::rand::SystemRandom::new())?;
+    let dev = issuer.starts_with("http://127.0.0.1") || issuer.starts_with("http://localhost");
+    let (social_key, _) = SealingKey::generate(&ring::rand::SystemRandom::new())?;
+    let mut social = LoginService::new(Sealer::new(social_key));
+    let mut page = LoginPage::default();
+    if let (Some(iss), Some(id)) = (env("SESAME_SOCIAL_ISSUER"), env("SESAME_SOCIAL_CLIENT_ID")) {
+        let callback = format!("{issuer}/auth/social/callback").parse()?;
+        let config = ClientConfig::new(id, callback)
+            .secret(env("SESAME_SOCIAL_CLIENT_SECRET").unwrap_or_default());
+        social = social.provider(Client::new(
+            Provider::openid("social", "Social", &iss)?,
+            config,
+        )?);
+        page.buttons.push(LoginButton {
+            label: "Continue with your OpenID Provider".into(),
+            href: "/auth/social/login".into(),
+        });
+    }
+    let users = Arc::new(users(&user_spec));
     let mut service = AuthServerService::new(
         server,
         Arc::new(MemoryStore::default()),
-        Arc::new(users(&user_spec)),
+        users,
         Sealer::new(cookie_key),
-    );
-    if issuer.starts_with("http://127.0.0.1") || issuer.starts_with("http://localhost") {
+    )
+    .login_page(page);
+    if dev {
         service = service.insecure_cookies(); // plain-http development only
+        social = social.insecure_cookies();
     }
+    let service = Arc::new(service);
 
-    let app: axum::Router = sesame_axum::authorization_server(Arc::new(service));
+    // Social logins end in the same app authorization code as password logins.
+    let finish = Arc::clone(&service);
+    let auth = SesameAuth::new(social)?.on_login(move |login: Login| {
+        let service = Arc::clone(&finish);
+        async move {
+            let now = std::time::SystemTime::now();
+            match service
+                .finish_social_login(&login, now, &ring::rand::SystemRandom::new())
+                .await
+            {
+                Some(resp) => sesame_axum::to_axum(resp),
+                None => axum::http::StatusCode::BAD_REQUEST.into_response(),
+            }
+        }
+    });
+    let app: axum::Router = sesame_axum::authorization_server(service).nest("/auth", auth.router());
     let listener = tokio::net::TcpListener::bind(&bind).await?;
     println!(
         "authorization server {issuer} listening on http://{}",

@@ -35,7 +35,9 @@ use crate::jose::SigningKey;
 use crate::random::Random;
 use crate::Secret;
 
-pub use service::{AuthServerService, LoginButton, LoginPage, StaticUsers, User, Users};
+pub use service::{
+    AuthServerService, LoginButton, LoginPage, StaticUsers, User, Users, SOCIAL_CONTINUE_PATH,
+};
 pub use store::{CodeGrant, CodeTake, MemoryStore, RefreshGrant, RefreshTake, Store, StoreError};
 
 /// The paths [`AuthServerService::handle`] answers, for adapters to route.

@@ -93,9 +93,15 @@ impl Users for StaticUsers {
 pub struct LoginButton {
     /// The label, e.g. "Continue with GitHub".
     pub label: String,
-    /// Where it goes (the app's route that starts the upstream login).
+    /// The app's login route for the upstream provider, e.g. `/auth/github/login`.
+    /// The page appends `return_to=/authorize/continue?authorization=…`, so
+    /// that [`AuthServerService::finish_social_login`] can resume.
     pub href: String,
 }
+
+/// The path social logins return to (`return_to`), carrying the sealed
+/// authorization request.
+pub const SOCIAL_CONTINUE_PATH: &str = "/authorize/continue";
 
 /// Looks and extras of the login page.
 #[derive(Debug, Clone, Default)]
@@ -267,6 +273,54 @@ impl AuthServerService {
         }
     }
 
+    /// Ends a social login in the app's own authorization code: when the
+    /// upstream `login` returns to [`SOCIAL_CONTINUE_PATH`] with a sealed
+    /// authorization request, approves it for the user
+    /// `{provider}:{id}` with the identity's claims, and answers the redirect
+    /// back to the client. `None` when the login was not started from the
+    /// login page (handle it as a normal login).
+    ///
+    /// Password and social logins thus end in the same kind of app token.
+    pub async fn finish_social_login(
+        &self,
+        login: &crate::client::Login,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> Option<http::Response<Vec<u8>>> {
+        let return_to = login.return_to.as_deref()?;
+        let query = return_to
+            .strip_prefix(SOCIAL_CONTINUE_PATH)?
+            .strip_prefix('?')?;
+        let pairs = parse_params(query.as_bytes(), super::MAX_PARAMS_LEN * 2).ok()?;
+        let sealed = pairs.into_iter().find(|(k, _)| k == "authorization")?.1;
+        let Some(request) = self.open_pending(&sealed, now) else {
+            return Some(
+                self.error_page("this sign-in has expired; start again from the application"),
+            );
+        };
+        let id = &login.identity;
+        let mut claims = Map::new();
+        claims.insert("idp".into(), json!(id.provider));
+        if let Some(e) = &id.email {
+            claims.insert("email".into(), json!(e));
+            claims.insert("email_verified".into(), json!(id.email_verified));
+        }
+        for (k, v) in [
+            ("name", &id.name),
+            ("picture", &id.picture),
+            ("preferred_username", &id.preferred_username),
+        ] {
+            if let Some(v) = v {
+                claims.insert(k.into(), json!(v));
+            }
+        }
+        let user = User {
+            subject: format!("{}:{}", id.provider, id.id),
+            claims,
+        };
+        Some(self.approve_for(&request, user, now, rng).await)
+    }
+
     /// Opens the sealed authorization request of a login form (for social
     /// buttons that carry it through an upstream login).
     pub fn open_pending(&self, sealed: &str, now: SystemTime) -> Option<AuthorizationRequest> {
@@ -326,10 +380,16 @@ impl AuthServerService {
             .iter()
             .map(|b| {
                 let sep = if b.href.contains('?') { '&' } else { '?' };
+                let resume = format!(
+                    "{SOCIAL_CONTINUE_PATH}?authorization={}",
+                    url::form_urlencoded::byte_serialize(sealed.as_bytes()).collect::<String>()
+                );
+                let return_to: String =
+                    url::form_urlencoded::byte_serialize(resume.as_bytes()).collect();
                 format!(
-                    "<a class=\"sesame-social\" href=\"{}{sep}authorization={}\">{}</a>",
+                    "<a class=\"sesame-social\" href=\"{}{sep}return_to={}\">{}</a>",
                     html_escape(&b.href),
-                    html_escape(&crate::b64::encode(sealed.as_bytes())),
+                    html_escape(&return_to),
                     html_escape(&b.label)
                 )
             })
