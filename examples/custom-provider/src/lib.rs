@@ -12,16 +12,30 @@ use sesame_core::ConfigError;
 /// email addresses, so `email` stays empty.
 pub fn mastodon(instance: &str) -> Result<Provider, ConfigError> {
     let base = instance.trim_end_matches('/');
-    Ok(Provider::oauth2("mastodon", "Mastodon", &format!("{base}/oauth/authorize"), &format!("{base}/oauth/token"))?
-        .scopes(["read:accounts"])
-        .client_auth(ClientAuth::Post)
-        .call(ApiCall::get("account", &format!("{base}/api/v1/accounts/verify_credentials"))?)
-        .map_identity(map))
+    Ok(Provider::oauth2(
+        "mastodon",
+        "Mastodon",
+        &format!("{base}/oauth/authorize"),
+        &format!("{base}/oauth/token"),
+    )?
+    .scopes(["read:accounts"])
+    .client_auth(ClientAuth::Post)
+    .call(ApiCall::get(
+        "account",
+        &format!("{base}/api/v1/accounts/verify_credentials"),
+    )?)
+    .map_identity(map))
 }
 
 fn map(p: &Profile<'_>) -> Result<Identity, String> {
     let account = p.object("account").ok_or("no account")?;
-    let text = |k: &str| account.get(k).and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(str::to_owned);
+    let text = |k: &str| {
+        account
+            .get(k)
+            .and_then(|v| v.as_str())
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
     let mut id = Identity::new(p.provider, text("id").ok_or("no account id")?);
     id.preferred_username = text("acct");
     id.name = text("display_name").or_else(|| text("username"));

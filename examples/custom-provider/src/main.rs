@@ -15,11 +15,19 @@ use sesame_core::seal::{Sealer, SealingKey};
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let var = |k: &str| std::env::var(k).map_err(|_| format!("{k} is required"));
     let bind = std::env::var("SESAME_BIND").unwrap_or_else(|_| "127.0.0.1:3000".into());
-    let config = ClientConfig::new(var("MASTODON_CLIENT_ID")?, format!("http://{bind}/auth/mastodon/callback").parse()?)
-        .secret(var("MASTODON_CLIENT_SECRET")?);
-    let client = Client::new(custom_provider::mastodon(&var("MASTODON_INSTANCE")?)?, config)?;
+    let config = ClientConfig::new(
+        var("MASTODON_CLIENT_ID")?,
+        format!("http://{bind}/auth/mastodon/callback").parse()?,
+    )
+    .secret(var("MASTODON_CLIENT_SECRET")?);
+    let client = Client::new(
+        custom_provider::mastodon(&var("MASTODON_INSTANCE")?)?,
+        config,
+    )?;
     let (key, _) = SealingKey::generate(&ring::rand::SystemRandom::new())?;
-    let service = LoginService::new(Sealer::new(key)).insecure_cookies().provider(client);
+    let service = LoginService::new(Sealer::new(key))
+        .insecure_cookies()
+        .provider(client);
     let app: Router = Router::new().nest("/auth", SesameAuth::new(service)?.router());
     let listener = tokio::net::TcpListener::bind(&bind).await?;
     println!("open http://{bind}/auth/mastodon/login");

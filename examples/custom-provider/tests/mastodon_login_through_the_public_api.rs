@@ -11,7 +11,11 @@ fn now() -> SystemTime {
 }
 
 fn response(body: &str) -> http::Response<Vec<u8>> {
-    http::Response::builder().status(200).header("content-type", "application/json").body(body.as_bytes().to_vec()).unwrap()
+    http::Response::builder()
+        .status(200)
+        .header("content-type", "application/json")
+        .body(body.as_bytes().to_vec())
+        .unwrap()
 }
 
 #[test]
@@ -19,11 +23,19 @@ fn mastodon_login() {
     let provider = custom_provider::mastodon("https://mastodon.example/").unwrap();
     let client = Client::new(
         provider,
-        ClientConfig::new("app-id", "https://app.example/auth/mastodon/callback".parse().unwrap()).secret("app-secret"),
+        ClientConfig::new(
+            "app-id",
+            "https://app.example/auth/mastodon/callback"
+                .parse()
+                .unwrap(),
+        )
+        .secret("app-secret"),
     )
     .unwrap();
     let meta = Arc::new(client.provider().static_metadata().unwrap().clone());
-    let start = client.begin(&meta, None, now(), &SeededRandom::new(1)).unwrap();
+    let start = client
+        .begin(&meta, None, now(), &SeededRandom::new(1))
+        .unwrap();
     assert_eq!(start.url.host_str(), Some("mastodon.example"));
     assert_eq!(start.url.path(), "/oauth/authorize");
     let q: std::collections::HashMap<_, _> = start.url.query_pairs().into_owned().collect();
@@ -31,9 +43,16 @@ fn mastodon_login() {
     assert_eq!(q["code_challenge_method"], "S256");
 
     let params = CallbackParams::from_query(&format!("code=c0de&state={}", q["state"])).unwrap();
-    let (mut exchange, token_request) = client.callback(meta, &params, start.pending, now()).unwrap();
-    assert_eq!(token_request.uri().to_string(), "https://mastodon.example/oauth/token");
-    let form: std::collections::HashMap<_, _> = url::form_urlencoded::parse(token_request.body()).into_owned().collect();
+    let (mut exchange, token_request) = client
+        .callback(meta, &params, start.pending, now())
+        .unwrap();
+    assert_eq!(
+        token_request.uri().to_string(),
+        "https://mastodon.example/oauth/token"
+    );
+    let form: std::collections::HashMap<_, _> = url::form_urlencoded::parse(token_request.body())
+        .into_owned()
+        .collect();
     assert_eq!(form["client_id"], "app-id");
     assert_eq!(form["client_secret"], "app-secret");
 
@@ -43,7 +62,10 @@ fn mastodon_login() {
     else {
         panic!("expected the account call")
     };
-    assert_eq!(account_request.uri().path(), "/api/v1/accounts/verify_credentials");
+    assert_eq!(
+        account_request.uri().path(),
+        "/api/v1/accounts/verify_credentials"
+    );
     assert_eq!(account_request.headers()["authorization"], "Bearer ZA-Yj3");
     let Step::Done(login) = exchange
         .on_response(response(r#"{"id":"14715","username":"trwnh","acct":"trwnh","display_name":"infinite love ⴳ","avatar":"https://files.mastodon.social/accounts/avatars/000/014/715/original/34aa222f4ae2e0a9.png"}"#), now())

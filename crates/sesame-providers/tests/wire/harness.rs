@@ -508,3 +508,52 @@ pub fn assert_identity(got: &Value, expected: Value) {
         assert_eq!(&got[k], v, "identity.{k} in {got}");
     }
 }
+
+/// The token request of a provider that sends JSON instead of a form
+/// (Notion, Seznam), with the checks of [`Flow::token_request`].
+pub fn json_token_request(flow: &Flow, real_token_url: &str) -> Recorded {
+    let r = flow.fake.request_to("POST", real_token_url);
+    assert_eq!(
+        r.header("content-type").as_deref(),
+        Some("application/json")
+    );
+    let j = r.json();
+    assert_eq!(j["grant_type"], "authorization_code");
+    assert_eq!(j["code"], CODE);
+    assert_eq!(
+        j["redirect_uri"],
+        format!("{}/auth/{}/callback", flow.app, flow.provider_id)
+    );
+    match flow.param("code_challenge") {
+        Some(ch) => assert_eq!(
+            sesame_core::pkce::challenge_s256(j["code_verifier"].as_str().expect("verifier")),
+            ch
+        ),
+        None => assert!(j.get("code_verifier").is_none()),
+    }
+    r
+}
+
+/// Completes the callback with a GET carrying extra query parameters
+/// besides `code` and `state` (VK ID's `device_id`).
+pub async fn callback_with_query(flow: &Flow, extra: &[(&str, &str)]) -> (u16, Value) {
+    let state = flow.param("state").unwrap();
+    let mut pairs = vec![("code", CODE), ("state", state.as_str())];
+    pairs.extend_from_slice(extra);
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    let resp = flow
+        .http
+        .get(format!(
+            "{}/auth/{}/callback?{query}",
+            flow.app, flow.provider_id
+        ))
+        .header("cookie", &flow.cookie)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let body = resp.bytes().await.unwrap();
+    (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+}

@@ -1,0 +1,103 @@
+use serde_json::json;
+
+use super::super::harness::*;
+
+const AUTHORIZE: &str = "https://nid.naver.com/oauth2.0/authorize";
+const TOKEN: &str = "https://nid.naver.com/oauth2.0/token";
+const ME: &str = "https://openapi.naver.com/v1/nid/me";
+
+fn me() -> serde_json::Value {
+    json!({"resultcode": "00", "message": "success", "response": {"id": "32742776", "nickname": "OpenAPI", "name": "오픈 API", "email": "openapi@naver.com", "gender": "F", "age": "40-49", "birthday": "10-01", "birthyear": "1900", "profile_image": "https://ssl.pstatic.net/static/pwe/address/nodata_33x33.gif", "mobile": "010-0000-0000"}})
+}
+
+async fn start() -> Flow {
+    let flow = Flow::start(
+        sesame_providers::naver(),
+        Secret::Static(CLIENT_SECRET),
+        |_| {},
+    )
+    .await;
+    // No scope parameter: the fields are chosen at registration.
+    flow.assert_authorize(AUTHORIZE, &[("client_id", CLIENT_ID)], true, false);
+    flow
+}
+
+fn token_ok() -> Reply {
+    // Naver sends expires_in as a string.
+    json_reply(
+        200,
+        json!({"access_token": "AAAAQosjWDJieBiQZc3to9YQp6HDLvrmyKC+6+iZ3gq7qrkqf50ljZC+Lgoqrg", "refresh_token": "c8ceMEJisO4Se7uGisHoX0f5JEii7JnipglQipkOn5Zp3tyP7dHQoP0zNKHUq2gY", "token_type": "bearer", "expires_in": "3600"}),
+    )
+}
+
+#[tokio::test]
+async fn naver_login_never_verifies_the_email() {
+    let flow = start().await;
+    flow.fake.on("POST", TOKEN, token_ok());
+    flow.fake.on("GET", ME, json_reply(200, me()));
+    let (status, identity) = flow.callback(None).await;
+    assert_eq!(status, 200, "{identity}");
+    Flow::assert_post(&flow.token_request(TOKEN), "client_id");
+    assert_bearer(
+        &flow.fake,
+        "GET",
+        ME,
+        "AAAAQosjWDJieBiQZc3to9YQp6HDLvrmyKC+6+iZ3gq7qrkqf50ljZC+Lgoqrg",
+    );
+    assert_identity(
+        &identity,
+        json!({"provider": "naver", "id": "32742776", "email": "openapi@naver.com", "email_verified": false, "name": "오픈 API", "preferred_username": "OpenAPI", "picture": "https://ssl.pstatic.net/static/pwe/address/nodata_33x33.gif"}),
+    );
+}
+
+#[tokio::test]
+async fn naver_profile_without_email() {
+    let flow = start().await;
+    flow.fake.on("POST", TOKEN, token_ok());
+    let mut m = me();
+    m["response"].as_object_mut().unwrap().remove("email");
+    flow.fake.on("GET", ME, json_reply(200, m));
+    let (status, identity) = flow.callback(None).await;
+    assert_eq!(status, 200, "{identity}");
+    assert_identity(
+        &identity,
+        json!({"id": "32742776", "email": null, "email_verified": false}),
+    );
+}
+
+#[tokio::test]
+async fn naver_profile_result_code_must_be_success() {
+    let flow = start().await;
+    flow.fake.on("POST", TOKEN, token_ok());
+    flow.fake.on(
+        "GET",
+        ME,
+        json_reply(
+            200,
+            json!({"resultcode": "024", "message": "Authentication failed"}),
+        ),
+    );
+    let (status, body) = flow.callback(None).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (502, Some("provider_error"))
+    );
+}
+
+#[tokio::test]
+async fn naver_error_in_a_200_token_response() {
+    let flow = start().await;
+    flow.fake.on(
+        "POST",
+        TOKEN,
+        json_reply(
+            200,
+            json!({"error": "invalid_request", "error_description": "no valid data in session"}),
+        ),
+    );
+    let (status, body) = flow.callback(None).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (502, Some("provider_error"))
+    );
+}

@@ -1,0 +1,122 @@
+use serde_json::{json, Value};
+
+use super::super::harness::*;
+
+const ISSUER: &str = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Ab12Cd34E";
+const JWKS: &str =
+    "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Ab12Cd34E/.well-known/jwks.json";
+const AUTHORIZE: &str = "https://myapp.auth.us-east-1.amazoncognito.com/oauth2/authorize";
+const TOKEN: &str = "https://myapp.auth.us-east-1.amazoncognito.com/oauth2/token";
+const USERINFO: &str = "https://myapp.auth.us-east-1.amazoncognito.com/oauth2/userInfo";
+const SUB: &str = "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111";
+
+async fn start() -> Flow {
+    let flow = Flow::start(
+        sesame_providers::cognito(
+            "myapp.auth.us-east-1.amazoncognito.com",
+            "us-east-1",
+            "us-east-1_Ab12Cd34E",
+        ),
+        Secret::Static(CLIENT_SECRET),
+        |f| f.serve_jwks(JWKS),
+    )
+    .await;
+    flow.assert_authorize(
+        AUTHORIZE,
+        &[("client_id", CLIENT_ID), ("scope", "openid email profile")],
+        true,
+        true,
+    );
+    flow
+}
+
+fn token_reply(flow: &Flow) -> Reply {
+    // The ID token has a boolean email_verified and cognito:username.
+    let id_token = Fake::id_token(flow.id_claims(ISSUER, SUB, json!({"cognito:username": "bob", "email": "bob@example.com", "email_verified": true, "token_use": "id"})));
+    json_reply(
+        200,
+        json!({"access_token": "eyJra1example.at.sig", "id_token": id_token, "refresh_token": "eyJj3example.rt", "token_type": "Bearer", "expires_in": 3600}),
+    )
+}
+
+fn userinfo(extra: Value) -> Value {
+    let mut u = json!({"sub": SUB, "custom:mycustom1": "CustomValue", "phone_number_verified": "true", "phone_number": "+12065551212", "username": "bob"});
+    for (k, v) in extra.as_object().unwrap() {
+        u[k] = v.clone();
+    }
+    u
+}
+
+#[tokio::test]
+async fn cognito_login_string_email_verified() {
+    let flow = start().await;
+    flow.fake.on("POST", TOKEN, token_reply(&flow));
+    // userInfo sends email_verified as the string "true".
+    flow.fake.on(
+        "GET",
+        USERINFO,
+        json_reply(
+            200,
+            userinfo(json!({"email": "bob@example.com", "email_verified": "true"})),
+        ),
+    );
+    let (status, identity) = flow.callback(None).await;
+    assert_eq!(status, 200, "{identity}");
+    Flow::assert_post(&flow.token_request(TOKEN), "client_id");
+    assert_bearer(&flow.fake, "GET", USERINFO, "eyJra1example.at.sig");
+    assert_identity(
+        &identity,
+        json!({"provider": "cognito", "id": SUB, "email": "bob@example.com", "email_verified": true, "preferred_username": "bob"}),
+    );
+}
+
+#[tokio::test]
+async fn cognito_unverified_email_as_string_false() {
+    let flow = start().await;
+    flow.fake.on("POST", TOKEN, token_reply(&flow));
+    flow.fake.on(
+        "GET",
+        USERINFO,
+        json_reply(
+            200,
+            userinfo(json!({"email": "bob@example.com", "email_verified": "false"})),
+        ),
+    );
+    let (status, identity) = flow.callback(None).await;
+    assert_eq!(status, 200, "{identity}");
+    // userinfo wins over the ID token's claim.
+    assert_identity(
+        &identity,
+        json!({"email": "bob@example.com", "email_verified": false}),
+    );
+}
+
+#[tokio::test]
+async fn cognito_without_email() {
+    let flow = start().await;
+    let id_token = Fake::id_token(flow.id_claims(ISSUER, SUB, json!({"cognito:username": "bob"})));
+    flow.fake.on("POST", TOKEN, json_reply(200, json!({"access_token": "a", "id_token": id_token, "token_type": "Bearer", "expires_in": 3600})));
+    flow.fake
+        .on("GET", USERINFO, json_reply(200, userinfo(json!({}))));
+    let (status, identity) = flow.callback(None).await;
+    assert_eq!(status, 200, "{identity}");
+    assert_identity(
+        &identity,
+        json!({"id": SUB, "email": null, "email_verified": false, "preferred_username": "bob"}),
+    );
+}
+
+#[tokio::test]
+async fn cognito_invalid_grant() {
+    let flow = start().await;
+    flow.fake.on(
+        "POST",
+        TOKEN,
+        json_reply(400, json!({"error": "invalid_grant"})),
+    );
+    let (status, body) = flow.callback(None).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+}

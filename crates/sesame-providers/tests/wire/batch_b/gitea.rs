@@ -1,0 +1,104 @@
+use serde_json::{json, Value};
+
+use super::super::harness::*;
+use super::Oidc;
+
+const OP: Oidc = Oidc {
+    issuer: "https://gitea.example.com/",
+    authorize: "https://gitea.example.com/login/oauth/authorize",
+    token: "https://gitea.example.com/login/oauth/access_token",
+    userinfo: "https://gitea.example.com/login/oauth/userinfo",
+    jwks: "https://gitea.example.com/login/oauth/keys",
+};
+
+async fn start() -> Flow {
+    let flow = Flow::start(
+        sesame_providers::gitea("https://gitea.example.com"),
+        Secret::Static(CLIENT_SECRET),
+        |f| OP.serve(f),
+    )
+    .await;
+    flow.assert_authorize(
+        OP.authorize,
+        &[("client_id", CLIENT_ID), ("scope", "openid email profile")],
+        true,
+        true,
+    );
+    flow
+}
+
+fn token_reply(flow: &Flow, extra: Value) -> Reply {
+    let id_token = Fake::id_token(flow.id_claims(OP.issuer, "1", extra));
+    json_reply(
+        200,
+        json!({"access_token": "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.gitea.at", "token_type": "bearer", "expires_in": 3600, "refresh_token": "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.gitea.rt", "id_token": id_token}),
+    )
+}
+
+#[tokio::test]
+async fn gitea_login_never_trusts_the_activation_flag_as_verification() {
+    let flow = start().await;
+    // Gitea's ID token says email_verified = the account's IsActive flag.
+    flow.fake.on("POST", OP.token, token_reply(&flow, json!({"name": "Jane Doe", "preferred_username": "jane", "email": "jane@example.com", "email_verified": true, "locale": "en-US"})));
+    flow.fake.on("GET", OP.userinfo, json_reply(200, json!({"sub": "1", "name": "Jane Doe", "preferred_username": "jane", "email": "jane@example.com", "picture": "https://gitea.example.com/avatars/5f1d", "groups": ["myorg", "myorg:owners"]})));
+    let (status, identity) = flow.callback(None).await;
+    assert_eq!(status, 200, "{identity}");
+    Flow::assert_basic(&flow.token_request(OP.token));
+    assert_bearer(
+        &flow.fake,
+        "GET",
+        OP.userinfo,
+        "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.gitea.at",
+    );
+    assert_identity(
+        &identity,
+        json!({"provider": "gitea", "id": "1", "email": "jane@example.com", "email_verified": false, "name": "Jane Doe", "preferred_username": "jane", "picture": "https://gitea.example.com/avatars/5f1d", "locale": "en-US"}),
+    );
+}
+
+#[tokio::test]
+async fn gitea_invalid_grant() {
+    let flow = start().await;
+    flow.fake.on("POST", OP.token, json_reply(400, json!({"error": "invalid_grant", "error_description": "invalid or expired authorization code"})));
+    let (status, body) = flow.callback(None).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+}
+
+#[tokio::test]
+async fn gitea_unauthorized_client_is_a_provider_error() {
+    let flow = start().await;
+    flow.fake.on(
+        "POST",
+        OP.token,
+        json_reply(
+            400,
+            json!({"error": "unauthorized_client", "error_description": "invalid client secret"}),
+        ),
+    );
+    let (status, body) = flow.callback(None).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (502, Some("provider_error"))
+    );
+}
+
+#[tokio::test]
+async fn gitea_without_email() {
+    let flow = start().await;
+    flow.fake
+        .on("POST", OP.token, token_reply(&flow, json!({})));
+    flow.fake.on(
+        "GET",
+        OP.userinfo,
+        json_reply(200, json!({"sub": "1", "preferred_username": "jane"})),
+    );
+    let (status, identity) = flow.callback(None).await;
+    assert_eq!(status, 200, "{identity}");
+    assert_identity(
+        &identity,
+        json!({"id": "1", "email": null, "email_verified": false}),
+    );
+}

@@ -1,0 +1,123 @@
+use serde_json::{json, Value};
+
+use super::super::harness::*;
+use super::Oidc;
+
+const OP: Oidc = Oidc {
+    issuer: "https://huggingface.co",
+    authorize: "https://huggingface.co/oauth/authorize",
+    token: "https://huggingface.co/oauth/token",
+    userinfo: "https://huggingface.co/oauth/userinfo",
+    jwks: "https://huggingface.co/oauth/jwks",
+};
+const SUB: &str = "6123456789abcdef01234567";
+
+async fn start() -> Flow {
+    let flow = Flow::start(
+        sesame_providers::huggingface(),
+        Secret::Static(CLIENT_SECRET),
+        |f| OP.serve(f),
+    )
+    .await;
+    flow.assert_authorize(
+        OP.authorize,
+        &[("client_id", CLIENT_ID), ("scope", "openid email profile")],
+        true,
+        true,
+    );
+    flow
+}
+
+fn token_reply(flow: &Flow) -> Reply {
+    let id_token = Fake::id_token(flow.id_claims(
+        OP.issuer,
+        SUB,
+        json!({"name": "Jane Doe", "preferred_username": "janedoe"}),
+    ));
+    json_reply(
+        200,
+        json!({"access_token": "hf_oauth_abc123", "token_type": "bearer", "expires_in": 28800, "scope": "openid profile email", "id_token": id_token}),
+    )
+}
+
+fn userinfo(extra: Value) -> Value {
+    let mut u = json!({"sub": SUB, "name": "Jane Doe", "preferred_username": "janedoe", "profile": "https://huggingface.co/janedoe", "picture": "https://cdn-avatars.huggingface.co/v1/production/uploads/x/avatar.png", "website": "https://example.com", "isPro": false, "orgs": [{"sub": "6234567890abcdef01234567", "name": "Acme AI", "preferred_username": "acme-ai", "isEnterprise": false, "roleInOrg": "read"}]});
+    for (k, v) in extra.as_object().unwrap() {
+        u[k] = v.clone();
+    }
+    u
+}
+
+#[tokio::test]
+async fn huggingface_login() {
+    let flow = start().await;
+    flow.fake.on("POST", OP.token, token_reply(&flow));
+    flow.fake.on(
+        "GET",
+        OP.userinfo,
+        json_reply(
+            200,
+            userinfo(json!({"email": "jane@example.com", "email_verified": true})),
+        ),
+    );
+    let (status, identity) = flow.callback(None).await;
+    assert_eq!(status, 200, "{identity}");
+    Flow::assert_basic(&flow.token_request(OP.token));
+    assert_bearer(&flow.fake, "GET", OP.userinfo, "hf_oauth_abc123");
+    assert_identity(
+        &identity,
+        json!({"provider": "huggingface", "id": SUB, "email": "jane@example.com", "email_verified": true, "name": "Jane Doe", "preferred_username": "janedoe", "picture": "https://cdn-avatars.huggingface.co/v1/production/uploads/x/avatar.png"}),
+    );
+}
+
+#[tokio::test]
+async fn huggingface_invalid_grant() {
+    let flow = start().await;
+    flow.fake.on(
+        "POST",
+        OP.token,
+        json_reply(
+            400,
+            json!({"error": "invalid_grant", "error_description": "Invalid authorization code"}),
+        ),
+    );
+    let (status, body) = flow.callback(None).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+}
+
+#[tokio::test]
+async fn huggingface_without_email_scope() {
+    let flow = start().await;
+    flow.fake.on("POST", OP.token, token_reply(&flow));
+    flow.fake
+        .on("GET", OP.userinfo, json_reply(200, userinfo(json!({}))));
+    let (status, identity) = flow.callback(None).await;
+    assert_eq!(status, 200, "{identity}");
+    assert_identity(
+        &identity,
+        json!({"id": SUB, "email": null, "email_verified": false}),
+    );
+}
+
+#[tokio::test]
+async fn huggingface_unverified_email() {
+    let flow = start().await;
+    flow.fake.on("POST", OP.token, token_reply(&flow));
+    flow.fake.on(
+        "GET",
+        OP.userinfo,
+        json_reply(
+            200,
+            userinfo(json!({"email": "jane@example.com", "email_verified": false})),
+        ),
+    );
+    let (status, identity) = flow.callback(None).await;
+    assert_eq!(status, 200, "{identity}");
+    assert_identity(
+        &identity,
+        json!({"email": "jane@example.com", "email_verified": false}),
+    );
+}

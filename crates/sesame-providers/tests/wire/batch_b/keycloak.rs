@@ -1,0 +1,121 @@
+use serde_json::{json, Value};
+
+use super::super::harness::*;
+use super::Oidc;
+
+const OP: Oidc = Oidc {
+    issuer: "https://sso.example.com/realms/acme",
+    authorize: "https://sso.example.com/realms/acme/protocol/openid-connect/auth",
+    token: "https://sso.example.com/realms/acme/protocol/openid-connect/token",
+    userinfo: "https://sso.example.com/realms/acme/protocol/openid-connect/userinfo",
+    jwks: "https://sso.example.com/realms/acme/protocol/openid-connect/certs",
+};
+const SUB: &str = "f1b7c2a4-5d6e-4f70-8a9b-0c1d2e3f4a5b";
+
+async fn start() -> Flow {
+    let flow = Flow::start(
+        sesame_providers::keycloak("https://sso.example.com/", "acme"),
+        Secret::Static(CLIENT_SECRET),
+        |f| OP.serve(f),
+    )
+    .await;
+    flow.assert_authorize(
+        OP.authorize,
+        &[("client_id", CLIENT_ID), ("scope", "openid email profile")],
+        true,
+        true,
+    );
+    flow
+}
+
+fn token_reply(flow: &Flow, extra: Value) -> Reply {
+    let id_token = Fake::id_token(flow.id_claims(OP.issuer, SUB, extra));
+    json_reply(
+        200,
+        json!({"access_token": "eyJhbGciOiJSUzI1NiJ9.at.sig", "expires_in": 300, "refresh_expires_in": 1800, "refresh_token": "eyJhbGciOiJIUzUxMiJ9.rt.sig", "token_type": "Bearer", "id_token": id_token, "not-before-policy": 0, "session_state": "0b2c7d6e", "scope": "openid email profile"}),
+    )
+}
+
+#[tokio::test]
+async fn keycloak_login_realm_issuer() {
+    let flow = start().await;
+    flow.fake.on(
+        "POST",
+        OP.token,
+        token_reply(
+            &flow,
+            json!({"email": "jane.doe@example.com", "email_verified": true}),
+        ),
+    );
+    flow.fake.on("GET", OP.userinfo, json_reply(200, json!({"sub": SUB, "email_verified": true, "name": "Jane Doe", "preferred_username": "jdoe", "given_name": "Jane", "family_name": "Doe", "email": "jane.doe@example.com"})));
+    let (status, identity) = flow.callback(None).await;
+    assert_eq!(status, 200, "{identity}");
+    Flow::assert_basic(&flow.token_request(OP.token));
+    assert_bearer(
+        &flow.fake,
+        "GET",
+        OP.userinfo,
+        "eyJhbGciOiJSUzI1NiJ9.at.sig",
+    );
+    assert_identity(
+        &identity,
+        json!({"provider": "keycloak", "id": SUB, "email": "jane.doe@example.com", "email_verified": true, "name": "Jane Doe", "given_name": "Jane", "family_name": "Doe", "preferred_username": "jdoe"}),
+    );
+}
+
+#[tokio::test]
+async fn keycloak_invalid_grant() {
+    let flow = start().await;
+    flow.fake.on(
+        "POST",
+        OP.token,
+        json_reply(
+            400,
+            json!({"error": "invalid_grant", "error_description": "Code not valid"}),
+        ),
+    );
+    let (status, body) = flow.callback(None).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+}
+
+#[tokio::test]
+async fn keycloak_without_email() {
+    let flow = start().await;
+    flow.fake
+        .on("POST", OP.token, token_reply(&flow, json!({})));
+    flow.fake.on(
+        "GET",
+        OP.userinfo,
+        json_reply(200, json!({"sub": SUB, "preferred_username": "jdoe"})),
+    );
+    let (status, identity) = flow.callback(None).await;
+    assert_eq!(status, 200, "{identity}");
+    assert_identity(
+        &identity,
+        json!({"id": SUB, "email": null, "email_verified": false}),
+    );
+}
+
+#[tokio::test]
+async fn keycloak_unverified_email() {
+    let flow = start().await;
+    flow.fake
+        .on("POST", OP.token, token_reply(&flow, json!({})));
+    flow.fake.on(
+        "GET",
+        OP.userinfo,
+        json_reply(
+            200,
+            json!({"sub": SUB, "email": "jane.doe@example.com", "email_verified": false}),
+        ),
+    );
+    let (status, identity) = flow.callback(None).await;
+    assert_eq!(status, 200, "{identity}");
+    assert_identity(
+        &identity,
+        json!({"email": "jane.doe@example.com", "email_verified": false}),
+    );
+}
