@@ -13,7 +13,7 @@
 //! ```
 //!
 //! Every provider here is written against `sesame-core`'s public provider
-//! API only — [`Provider`](sesame_core::provider::Provider) data plus a
+//! API only — [`Provider`] data plus a
 //! small mapping to [`Identity`](sesame_core::Identity) — so a third-party
 //! crate adds one the same way (see `examples/custom-provider`).
 //!
