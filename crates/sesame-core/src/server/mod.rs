@@ -47,6 +47,7 @@ pub const ROUTES: &[&str] = &[
     "/jwks.json",
     "/authorize",
     "/login",
+    "/consent",
     "/token",
     "/revoke",
     "/introspect",

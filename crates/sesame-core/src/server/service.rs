@@ -26,6 +26,7 @@ use crate::random::Random;
 use crate::seal::Sealer;
 
 const AUTHORIZE_PURPOSE: &str = "sesame/authorize/v1";
+const CONSENT_PURPOSE: &str = "sesame/consent/v1";
 const CSRF_COOKIE: &str = "sesame-csrf";
 
 /// A user who signed in: the subject and the app's claims for them.
@@ -172,6 +173,14 @@ fn see_other(location: &str) -> http::Response<Vec<u8>> {
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
+struct PendingConsent {
+    request: AuthorizationRequest,
+    subject: String,
+    claims: Map<String, Value>,
+    csrf: String,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
 struct PendingAuthorization {
     request: AuthorizationRequest,
     csrf: String,
@@ -235,6 +244,7 @@ impl AuthServerService {
             ("GET", "/jwks.json") => json_resp(200, &self.server.jwks()),
             ("GET", "/authorize") => self.authorize(request.uri().query().unwrap_or(""), now, rng),
             ("POST", "/login") => self.login(&request, now, rng).await,
+            ("POST", "/consent") => self.consent(&request, now, rng).await,
             ("POST", "/token") => {
                 self.server
                     .token(&request, self.store.as_ref(), now, rng)
@@ -250,6 +260,19 @@ impl AuthServerService {
     /// Issues a code for a user signed in another way (a social login that
     /// ended in the app): the same code, the same app token.
     pub async fn approve_for(
+        &self,
+        request: &AuthorizationRequest,
+        user: User,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> http::Response<Vec<u8>> {
+        if !request.first_party {
+            return self.consent_page(request.clone(), user, now, rng);
+        }
+        self.issue_code(request, user, now, rng).await
+    }
+
+    async fn issue_code(
         &self,
         request: &AuthorizationRequest,
         user: User,
@@ -411,24 +434,7 @@ impl AuthServerService {
             "text/html; charset=utf-8",
             body.into_bytes(),
         );
-        let secure = if self.secure_cookies { "; Secure" } else { "" };
-        let cookie = format!(
-            "{CSRF_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age=600{secure}",
-            pending.csrf
-        );
-        if let Ok(v) = http::HeaderValue::from_str(&cookie) {
-            resp.headers_mut().append(http::header::SET_COOKIE, v);
-        }
-        resp.headers_mut().insert(
-            http::header::X_FRAME_OPTIONS,
-            http::HeaderValue::from_static("DENY"),
-        );
-        resp.headers_mut().insert(
-            http::header::CONTENT_SECURITY_POLICY,
-            http::HeaderValue::from_static(
-                "default-src 'self'; style-src 'self' https:; frame-ancestors 'none'",
-            ),
-        );
+        self.set_csrf_cookie(&mut resp, &pending.csrf);
         resp
     }
 
@@ -450,17 +456,7 @@ impl AuthServerService {
             return self
                 .error_page("this sign-in form has expired; start again from the application");
         };
-        let cookie_csrf =
-            crate::login::parse_cookies(crate::login::cookie_headers(request.headers()))
-                .into_iter()
-                .find(|(n, _)| *n == CSRF_COOKIE)
-                .map(|(_, v)| v.to_owned());
-        let csrf_ok = get("csrf").is_some_and(|c| {
-            pending.csrf.len() == 22
-                && crate::b64::constant_time_eq(c.as_bytes(), pending.csrf.as_bytes())
-        }) && cookie_csrf
-            .as_deref()
-            .is_some_and(|c| crate::b64::constant_time_eq(c.as_bytes(), pending.csrf.as_bytes()));
+        let csrf_ok = Self::csrf_matches(request, get("csrf"), &pending.csrf);
         if !csrf_ok {
             return self.error_page(
                 "the sign-in form could not be verified (CSRF); start again from the application",
@@ -473,6 +469,127 @@ impl AuthServerService {
             Some(user) => self.approve_for(&pending.request, user, now, rng).await,
             None => self.login_form(pending, Some("Wrong username or password."), now, rng),
         }
+    }
+
+    /// The consent screen for third-party clients: what the client asks for,
+    /// Allow or Deny. The form carries the request and the signed-in user,
+    /// sealed, with a fresh CSRF token.
+    fn consent_page(
+        &self,
+        request: AuthorizationRequest,
+        user: User,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> http::Response<Vec<u8>> {
+        let Ok(csrf) = crate::random::random_b64(rng, 16) else {
+            return json_resp(503, &json!({"error": "temporarily_unavailable"}));
+        };
+        let pending = PendingConsent {
+            request,
+            subject: user.subject,
+            claims: user.claims,
+            csrf,
+        };
+        let Ok(sealed) = self.sealer.seal_json(CONSENT_PURPOSE, &pending, now, rng) else {
+            return json_resp(503, &json!({"error": "temporarily_unavailable"}));
+        };
+        let scopes: String = pending
+            .request
+            .scopes
+            .iter()
+            .map(|s| format!("<li>{}</li>", html_escape(s)))
+            .collect();
+        let style = self
+            .page
+            .stylesheet
+            .as_deref()
+            .map(|s| format!("<link rel=\"stylesheet\" href=\"{}\">", html_escape(s)))
+            .unwrap_or_default();
+        let body = format!(
+            "<!doctype html><html><head><meta charset=\"utf-8\"><title>Allow access?</title>{style}</head>\
+             <body class=\"sesame-consent\"><main><h1>Allow <b>{client}</b> to access your account?</h1><ul>{scopes}</ul>\
+             <form method=\"post\" action=\"consent\"><input type=\"hidden\" name=\"consent\" value=\"{sealed}\">\
+             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+             <button name=\"decision\" value=\"allow\">Allow</button> <button name=\"decision\" value=\"deny\">Deny</button></form></main></body></html>",
+            client = html_escape(&pending.request.client_id),
+            sealed = html_escape(&sealed),
+            csrf = html_escape(&pending.csrf),
+        );
+        let mut resp = response(200, "text/html; charset=utf-8", body.into_bytes());
+        self.set_csrf_cookie(&mut resp, &pending.csrf);
+        resp
+    }
+
+    fn set_csrf_cookie(&self, resp: &mut http::Response<Vec<u8>>, csrf: &str) {
+        let secure = if self.secure_cookies { "; Secure" } else { "" };
+        let cookie =
+            format!("{CSRF_COOKIE}={csrf}; Path=/; HttpOnly; SameSite=Strict; Max-Age=600{secure}");
+        if let Ok(v) = http::HeaderValue::from_str(&cookie) {
+            resp.headers_mut().append(http::header::SET_COOKIE, v);
+        }
+        resp.headers_mut().insert(
+            http::header::X_FRAME_OPTIONS,
+            http::HeaderValue::from_static("DENY"),
+        );
+        resp.headers_mut().insert(
+            http::header::CONTENT_SECURITY_POLICY,
+            http::HeaderValue::from_static(
+                "default-src 'self'; style-src 'self' https:; frame-ancestors 'none'",
+            ),
+        );
+    }
+
+    fn csrf_matches(
+        request: &http::Request<Vec<u8>>,
+        form_value: Option<&str>,
+        expected: &str,
+    ) -> bool {
+        let cookie = crate::login::parse_cookies(crate::login::cookie_headers(request.headers()))
+            .into_iter()
+            .find(|(n, _)| *n == CSRF_COOKIE)
+            .map(|(_, v)| v.to_owned());
+        expected.len() == 22
+            && form_value
+                .is_some_and(|c| crate::b64::constant_time_eq(c.as_bytes(), expected.as_bytes()))
+            && cookie
+                .as_deref()
+                .is_some_and(|c| crate::b64::constant_time_eq(c.as_bytes(), expected.as_bytes()))
+    }
+
+    async fn consent(
+        &self,
+        request: &http::Request<Vec<u8>>,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> http::Response<Vec<u8>> {
+        let Ok(form) = parse_params(request.body(), super::MAX_PARAMS_LEN) else {
+            return self.error_page("malformed form");
+        };
+        let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let Some(pending) = get("consent").and_then(|s| {
+            self.sealer
+                .open_json::<PendingConsent>(CONSENT_PURPOSE, s, now)
+                .ok()
+        }) else {
+            return self
+                .error_page("this consent form has expired; start again from the application");
+        };
+        if !Self::csrf_matches(request, get("csrf"), &pending.csrf) {
+            return self.error_page(
+                "the consent form could not be verified (CSRF); start again from the application",
+            );
+        }
+        if get("decision") != Some("allow") {
+            return match self.server.deny(&pending.request) {
+                Some(url) => see_other(url.as_str()),
+                None => self.error_page("invalid request"),
+            };
+        }
+        let user = User {
+            subject: pending.subject,
+            claims: pending.claims,
+        };
+        self.issue_code(&pending.request, user, now, rng).await
     }
 
     fn bearer(request: &http::Request<Vec<u8>>) -> Option<String> {
