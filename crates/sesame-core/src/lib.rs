@@ -19,6 +19,7 @@
 //! | [`client`] | the authorization-code flow as a state machine |
 //! | [`login`] | framework-neutral login routes: registry, cookies, error responses |
 //! | [`server`] | the authorization server's protocol: /authorize, /token, discovery, JWKS, key rotation |
+//! | [`resource`] | bearer-token validation, scope and claim guards, RFC 6750 errors |
 //! | [`cache`] | JWKS and metadata cache policy (the driver fetches) |
 //! | [`tokens`] | token responses |
 //! | [`identity`] | the normalized identity |
@@ -89,6 +90,7 @@ pub mod login;
 pub mod pkce;
 pub mod provider;
 pub mod random;
+pub mod resource;
 pub mod seal;
 mod secret;
 pub mod server;

@@ -1,0 +1,415 @@
+//! The resource server's protocol: validating bearer tokens (RFC 6750,
+//! RFC 9068) and guarding routes by scope and claims, sans-IO.
+//!
+//! The driver's loop:
+//!
+//! ```text
+//! token = extract_bearer(headers)?                       // 401 / 400
+//! key   = validator.key_request(token)?                  // which issuer, which kid
+//! keys  = jwks_cache.lookup(key.jwks_uri, key.kid, ..)   // the core cache decides
+//! claims = match validator.validate(token, &keys, now) {
+//!     Err(e) if e.wants_refetch() => validator.validate(token, &refetched_keys, now)?,
+//!     other => other?,
+//! };
+//! guard.check(&claims)?                                  // 403 insufficient_scope
+//! ```
+//!
+//! Failures answer RFC 6750 §3: `401` with `WWW-Authenticate: Bearer
+//! error="invalid_token"` (no detail that helps an attacker), `403
+//! insufficient_scope` naming the scope needed, `400 invalid_request` for a
+//! malformed header.
+
+use std::time::{Duration, SystemTime};
+
+use serde_json::{Map, Value};
+use url::Url;
+
+use crate::client::KeyRequest;
+use crate::jose::{self, Algorithm, JoseError, JwkSet};
+
+/// An issuer whose tokens the API accepts.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct TrustedIssuer {
+    /// The exact `iss`.
+    pub issuer: String,
+    /// Where its keys are (from its metadata, or configured).
+    pub jwks_uri: Url,
+    /// Accepted audiences (`aud` must contain one); empty accepts any.
+    pub audiences: Vec<String>,
+    /// Allowed signature algorithms.
+    pub algorithms: Vec<Algorithm>,
+    /// Require `typ: at+jwt` (RFC 9068). On by default.
+    pub require_at_jwt: bool,
+}
+
+impl TrustedIssuer {
+    /// An issuer with its JWKS URI and the audience this API is.
+    pub fn new(issuer: &str, jwks_uri: Url, audience: &str) -> Self {
+        Self {
+            issuer: issuer.to_owned(),
+            jwks_uri,
+            audiences: vec![audience.to_owned()],
+            algorithms: Algorithm::ASYMMETRIC.to_vec(),
+            require_at_jwt: true,
+        }
+    }
+
+    /// Accepts tokens without `typ: at+jwt` (issuers that predate RFC 9068).
+    pub fn allow_plain_jwt(mut self) -> Self {
+        self.require_at_jwt = false;
+        self
+    }
+}
+
+/// Why a request was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BearerError {
+    /// No credentials at all: 401 with a bare `Bearer` challenge.
+    #[error("no bearer token")]
+    Missing,
+    /// A malformed `Authorization` header: 400 `invalid_request`.
+    #[error("malformed authorization header")]
+    InvalidRequest,
+    /// The token is not acceptable: 401 `invalid_token`. The reason is for
+    /// logs only; it is not sent to the client.
+    #[error("invalid token: {0}")]
+    InvalidToken(&'static str),
+    /// The token's key is unknown: refetch the JWKS once, then it is `InvalidToken`.
+    #[error("invalid token: unknown key")]
+    UnknownKey,
+    /// A required scope is missing: 403 `insufficient_scope`.
+    #[error("insufficient scope: {0}")]
+    InsufficientScope(String),
+    /// A required claim is missing or has another value: 403.
+    #[error("forbidden")]
+    Forbidden,
+}
+
+impl BearerError {
+    /// Whether the driver should refetch the issuer's JWKS and validate once more.
+    pub fn wants_refetch(&self) -> bool {
+        matches!(self, BearerError::UnknownKey)
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        match self {
+            BearerError::Missing | BearerError::InvalidToken(_) | BearerError::UnknownKey => 401,
+            BearerError::InvalidRequest => 400,
+            BearerError::InsufficientScope(_) | BearerError::Forbidden => 403,
+        }
+    }
+
+    /// The RFC 6750 response: status, `WWW-Authenticate`, a JSON body.
+    pub fn to_response(&self, realm: &str) -> http::Response<Vec<u8>> {
+        let realm = realm.replace(['"', '\\'], "");
+        let (challenge, code) = match self {
+            BearerError::Missing => (format!("Bearer realm=\"{realm}\""), None),
+            BearerError::InvalidRequest => (
+                format!("Bearer realm=\"{realm}\", error=\"invalid_request\""),
+                Some("invalid_request"),
+            ),
+            BearerError::InvalidToken(_) | BearerError::UnknownKey => (
+                format!("Bearer realm=\"{realm}\", error=\"invalid_token\""),
+                Some("invalid_token"),
+            ),
+            BearerError::InsufficientScope(scope) => (
+                format!(
+                    "Bearer realm=\"{realm}\", error=\"insufficient_scope\", scope=\"{}\"",
+                    scope.replace(['"', '\\'], "")
+                ),
+                Some("insufficient_scope"),
+            ),
+            BearerError::Forbidden => (
+                format!("Bearer realm=\"{realm}\", error=\"insufficient_scope\""),
+                Some("insufficient_scope"),
+            ),
+        };
+        let body = match code {
+            Some(c) => serde_json::json!({"error": c}),
+            None => serde_json::json!({"error": "unauthorized"}),
+        };
+        let mut resp = crate::login::json_response(self.status(), &body);
+        if let Ok(v) = http::HeaderValue::from_str(&challenge) {
+            resp.headers_mut().insert(http::header::WWW_AUTHENTICATE, v);
+        }
+        resp
+    }
+}
+
+/// The bearer token of a request (`Authorization: Bearer <token>`).
+pub fn extract_bearer(headers: &http::HeaderMap) -> Result<&str, BearerError> {
+    let mut values = headers.get_all(http::header::AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
+        return Err(BearerError::Missing);
+    };
+    if values.next().is_some() {
+        return Err(BearerError::InvalidRequest);
+    }
+    let text = value.to_str().map_err(|_| BearerError::InvalidRequest)?;
+    let (scheme, token) = text.split_once(' ').ok_or(BearerError::InvalidRequest)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(BearerError::Missing);
+    }
+    let token = token.trim();
+    // RFC 6750 §2.1 b64token.
+    let ok = !token.is_empty()
+        && token.len() <= 16 * 1024
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b));
+    if ok {
+        Ok(token)
+    } else {
+        Err(BearerError::InvalidRequest)
+    }
+}
+
+/// A validated access token.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AccessClaims {
+    /// `iss`.
+    pub issuer: String,
+    /// `sub`.
+    pub subject: String,
+    /// `scope`, split.
+    pub scopes: Vec<String>,
+    /// `client_id`, if present.
+    pub client_id: Option<String>,
+    /// `exp`.
+    pub expires_at: SystemTime,
+    /// Every claim.
+    pub claims: Map<String, Value>,
+}
+
+/// Validates bearer JWTs from one or more trusted issuers.
+#[derive(Debug, Clone)]
+pub struct BearerValidator {
+    issuers: Vec<TrustedIssuer>,
+    leeway: Duration,
+}
+
+impl Default for BearerValidator {
+    fn default() -> Self {
+        Self {
+            issuers: Vec::new(),
+            leeway: crate::idtoken::DEFAULT_LEEWAY,
+        }
+    }
+}
+
+fn unverified_iss(token: &str) -> Option<String> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = crate::b64::decode(payload)?;
+    let v: Value = serde_json::from_slice(&bytes).ok()?;
+    v.get("iss")?.as_str().map(str::to_owned)
+}
+
+impl BearerValidator {
+    /// A validator with no issuers (add them with [`BearerValidator::issuer`]).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Trusts an issuer.
+    pub fn issuer(mut self, issuer: TrustedIssuer) -> Self {
+        self.issuers.push(issuer);
+        self
+    }
+
+    /// Sets the clock-skew leeway for `exp`/`nbf` (default 60 s).
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+
+    fn trusted(&self, token: &str) -> Result<&TrustedIssuer, BearerError> {
+        // `iss` is read unverified only to choose among configured issuers,
+        // like `kid` chooses among keys; the signature is checked next.
+        let iss = unverified_iss(token).ok_or(BearerError::InvalidToken("no issuer"))?;
+        self.issuers
+            .iter()
+            .find(|i| i.issuer == iss)
+            .ok_or(BearerError::InvalidToken("untrusted issuer"))
+    }
+
+    /// Which keys the token needs (the driver gets them from its JWKS cache).
+    pub fn key_request(&self, token: &str) -> Result<KeyRequest, BearerError> {
+        let issuer = self.trusted(token)?;
+        let header =
+            jose::Header::peek(token).map_err(|_| BearerError::InvalidToken("malformed"))?;
+        Ok(KeyRequest {
+            jwks_uri: issuer.jwks_uri.clone(),
+            kid: header.kid,
+            refresh: false,
+        })
+    }
+
+    /// Validates the token with the issuer's keys at `now`.
+    pub fn validate(
+        &self,
+        token: &str,
+        keys: &JwkSet,
+        now: SystemTime,
+    ) -> Result<AccessClaims, BearerError> {
+        let issuer = self.trusted(token)?;
+        let verified = jose::verify(token, keys, &issuer.algorithms).map_err(|e| match e {
+            JoseError::UnknownKey => BearerError::UnknownKey,
+            JoseError::AlgNone => BearerError::InvalidToken("alg none"),
+            JoseError::BadSignature => BearerError::InvalidToken("bad signature"),
+            _ => BearerError::InvalidToken("unverifiable"),
+        })?;
+        if issuer.require_at_jwt {
+            let typ = verified.header.typ.as_deref().map(str::to_ascii_lowercase);
+            if !matches!(typ.as_deref(), Some("at+jwt" | "application/at+jwt")) {
+                return Err(BearerError::InvalidToken("not an access token (typ)"));
+            }
+        }
+        let claims = verified
+            .claims()
+            .map_err(|_| BearerError::InvalidToken("claims"))?;
+        if claims.get("iss").and_then(Value::as_str) != Some(issuer.issuer.as_str()) {
+            return Err(BearerError::InvalidToken("issuer"));
+        }
+        if !issuer.audiences.is_empty() {
+            let ok = match claims.get("aud") {
+                Some(Value::String(a)) => issuer.audiences.contains(a),
+                Some(Value::Array(list)) => list
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .any(|a| issuer.audiences.iter().any(|x| x == a)),
+                _ => false,
+            };
+            if !ok {
+                return Err(BearerError::InvalidToken("audience"));
+            }
+        }
+        let n = crate::time::unix_seconds(now);
+        let leeway = self.leeway.as_secs();
+        let date = |k: &str| {
+            crate::idtoken::numeric_date(&claims, k).map_err(|_| BearerError::InvalidToken("dates"))
+        };
+        let exp = date("exp")?.ok_or(BearerError::InvalidToken("no exp"))?;
+        if n >= exp.saturating_add(leeway) {
+            return Err(BearerError::InvalidToken("expired"));
+        }
+        if date("nbf")?.is_some_and(|nbf| nbf > n.saturating_add(leeway)) {
+            return Err(BearerError::InvalidToken("not yet valid"));
+        }
+        if date("iat")?.is_some_and(|iat| iat > n.saturating_add(leeway)) {
+            return Err(BearerError::InvalidToken("issued in the future"));
+        }
+        let subject = claims
+            .get("sub")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .ok_or(BearerError::InvalidToken("no sub"))?;
+        let scopes = match claims.get("scope").or_else(|| claims.get("scp")) {
+            Some(Value::String(s)) => s
+                .split(' ')
+                .filter(|x| !x.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+            _ => Vec::new(),
+        };
+        Ok(AccessClaims {
+            issuer: issuer.issuer.clone(),
+            subject: subject.to_owned(),
+            scopes,
+            client_id: claims
+                .get("client_id")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            expires_at: crate::time::from_unix(exp),
+            claims,
+        })
+    }
+}
+
+/// One requirement of a route.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Requirement {
+    /// The token has this scope.
+    Scope(String),
+    /// The claim equals this value.
+    ClaimEquals(String, Value),
+    /// The claim is an array containing this value (or equals it).
+    ClaimContains(String, Value),
+    /// The claim is present and not null.
+    ClaimPresent(String),
+}
+
+/// A route's requirements, all of which must hold.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Guard {
+    requirements: Vec<Requirement>,
+}
+
+impl Guard {
+    /// No requirements beyond a valid token.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Requires a scope.
+    pub fn scope(mut self, scope: &str) -> Self {
+        self.requirements.push(Requirement::Scope(scope.to_owned()));
+        self
+    }
+
+    /// Requires `claim == value` (`Guard::new().claim_eq("role", "admin")`).
+    pub fn claim_eq(mut self, claim: &str, value: impl Into<Value>) -> Self {
+        self.requirements
+            .push(Requirement::ClaimEquals(claim.to_owned(), value.into()));
+        self
+    }
+
+    /// Requires `value` in the array claim (`Guard::new().claim_contains("groups", "staff")`).
+    pub fn claim_contains(mut self, claim: &str, value: impl Into<Value>) -> Self {
+        self.requirements
+            .push(Requirement::ClaimContains(claim.to_owned(), value.into()));
+        self
+    }
+
+    /// Requires the claim to be present.
+    pub fn claim_present(mut self, claim: &str) -> Self {
+        self.requirements
+            .push(Requirement::ClaimPresent(claim.to_owned()));
+        self
+    }
+
+    /// Checks the token's claims: 403 `insufficient_scope` (naming the scope)
+    /// or 403 for a claim — never a 500, whatever the claim's type.
+    pub fn check(&self, token: &AccessClaims) -> Result<(), BearerError> {
+        for r in &self.requirements {
+            let ok = match r {
+                Requirement::Scope(s) => {
+                    if !token.scopes.contains(s) {
+                        return Err(BearerError::InsufficientScope(s.clone()));
+                    }
+                    true
+                }
+                Requirement::ClaimEquals(k, v) => token.claims.get(k) == Some(v),
+                Requirement::ClaimContains(k, v) => match token.claims.get(k) {
+                    Some(Value::Array(a)) => a.contains(v),
+                    Some(other) => other == v,
+                    None => false,
+                },
+                Requirement::ClaimPresent(k) => token.claims.get(k).is_some_and(|v| !v.is_null()),
+            };
+            if !ok {
+                return Err(BearerError::Forbidden);
+            }
+        }
+        Ok(())
+    }
+}
