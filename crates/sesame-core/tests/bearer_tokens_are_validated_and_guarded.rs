@@ -52,7 +52,8 @@ fn a_valid_rfc9068_token_passes() {
 fn each_claim_rule() {
     let key = es256_key("k1");
     let t = unix(now());
-    let cases: Vec<(&str, Box<dyn FnOnce(&mut Map<String, Value>)>)> = vec![
+    type Edit = Box<dyn FnOnce(&mut Map<String, Value>)>;
+    let cases: Vec<(&str, Edit)> = vec![
         (
             "audience",
             Box::new(|c| {
