@@ -444,24 +444,18 @@ impl AuthServerService {
         now: SystemTime,
         rng: &dyn Random,
     ) -> http::Response<Vec<u8>> {
-        let Ok(form) = parse_params(request.body(), super::MAX_PARAMS_LEN) else {
-            return self.error_page("malformed form");
+        let (pending, form) = match self.open_form::<PendingAuthorization>(
+            request,
+            "authorization",
+            AUTHORIZE_PURPOSE,
+            "sign-in",
+            |p| &p.csrf,
+            now,
+        ) {
+            Ok(x) => x,
+            Err(resp) => return resp,
         };
         let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-        let Some(pending) = get("authorization").and_then(|s| {
-            self.sealer
-                .open_json::<PendingAuthorization>(AUTHORIZE_PURPOSE, s, now)
-                .ok()
-        }) else {
-            return self
-                .error_page("this sign-in form has expired; start again from the application");
-        };
-        let csrf_ok = Self::csrf_matches(request, get("csrf"), &pending.csrf);
-        if !csrf_ok {
-            return self.error_page(
-                "the sign-in form could not be verified (CSRF); start again from the application",
-            );
-        }
         let (Some(username), Some(password)) = (get("username"), get("password")) else {
             return self.login_form(pending, Some("Enter your username and password."), now, rng);
         };
@@ -556,29 +550,54 @@ impl AuthServerService {
                 .is_some_and(|c| crate::b64::constant_time_eq(c.as_bytes(), expected.as_bytes()))
     }
 
+    /// Parses a posted form, opens its sealed state and checks its CSRF token
+    /// against the cookie; on failure, the error page to answer.
+    #[allow(clippy::type_complexity, clippy::result_large_err)] // the error is the answer, moved once
+    fn open_form<T: serde::de::DeserializeOwned>(
+        &self,
+        request: &http::Request<Vec<u8>>,
+        field: &str,
+        purpose: &str,
+        what: &str,
+        csrf_of: fn(&T) -> &str,
+        now: SystemTime,
+    ) -> Result<(T, Vec<(String, String)>), http::Response<Vec<u8>>> {
+        let form = parse_params(request.body(), super::MAX_PARAMS_LEN)
+            .map_err(|_| self.error_page("malformed form"))?;
+        let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let pending: T = get(field)
+            .and_then(|s| self.sealer.open_json(purpose, s, now).ok())
+            .ok_or_else(|| {
+                self.error_page(&format!(
+                    "this {what} form has expired; start again from the application"
+                ))
+            })?;
+        if !Self::csrf_matches(request, get("csrf"), csrf_of(&pending)) {
+            return Err(self.error_page(&format!(
+                "the {what} form could not be verified (CSRF); start again from the application"
+            )));
+        }
+        Ok((pending, form))
+    }
+
     async fn consent(
         &self,
         request: &http::Request<Vec<u8>>,
         now: SystemTime,
         rng: &dyn Random,
     ) -> http::Response<Vec<u8>> {
-        let Ok(form) = parse_params(request.body(), super::MAX_PARAMS_LEN) else {
-            return self.error_page("malformed form");
+        let (pending, form) = match self.open_form::<PendingConsent>(
+            request,
+            "consent",
+            CONSENT_PURPOSE,
+            "consent",
+            |p| &p.csrf,
+            now,
+        ) {
+            Ok(x) => x,
+            Err(resp) => return resp,
         };
         let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-        let Some(pending) = get("consent").and_then(|s| {
-            self.sealer
-                .open_json::<PendingConsent>(CONSENT_PURPOSE, s, now)
-                .ok()
-        }) else {
-            return self
-                .error_page("this consent form has expired; start again from the application");
-        };
-        if !Self::csrf_matches(request, get("csrf"), &pending.csrf) {
-            return self.error_page(
-                "the consent form could not be verified (CSRF); start again from the application",
-            );
-        }
         if get("decision") != Some("allow") {
             return match self.server.deny(&pending.request) {
                 Some(url) => see_other(url.as_str()),
