@@ -100,7 +100,7 @@ fn prepare_e2e() -> bool {
             return false;
         }
     }
-    let mut args = vec!["build", "-p", "authorization-server"];
+    let mut args = vec!["build", "-p", "authorization-server", "-p", "sesame-demo"];
     for app in E2E_APPS {
         args.extend(["-p", app]);
     }

@@ -1,0 +1,92 @@
+//! `cargo run -p sesame-demo`, driven over HTTP: sign in with a password
+//! through Sesame's login page, call the protected API, and get 403 on the
+//! role-guarded route as a user without the role.
+use std::process::Stdio;
+use std::time::Duration;
+
+use sesame_e2e::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_sign_in_then_api_calls() {
+    let bin = workspace_root().join("target/debug/sesame-demo");
+    assert!(
+        bin.exists(),
+        "sesame-demo is not built (cargo build -p sesame-demo)"
+    );
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = tokio::process::Command::new(bin)
+        .env("SESAME_BIND", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let http = http_client();
+    let token_for = |user: &'static str, password: &'static str| {
+        let (http, base) = (http.clone(), base.clone());
+        async move {
+            let mut b = Browser::new(http.clone());
+            let (_, location, _) = b
+                .get(&format!("{base}/auth/sesame/login?return_to=/"))
+                .await;
+            let (status, location, _) =
+                fill_login_form(&http, &location.unwrap(), user, password).await;
+            assert_eq!(status, 303);
+            // The callback answers the signed-in page with the token in it.
+            let callback = location.unwrap();
+            let u = url::Url::parse(&callback).unwrap();
+            let key = format!("{}:{}", u.host_str().unwrap(), u.port().unwrap());
+            let cookies: String = b
+                .jar
+                .get(&key)
+                .map(|c| {
+                    c.iter()
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+                .unwrap_or_default();
+            let page = http
+                .get(&callback)
+                .header("cookie", cookies)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(
+                page.contains(&format!("Signed in as <span id=\"user\">{user}</span>")),
+                "{page}"
+            );
+            page.split_once("<pre id=\"token\">")
+                .unwrap()
+                .1
+                .split_once("</pre>")
+                .unwrap()
+                .0
+                .to_owned()
+        }
+    };
+    let alice = token_for("alice", "alice-password").await;
+    let bob = token_for("bob", "bob-password").await;
+    let call = |path: &str, token: &str| {
+        let req = http.get(format!("{base}{path}")).bearer_auth(token);
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(call("/api/me", &alice).await, 200);
+    assert_eq!(call("/api/admin", &alice).await, 200);
+    assert_eq!(call("/api/me", &bob).await, 200);
+    assert_eq!(call("/api/admin", &bob).await, 403);
+    assert_eq!(call("/api/me", "not-a-token").await, 401);
+    let _ = child.kill().await;
+}
