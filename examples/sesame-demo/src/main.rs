@@ -39,18 +39,18 @@ struct Api {
 
 impl Api {
     /// Validates the bearer token with the server's own keys and applies `guard`.
-    fn check(&self, headers: &HeaderMap, guard: &Guard) -> Result<AccessClaims, Response> {
-        let deny = |e: BearerError| sesame_axum::to_axum(e.to_response("sesame-demo"));
-        let token = extract_bearer(headers).map_err(deny)?;
+    fn check(&self, headers: &HeaderMap, guard: &Guard) -> Result<AccessClaims, BearerError> {
+        let token = extract_bearer(headers)?;
         let keys = JwkSet::parse(self.server.jwks().to_string().as_bytes())
-            .map_err(|_| deny(BearerError::InvalidToken("keys")))?;
-        let claims = self
-            .validator
-            .validate(token, &keys, SystemTime::now())
-            .map_err(deny)?;
-        guard.check(&claims).map_err(deny)?;
+            .map_err(|_| BearerError::InvalidToken("keys"))?;
+        let claims = self.validator.validate(token, &keys, SystemTime::now())?;
+        guard.check(&claims)?;
         Ok(claims)
     }
+}
+
+fn deny(e: BearerError) -> Response {
+    sesame_axum::to_axum(e.to_response("sesame-demo"))
 }
 
 async fn me(State(api): State<Arc<Api>>, headers: HeaderMap) -> Response {
@@ -58,7 +58,7 @@ async fn me(State(api): State<Arc<Api>>, headers: HeaderMap) -> Response {
         Ok(c) => {
             Json(json!({"sub": c.subject, "scopes": c.scopes, "claims": c.claims})).into_response()
         }
-        Err(r) => r,
+        Err(e) => deny(e),
     }
 }
 
@@ -68,7 +68,7 @@ async fn admin(State(api): State<Arc<Api>>, headers: HeaderMap) -> Response {
         &Guard::new().scope("api:read").claim_eq("role", "admin"),
     ) {
         Ok(c) => Json(json!({"message": format!("hello, admin {}", c.subject)})).into_response(),
-        Err(r) => r,
+        Err(e) => deny(e),
     }
 }
 
