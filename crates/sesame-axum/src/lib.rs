@@ -33,6 +33,8 @@
 
 #![deny(missing_docs)]
 
+use std::sync::Arc;
+
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Path, RawQuery};
 use axum::http::HeaderMap;
@@ -141,4 +143,109 @@ pub fn authorization_server<S: Clone + Send + Sync + 'static>(
         .fold(Router::new(), |r, path| {
             r.route(path, axum::routing::any(handler.clone()))
         })
+}
+
+/// Bearer-token protection for API routes: a tower [`Layer`](tower::Layer)
+/// that validates the token (via [`sesame_reqwest::BearerAuth`]), checks a
+/// [`Guard`](sesame_core::resource::Guard), answers RFC 6750 refusals, and
+/// hands the validated [`Claims`] to handlers.
+///
+/// ```no_run
+/// # async fn demo(auth: sesame_reqwest::BearerAuth) {
+/// use axum::{routing::get, Router};
+/// use sesame_axum::{BearerLayer, Claims};
+/// use sesame_core::resource::Guard;
+/// let api: Router = Router::new()
+///     .route("/me", get(|Claims(c): Claims| async move { c.subject }))
+///     .route_layer(BearerLayer::new(auth, Guard::new().scope("api:read")));
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct BearerLayer {
+    auth: Arc<sesame_reqwest::BearerAuth>,
+    guard: Arc<sesame_core::resource::Guard>,
+}
+
+impl BearerLayer {
+    /// Requires a valid token satisfying `guard`.
+    pub fn new(auth: sesame_reqwest::BearerAuth, guard: sesame_core::resource::Guard) -> Self {
+        Self {
+            auth: Arc::new(auth),
+            guard: Arc::new(guard),
+        }
+    }
+}
+
+impl<S> tower::Layer<S> for BearerLayer {
+    type Service = BearerService<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        BearerService {
+            inner,
+            layer: self.clone(),
+        }
+    }
+}
+
+/// The service of [`BearerLayer`].
+#[derive(Debug, Clone)]
+pub struct BearerService<S> {
+    inner: S,
+    layer: BearerLayer,
+}
+
+impl<S> tower::Service<axum::extract::Request> for BearerService<S>
+where
+    S: tower::Service<axum::extract::Request, Response = Response> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response, S::Error>> + Send>>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: axum::extract::Request) -> Self::Future {
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let layer = self.layer.clone();
+        Box::pin(async move {
+            match layer
+                .auth
+                .authenticate(request.headers(), &layer.guard)
+                .await
+            {
+                Ok(claims) => {
+                    request.extensions_mut().insert(claims);
+                    inner.call(request).await
+                }
+                Err(e) => Ok(to_axum(layer.auth.refusal(&e))),
+            }
+        })
+    }
+}
+
+/// The validated claims of the request's bearer token (needs [`BearerLayer`]).
+#[derive(Debug, Clone)]
+pub struct Claims(pub sesame_core::resource::AccessClaims);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Claims {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<sesame_core::resource::AccessClaims>()
+            .cloned()
+            .map(Claims)
+            .ok_or_else(|| to_axum(sesame_core::resource::BearerError::Missing.to_response("api")))
+    }
 }

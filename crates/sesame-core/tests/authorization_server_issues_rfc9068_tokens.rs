@@ -223,22 +223,49 @@ fn signing_keys_rotate_publish_then_sign_then_retire() {
 
 #[test]
 fn eddsa_and_rs256_signing_keys_are_selectable() {
-    for key in [sesame_core::jose::SigningKey::generate(Algorithm::EdDSA, "ed").unwrap().0, rs256_key("rs")] {
+    for key in [
+        sesame_core::jose::SigningKey::generate(Algorithm::EdDSA, "ed")
+            .unwrap()
+            .0,
+        rs256_key("rs"),
+    ] {
         let alg = key.algorithm();
         let config = sesame_core::server::ServerConfig::new(AS_ISSUER)
             .scopes(["api:read"])
-            .client(sesame_core::server::RegisteredClient::new("web", Some("web-secret"), &["https://app.example/cb"]));
+            .client(sesame_core::server::RegisteredClient::new(
+                "web",
+                Some("web-secret"),
+                &["https://app.example/cb"],
+            ));
         let s = sesame_core::server::AuthorizationServer::new(config, key);
         let store = MemoryStore::default();
-        assert_eq!(s.metadata()["id_token_signing_alg_values_supported"], json!([alg.as_str()]));
-        let code = code_for(&s, &store, "web", "https://app.example/cb", no_claims(), now());
+        assert_eq!(
+            s.metadata()["id_token_signing_alg_values_supported"],
+            json!([alg.as_str()])
+        );
+        let code = code_for(
+            &s,
+            &store,
+            "web",
+            "https://app.example/cb",
+            no_claims(),
+            now(),
+        );
         let b = body(&redeem(&s, &store, &code, now()));
         let (typ, at) = claims_of(&s, b["access_token"].as_str().unwrap());
-        assert_eq!((typ.as_deref(), at["sub"].as_str()), (Some("at+jwt"), Some("user-42")));
+        assert_eq!(
+            (typ.as_deref(), at["sub"].as_str()),
+            (Some("at+jwt"), Some("user-42"))
+        );
         let keys = sesame_core::jose::JwkSet::parse(s.jwks().to_string().as_bytes()).unwrap();
         sesame_core::idtoken::IdTokenValidator::new(AS_ISSUER, "web")
             .nonce("n-1")
-            .validate(b["id_token"].as_str().unwrap(), &keys, now(), b["access_token"].as_str())
+            .validate(
+                b["id_token"].as_str().unwrap(),
+                &keys,
+                now(),
+                b["access_token"].as_str(),
+            )
             .unwrap();
     }
 }

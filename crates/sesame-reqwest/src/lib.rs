@@ -27,10 +27,12 @@
 
 #![deny(missing_docs)]
 
+mod bearer;
 mod driver;
 mod http_client;
 mod routes;
 
+pub use bearer::BearerAuth;
 pub use driver::{CallbackOutcome, Error, Sesame, CALLBACK_TIMEOUT};
 pub use http_client::{HttpClient, HttpError};
 pub use routes::LoginRoutes;

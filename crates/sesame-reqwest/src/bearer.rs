@@ -1,0 +1,108 @@
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use sesame_core::resource::{
+    extract_bearer, AccessClaims, BearerError, BearerValidator, Guard, TrustedIssuer,
+};
+
+use crate::{Error, Sesame};
+
+/// Bearer-token protection for an API: the core's validator plus the
+/// driver's JWKS cache (rotation handled with one refetch).
+#[derive(Debug, Clone)]
+pub struct BearerAuth {
+    validator: Arc<BearerValidator>,
+    sesame: Arc<Sesame>,
+    realm: String,
+}
+
+impl BearerAuth {
+    /// Protection with this validator, fetching keys through `sesame`.
+    pub fn new(validator: BearerValidator, sesame: Arc<Sesame>) -> Self {
+        Self {
+            validator: Arc::new(validator),
+            sesame,
+            realm: "api".into(),
+        }
+    }
+
+    /// Sets the realm named in `WWW-Authenticate`.
+    pub fn realm(mut self, realm: &str) -> Self {
+        self.realm = realm.to_owned();
+        self
+    }
+
+    /// The realm.
+    pub fn realm_name(&self) -> &str {
+        &self.realm
+    }
+
+    /// Validates the request's bearer token and checks `guard`.
+    pub async fn authenticate(
+        &self,
+        headers: &http::HeaderMap,
+        guard: &Guard,
+    ) -> Result<AccessClaims, BearerError> {
+        let token = extract_bearer(headers)?;
+        let mut request = self.validator.key_request(token)?;
+        let keys = self
+            .sesame
+            .keys(&request)
+            .await
+            .map_err(|_| BearerError::InvalidToken("keys unavailable"))?;
+        let claims = match self.validator.validate(token, &keys, SystemTime::now()) {
+            Err(e) if e.wants_refetch() => {
+                request.refresh = true;
+                let keys = self
+                    .sesame
+                    .keys(&request)
+                    .await
+                    .map_err(|_| BearerError::InvalidToken("keys unavailable"))?;
+                self.validator.validate(token, &keys, SystemTime::now())
+            }
+            other => other,
+        }
+        .map_err(|e| {
+            if e.wants_refetch() {
+                BearerError::InvalidToken("unknown key")
+            } else {
+                e
+            }
+        })?;
+        guard.check(&claims)?;
+        Ok(claims)
+    }
+
+    /// The RFC 6750 answer for a refusal.
+    pub fn refusal(&self, error: &BearerError) -> http::Response<Vec<u8>> {
+        error.to_response(&self.realm)
+    }
+}
+
+impl Sesame {
+    /// A trusted issuer from its issuer URL: discovery (cached) gives the JWKS URI.
+    pub async fn trusted_issuer(
+        &self,
+        issuer: &str,
+        audience: &str,
+    ) -> Result<TrustedIssuer, Error> {
+        let provider = sesame_core::provider::Provider::openid("api-issuer", "API issuer", issuer)
+            .map_err(|e| Error::Login(e.into()))?;
+        let client = sesame_core::client::Client::new(
+            provider,
+            sesame_core::client::ClientConfig::new(
+                "resource-server",
+                "https://127.0.0.1/unused"
+                    .parse()
+                    .map_err(|_| Error::Unavailable("issuer"))?,
+            ),
+        )
+        .map_err(|e| Error::Login(e.into()))?;
+        let meta = self.metadata(&client).await?;
+        let jwks = meta
+            .jwks_uri
+            .clone()
+            .ok_or(Error::Unavailable("jwks_uri"))?;
+        Ok(TrustedIssuer::new(issuer, jwks, audience))
+    }
+}
