@@ -5,6 +5,8 @@
 //! * `lint`  — formatting, clippy and docs only.
 //! * `providers` — regenerates `docs/providers.md` from the catalog;
 //!   `providers --check` fails when the file is stale (CI runs it).
+//! * `bench` — criterion benchmarks: bearer validation (core vs raw ring
+//!   vs jsonwebtoken) and protected vs unprotected routes, in one run.
 //! * `e2e`   — only the end-to-end suite (installs the OP's npm packages,
 //!   builds the example apps first).
 
@@ -198,9 +200,18 @@ fn main() -> ExitCode {
         "test" => test(),
         "lint" => lint(),
         "e2e" => e2e(),
+        "bench" => cargo(&[
+            "bench",
+            "-p",
+            "sesame-e2e",
+            "--bench",
+            "bearer_validation",
+            "--bench",
+            "protected_route",
+        ]),
         "providers" => providers(std::env::args().nth(2).as_deref() == Some("--check")),
         _ => {
-            eprintln!("usage: cargo xtask <test|lint|e2e|providers [--check]>");
+            eprintln!("usage: cargo xtask <test|lint|e2e|bench|providers [--check]>");
             false
         }
     };

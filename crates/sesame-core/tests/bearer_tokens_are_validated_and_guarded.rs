@@ -260,3 +260,84 @@ fn tokens_from_sesames_own_authorization_server_validate() {
         .check(&claims)
         .is_ok());
 }
+
+mod verified_token_cache {
+    use super::*;
+    use sesame_core::resource::VerifiedTokenCache;
+
+    #[test]
+    fn hits_skip_the_signature_but_never_outlive_the_token() {
+        let key = es256_key("k1");
+        let keys = jwks_of(&[&key]);
+        let t = unix(now());
+        let token = at(&key, |c| {
+            c.insert("exp".into(), json!(t + 100));
+        });
+        let cache = VerifiedTokenCache::new(16);
+        assert!(cache.validate(&validator(), &token, &keys, now()).is_ok());
+        assert_eq!(cache.len(), 1);
+        assert!(cache
+            .validate(&validator(), &token, &keys, now() + secs(50))
+            .is_ok());
+        // Past exp + leeway: the cache does not answer; validation refuses.
+        assert_eq!(
+            cache
+                .validate(&validator(), &token, &keys, now() + secs(161))
+                .unwrap_err(),
+            BearerError::InvalidToken("expired")
+        );
+    }
+
+    #[test]
+    fn a_removed_or_replaced_key_ends_its_cached_tokens() {
+        let key = es256_key("k1");
+        let token = at(&key, |_| {});
+        let cache = VerifiedTokenCache::new(16);
+        cache
+            .validate(&validator(), &token, &jwks_of(&[&key]), now())
+            .unwrap();
+        // The issuer dropped k1: no cache answer, and no key to verify with.
+        let other = rs256_key("k2");
+        assert!(cache
+            .validate(&validator(), &token, &jwks_of(&[&other]), now())
+            .unwrap_err()
+            .wants_refetch());
+        // The issuer reused the kid "k1" for new key material: the old token fails.
+        let impostor = SigningKey::generate(sesame_core::jose::Algorithm::ES256, "k1")
+            .unwrap()
+            .0;
+        assert_eq!(
+            cache
+                .validate(&validator(), &token, &jwks_of(&[&impostor]), now())
+                .unwrap_err(),
+            BearerError::InvalidToken("bad signature")
+        );
+    }
+
+    #[test]
+    fn tokens_without_kid_are_not_cached_and_the_cache_is_bounded() {
+        let key = es256_key("k1");
+        let t = unix(now());
+        let claims = json!({"iss": ISSUER, "sub": "u", "aud": API, "exp": t + 300, "iat": t});
+        let no_kid = key
+            .sign_parts(
+                br#"{"alg":"ES256","typ":"at+jwt"}"#,
+                claims.to_string().as_bytes(),
+            )
+            .unwrap();
+        let cache = VerifiedTokenCache::new(2);
+        cache
+            .validate(&validator(), &no_kid, &jwks_of(&[&key]), now())
+            .unwrap();
+        assert!(cache.is_empty());
+        for i in 0..5 {
+            let tok = at(&key, |c| {
+                c.insert("jti".into(), json!(i));
+            });
+            cache
+                .validate(&validator(), &tok, &jwks_of(&[&key]), now())
+                .unwrap();
+            assert!(cache.len() <= 2);
+        }
+    }
+}

@@ -3,6 +3,7 @@ use std::time::SystemTime;
 
 use sesame_core::resource::{
     extract_bearer, AccessClaims, BearerError, BearerValidator, Guard, TrustedIssuer,
+    VerifiedTokenCache,
 };
 
 use crate::{Error, Sesame};
@@ -14,6 +15,7 @@ pub struct BearerAuth {
     validator: Arc<BearerValidator>,
     sesame: Arc<Sesame>,
     realm: String,
+    cache: Option<Arc<VerifiedTokenCache>>,
 }
 
 impl BearerAuth {
@@ -23,6 +25,26 @@ impl BearerAuth {
             validator: Arc::new(validator),
             sesame,
             realm: "api".into(),
+            cache: None,
+        }
+    }
+
+    /// Remembers up to `capacity` verified tokens (see
+    /// [`VerifiedTokenCache`]: never past a token's `exp`, never after its
+    /// key leaves the issuer's JWKS).
+    pub fn with_verified_token_cache(mut self, capacity: usize) -> Self {
+        self.cache = Some(Arc::new(VerifiedTokenCache::new(capacity)));
+        self
+    }
+
+    fn check(
+        &self,
+        token: &str,
+        keys: &sesame_core::jose::JwkSet,
+    ) -> Result<AccessClaims, BearerError> {
+        match &self.cache {
+            Some(cache) => cache.validate(&self.validator, token, keys, SystemTime::now()),
+            None => self.validator.validate(token, keys, SystemTime::now()),
         }
     }
 
@@ -50,7 +72,7 @@ impl BearerAuth {
             .keys(&request)
             .await
             .map_err(|_| BearerError::InvalidToken("keys unavailable"))?;
-        let claims = match self.validator.validate(token, &keys, SystemTime::now()) {
+        let claims = match self.check(token, &keys) {
             Err(e) if e.wants_refetch() => {
                 request.refresh = true;
                 let keys = self
@@ -58,7 +80,7 @@ impl BearerAuth {
                     .keys(&request)
                     .await
                     .map_err(|_| BearerError::InvalidToken("keys unavailable"))?;
-                self.validator.validate(token, &keys, SystemTime::now())
+                self.check(token, &keys)
             }
             other => other,
         }

@@ -32,6 +32,7 @@ pub(crate) enum Material {
 /// A public key (or an application-held HMAC secret) that verifies signatures.
 #[derive(Clone)]
 pub struct VerifyingKey {
+    pub(crate) fingerprint: [u8; 32],
     pub(crate) kid: Option<String>,
     pub(crate) alg: Option<Algorithm>,
     pub(crate) family: KeyFamily,
@@ -57,6 +58,7 @@ impl VerifyingKey {
     /// application itself issues). Never created from a fetched JWKS.
     pub fn hmac(secret: &[u8], kid: Option<String>) -> Self {
         Self {
+            fingerprint: fingerprint(&[b"hmac:", secret].concat()),
             kid,
             alg: Some(Algorithm::HS256),
             family: KeyFamily::Hmac,
@@ -137,12 +139,24 @@ impl VerifyingKey {
                 return Err(JoseError::MalformedKey);
             }
         }
+        let fp = match &material {
+            Material::Rsa { n, e } => fingerprint(&[b"rsa:".as_slice(), n, b":", e].concat()),
+            Material::Ec { point } => fingerprint(&[b"ec:".as_slice(), point].concat()),
+            Material::Ed25519(x) => fingerprint(&[b"ed25519:".as_slice(), x].concat()),
+            Material::Hmac(_) => [0; 32],
+        };
         Ok(Self {
+            fingerprint: fp,
             kid,
             alg,
             family,
             material,
         })
+    }
+
+    /// SHA-256 of the key material: two keys with the same fingerprint verify the same signatures.
+    pub fn fingerprint(&self) -> [u8; 32] {
+        self.fingerprint
     }
 
     /// The key id, if the key has one.
@@ -219,6 +233,13 @@ impl VerifyingKey {
     }
 }
 
+fn fingerprint(bytes: &[u8]) -> [u8; 32] {
+    let d = ring::digest::digest(&ring::digest::SHA256, bytes);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(d.as_ref().get(..32).unwrap_or(&[0; 32]));
+    out
+}
+
 fn strip_leading_zeros(mut v: Vec<u8>) -> Vec<u8> {
     let zeros = v.iter().take_while(|b| **b == 0).count();
     v.drain(..zeros);
@@ -269,6 +290,15 @@ impl JwkSet {
     /// How many keys of the document were skipped as unusable.
     pub fn skipped(&self) -> usize {
         self.skipped
+    }
+
+    /// The fingerprints of the keys with this `kid`.
+    pub fn fingerprints(&self, kid: &str) -> impl Iterator<Item = [u8; 32]> + '_ {
+        let kid = kid.to_owned();
+        self.keys
+            .iter()
+            .filter(move |k| k.kid.as_deref() == Some(kid.as_str()))
+            .map(|k| k.fingerprint)
     }
 
     /// Whether the set holds a key with this `kid`.

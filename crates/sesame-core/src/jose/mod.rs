@@ -22,7 +22,7 @@ mod jws;
 mod sign;
 
 pub use jwk::{JwkSet, KeyFamily, VerifyingKey};
-pub use jws::{verify, Header, Verified};
+pub use jws::{unverified_claims, verify, verify_signature, Header, Verified};
 pub use sign::SigningKey;
 
 use std::fmt;

@@ -190,6 +190,7 @@ impl SigningKey {
     pub fn verifying_key(&self) -> Option<VerifyingKey> {
         match &self.inner {
             Inner::Hmac(k) => Some(VerifyingKey {
+                fingerprint: [0; 32],
                 kid: Some(self.kid.clone()),
                 alg: Some(Algorithm::HS256),
                 family: super::KeyFamily::Hmac,

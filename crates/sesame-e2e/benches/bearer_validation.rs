@@ -1,0 +1,158 @@
+//! Bearer validation of an RS256 and an ES256 access token, in one run:
+//! through sesame-core, as raw ring signature verification of the same
+//! token (the physical limit), and through the `jsonwebtoken` crate.
+use std::time::{Duration, SystemTime};
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use serde_json::{json, Value};
+use sesame_core::jose::{JwkSet, SigningKey};
+use sesame_core::resource::{BearerValidator, TrustedIssuer};
+// The cache is measured next to plain validation: it must pay for itself.
+
+const ISS: &str = "https://issuer.example";
+const AUD: &str = "https://api.example";
+
+fn vectors() -> Value {
+    serde_json::from_str(include_str!("../../sesame-core/tests/vectors/rfc7515.json"))
+        .expect("vectors")
+}
+
+fn token(key: &SigningKey) -> String {
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let claims = json!({"iss": ISS, "sub": "user-1", "aud": AUD, "exp": now + 3600, "iat": now, "jti": "j1",
+        "client_id": "c", "scope": "api:read", "role": "admin"});
+    key.sign_claims(Some("at+jwt"), claims.as_object().expect("object"))
+        .expect("sign")
+}
+
+fn b64(s: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(s)
+        .expect("b64")
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct JwtClaims {
+    sub: String,
+    exp: u64,
+}
+
+fn bench(c: &mut Criterion) {
+    let v = vectors();
+    for (name, key) in [
+        (
+            "RS256",
+            SigningKey::from_jwk(&v["a2_rs256"]["jwk"], "k1").expect("rsa"),
+        ),
+        (
+            "ES256",
+            SigningKey::from_jwk(&v["a3_es256"]["jwk"], "k1").expect("ec"),
+        ),
+    ] {
+        let token = token(&key);
+        let jwk = key.public_jwk().expect("jwk");
+        let keys =
+            JwkSet::parse(json!({"keys": [jwk.clone()]}).to_string().as_bytes()).expect("jwks");
+        let validator = BearerValidator::new().issuer(TrustedIssuer::new(
+            ISS,
+            "https://issuer.example/jwks".parse().expect("url"),
+            AUD,
+        ));
+        let (signing_input, sig) = token.rsplit_once('.').expect("jws");
+        let signature = b64(sig);
+
+        let mut group = c.benchmark_group(format!("bearer/{name}"));
+        group.measurement_time(Duration::from_secs(3));
+        group.bench_function("sesame-core validate", |b| {
+            b.iter(|| {
+                validator
+                    .validate(std::hint::black_box(&token), &keys, SystemTime::now())
+                    .expect("valid")
+            })
+        });
+        let cache = sesame_core::resource::VerifiedTokenCache::new(1024);
+        group.bench_function("sesame-core validate, verified-token cache hit", |b| {
+            b.iter(|| {
+                cache
+                    .validate(
+                        &validator,
+                        std::hint::black_box(&token),
+                        &keys,
+                        SystemTime::now(),
+                    )
+                    .expect("valid")
+            })
+        });
+        match name {
+            "RS256" => {
+                let (n, e) = (
+                    b64(jwk["n"].as_str().expect("n")),
+                    b64(jwk["e"].as_str().expect("e")),
+                );
+                group.bench_function("raw ring verify", |b| {
+                    b.iter(|| {
+                        ring::signature::RsaPublicKeyComponents { n: &n, e: &e }
+                            .verify(
+                                &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+                                signing_input.as_bytes(),
+                                &signature,
+                            )
+                            .expect("verify")
+                    })
+                });
+                let dk = jsonwebtoken::DecodingKey::from_rsa_components(
+                    jwk["n"].as_str().expect("n"),
+                    jwk["e"].as_str().expect("e"),
+                )
+                .expect("dk");
+                let mut val = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+                val.set_audience(&[AUD]);
+                val.set_issuer(&[ISS]);
+                group.bench_function("jsonwebtoken decode", |b| {
+                    b.iter(|| {
+                        jsonwebtoken::decode::<JwtClaims>(std::hint::black_box(&token), &dk, &val)
+                            .expect("jwt")
+                    })
+                });
+            }
+            _ => {
+                let mut point = vec![4u8];
+                point.extend(b64(jwk["x"].as_str().expect("x")));
+                point.extend(b64(jwk["y"].as_str().expect("y")));
+                group.bench_function("raw ring verify", |b| {
+                    b.iter(|| {
+                        ring::signature::UnparsedPublicKey::new(
+                            &ring::signature::ECDSA_P256_SHA256_FIXED,
+                            &point,
+                        )
+                        .verify(signing_input.as_bytes(), &signature)
+                        .expect("verify")
+                    })
+                });
+                let dk = jsonwebtoken::DecodingKey::from_ec_components(
+                    jwk["x"].as_str().expect("x"),
+                    jwk["y"].as_str().expect("y"),
+                )
+                .expect("dk");
+                let mut val = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256);
+                val.set_audience(&[AUD]);
+                val.set_issuer(&[ISS]);
+                group.bench_function("jsonwebtoken decode", |b| {
+                    b.iter(|| {
+                        jsonwebtoken::decode::<JwtClaims>(std::hint::black_box(&token), &dk, &val)
+                            .expect("jwt")
+                    })
+                });
+            }
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
