@@ -2,7 +2,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use sesame_core::resource::{
-    extract_bearer, AccessClaims, BearerError, BearerValidator, Guard, TrustedIssuer,
+    extract_bearer, AccessClaims, BearerError, BearerValidator, Guard, Introspector, TrustedIssuer,
     VerifiedTokenCache,
 };
 
@@ -16,6 +16,7 @@ pub struct BearerAuth {
     sesame: Arc<Sesame>,
     realm: String,
     cache: Option<Arc<VerifiedTokenCache>>,
+    introspector: Option<Arc<Introspector>>,
 }
 
 impl BearerAuth {
@@ -26,6 +27,7 @@ impl BearerAuth {
             sesame,
             realm: "api".into(),
             cache: None,
+            introspector: None,
         }
     }
 
@@ -35,6 +37,30 @@ impl BearerAuth {
     pub fn with_verified_token_cache(mut self, capacity: usize) -> Self {
         self.cache = Some(Arc::new(VerifiedTokenCache::new(capacity)));
         self
+    }
+
+    /// Introspects tokens that are not JWTs from a trusted issuer (opaque
+    /// tokens), through `introspector` and its short cache.
+    pub fn with_introspection(mut self, introspector: Introspector) -> Self {
+        self.introspector = Some(Arc::new(introspector));
+        self
+    }
+
+    async fn introspect(
+        &self,
+        introspector: &Introspector,
+        token: &str,
+    ) -> Result<AccessClaims, BearerError> {
+        if let Some(cached) = introspector.cached(token, SystemTime::now()) {
+            return cached;
+        }
+        let resp = self
+            .sesame
+            .http()
+            .execute(introspector.request(token))
+            .await
+            .map_err(|_| BearerError::InvalidToken("introspection unavailable"))?;
+        introspector.on_response(token, &resp, SystemTime::now())
     }
 
     fn check(
@@ -66,6 +92,13 @@ impl BearerAuth {
         guard: &Guard,
     ) -> Result<AccessClaims, BearerError> {
         let token = extract_bearer(headers)?;
+        if let Some(introspector) = &self.introspector {
+            if !self.validator.trusts(token) {
+                let claims = self.introspect(introspector, token).await?;
+                guard.check(&claims)?;
+                return Ok(claims);
+            }
+        }
         let mut request = self.validator.key_request(token)?;
         let keys = self
             .sesame
