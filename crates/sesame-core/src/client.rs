@@ -807,7 +807,7 @@ impl TokenPhase {
         response: &http::Response<Vec<u8>>,
         now: SystemTime,
     ) -> Result<TokenOutcome, LoginError> {
-        let tokens = tokens::parse(response, now, self.client.scopes(), self.grant)?;
+        let tokens = tokens::parse(response, now, self.client.scopes())?;
         let Some(id_token) = tokens.id_token.as_ref().map(|t| t.expose().to_owned()) else {
             if self.client.provider.openid && self.grant == Grant::AuthorizationCode {
                 return Err(ProviderError::MissingIdToken.into());

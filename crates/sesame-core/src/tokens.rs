@@ -52,7 +52,8 @@ impl fmt::Debug for Tokens {
     }
 }
 
-/// Which grant a token response answers; decides how `invalid_grant` is read.
+/// Which grant a token response answers: an OpenID login requires an ID
+/// token, a refresh does not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Grant {
     AuthorizationCode,
@@ -71,14 +72,13 @@ pub fn parse_token_response(
     now: SystemTime,
     requested_scopes: &[String],
 ) -> Result<Tokens, LoginError> {
-    parse(response, now, requested_scopes, Grant::AuthorizationCode)
+    parse(response, now, requested_scopes)
 }
 
 pub(crate) fn parse(
     response: &http::Response<Vec<u8>>,
     now: SystemTime,
     requested_scopes: &[String],
-    _grant: Grant,
 ) -> Result<Tokens, LoginError> {
     let malformed = |reason| {
         LoginError::Provider(ProviderError::MalformedResponse {

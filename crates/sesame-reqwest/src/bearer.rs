@@ -141,19 +141,7 @@ impl Sesame {
         issuer: &str,
         audience: &str,
     ) -> Result<TrustedIssuer, Error> {
-        let provider = sesame_core::provider::Provider::openid("api-issuer", "API issuer", issuer)
-            .map_err(|e| Error::Login(e.into()))?;
-        let client = sesame_core::client::Client::new(
-            provider,
-            sesame_core::client::ClientConfig::new(
-                "resource-server",
-                "https://127.0.0.1/unused"
-                    .parse()
-                    .map_err(|_| Error::Unavailable("issuer"))?,
-            ),
-        )
-        .map_err(|e| Error::Login(e.into()))?;
-        let meta = self.metadata(&client).await?;
+        let meta = self.discover(issuer).await?;
         let jwks = meta
             .jwks_uri
             .clone()

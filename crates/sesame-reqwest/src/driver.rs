@@ -156,8 +156,14 @@ impl Sesame {
         if let Some(m) = client.provider().static_metadata() {
             return Ok(Arc::new(m.clone()));
         }
-        let key = client.provider().metadata_key().unwrap_or_default();
-        self.cached(&self.metadata, &key, None, false, "discovery")
+        self.discover(&client.provider().metadata_key().unwrap_or_default())
+            .await
+    }
+
+    /// An issuer's discovered metadata (cached). `key` is an issuer URL, or a
+    /// [`sesame_core::discovery::cache_key`] for templated issuers.
+    pub async fn discover(&self, key: &str) -> Result<Arc<ProviderMetadata>, Error> {
+        self.cached(&self.metadata, key, None, false, "discovery")
             .await
     }
 

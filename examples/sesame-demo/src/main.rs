@@ -20,7 +20,7 @@ use axum::{Json, Router};
 use serde_json::json;
 use sesame_axum::SesameAuth;
 use sesame_core::client::{Client, ClientConfig, Login};
-use sesame_core::jose::{Algorithm, JwkSet, SigningKey};
+use sesame_core::jose::{Algorithm, SigningKey};
 use sesame_core::login::LoginService;
 use sesame_core::provider::Provider;
 use sesame_core::resource::{
@@ -41,8 +41,7 @@ impl Api {
     /// Validates the bearer token with the server's own keys and applies `guard`.
     fn check(&self, headers: &HeaderMap, guard: &Guard) -> Result<AccessClaims, BearerError> {
         let token = extract_bearer(headers)?;
-        let keys = JwkSet::parse(self.server.jwks().to_string().as_bytes())
-            .map_err(|_| BearerError::InvalidToken("keys"))?;
+        let keys = self.server.key_set();
         let claims = self.validator.validate(token, &keys, SystemTime::now())?;
         guard.check(&claims)?;
         Ok(claims)

@@ -140,9 +140,12 @@ pub fn redirect_matches(registered: &str, requested: &str) -> bool {
         return false;
     };
     let loopback = |u: &Url| {
-        u.scheme() == "http" && matches!(u.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback())
-            || u.scheme() == "http"
-                && matches!(u.host(), Some(url::Host::Ipv6(ip)) if ip.is_loopback())
+        u.scheme() == "http"
+            && match u.host() {
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                _ => false,
+            }
     };
     loopback(&a)
         && loopback(&b)
@@ -346,6 +349,18 @@ impl AuthorizationServer {
         let before = ring.keys.len();
         ring.keys.retain(|k| k.kid() != kid);
         ring.keys.len() != before
+    }
+
+    /// The published keys as a key set, for verifying this server's own
+    /// tokens in process (no JSON round trip).
+    pub fn key_set(&self) -> crate::jose::JwkSet {
+        crate::jose::JwkSet::from_keys(
+            self.ring()
+                .keys
+                .iter()
+                .filter_map(SigningKey::verifying_key)
+                .collect(),
+        )
     }
 
     /// The JWKS document (`/jwks.json`).

@@ -21,7 +21,7 @@ use serde_json::{json, Map, Value};
 
 use super::{AuthorizationRequest, AuthorizationServer, AuthorizeError, Store};
 use crate::http_util::parse_params;
-use crate::jose::{Algorithm, JwkSet};
+use crate::jose::Algorithm;
 use crate::random::Random;
 use crate::seal::Sealer;
 
@@ -630,7 +630,7 @@ impl AuthServerService {
         token: &str,
         now: SystemTime,
     ) -> Option<Map<String, Value>> {
-        let keys = JwkSet::parse(self.server.jwks().to_string().as_bytes()).ok()?;
+        let keys = self.server.key_set();
         let verified = crate::jose::verify(token, &keys, Algorithm::ASYMMETRIC).ok()?;
         if verified
             .header
