@@ -33,6 +33,9 @@
 
 #![deny(missing_docs)]
 
+#[cfg(feature = "openapi")]
+pub mod openapi;
+
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};

@@ -84,6 +84,22 @@ impl fmt::Debug for ClientSecret {
     }
 }
 
+/// Authorization-request parameters the client sets itself; never
+/// forwarded from a login request.
+const PROTOCOL_PARAMS: &[&str] = &[
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "nonce",
+    "code_challenge",
+    "code_challenge_method",
+    "response_mode",
+    "request",
+    "request_uri",
+];
+
 /// The application's registration at a provider.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -100,6 +116,9 @@ pub struct ClientConfig {
     pub authorization_params: Vec<(String, String)>,
     /// Clock-skew leeway for ID tokens.
     pub leeway: Duration,
+    /// Login-route query parameters copied into the authorization request
+    /// (an allow-list, e.g. `idp`, `login_hint`, `prompt`).
+    pub forwarded_login_params: Vec<String>,
 }
 
 impl ClientConfig {
@@ -112,6 +131,7 @@ impl ClientConfig {
             scopes: None,
             authorization_params: Vec::new(),
             leeway: DEFAULT_LEEWAY,
+            forwarded_login_params: Vec::new(),
         }
     }
 
@@ -146,6 +166,16 @@ impl ClientConfig {
     pub fn authorization_param(mut self, name: &str, value: &str) -> Self {
         self.authorization_params
             .push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Copies the login route's query parameter `name`, when present, into
+    /// the authorization request — for per-login hints such as
+    /// `login_hint`, `prompt`, or `idp` (Sesame's identity-provider hint).
+    /// Parameters the protocol sets itself (`state`, `redirect_uri`,
+    /// `code_challenge`, …) are never forwarded.
+    pub fn forward_login_param(mut self, name: &str) -> Self {
+        self.forwarded_login_params.push(name.to_owned());
         self
     }
 
@@ -500,6 +530,20 @@ impl Client {
         now: SystemTime,
         rng: &dyn Random,
     ) -> Result<Authorization, LoginError> {
+        self.begin_with(metadata, return_to, &[], now, rng)
+    }
+
+    /// [`begin`](Self::begin) with the login request's query parameters:
+    /// those named by [`ClientConfig::forward_login_param`] are added to the
+    /// authorization URL; the rest are ignored.
+    pub fn begin_with(
+        &self,
+        metadata: &ProviderMetadata,
+        return_to: Option<&str>,
+        login_params: &[(String, String)],
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> Result<Authorization, LoginError> {
         let return_to = return_to.map(validate_return_to).transpose()?;
         let p = &self.provider;
         let state = State::generate(rng)?;
@@ -541,6 +585,14 @@ impl Client {
                 .chain(&self.config.authorization_params)
             {
                 q.append_pair(k, v);
+            }
+            for (k, v) in login_params {
+                let allowed = self.config.forwarded_login_params.contains(k)
+                    && !PROTOCOL_PARAMS.contains(&k.as_str())
+                    && k != &p.client_id_param;
+                if allowed {
+                    q.append_pair(k, v);
+                }
             }
         }
         Ok(Authorization {

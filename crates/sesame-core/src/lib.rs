@@ -87,6 +87,7 @@ pub mod identity;
 pub mod idtoken;
 pub mod jose;
 pub mod login;
+pub mod openapi;
 pub mod pkce;
 pub mod provider;
 pub mod random;

@@ -172,6 +172,32 @@ impl LoginService {
         &self.sealer
     }
 
+    /// Starts a login from the login route's query string: its `return_to`
+    /// and the parameters the client forwards
+    /// ([`ClientConfig::forward_login_param`](crate::client::ClientConfig::forward_login_param)).
+    pub fn start_from_query(
+        &self,
+        provider_id: &str,
+        metadata: &ProviderMetadata,
+        query: Option<&str>,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> Result<LoginRedirect, LoginError> {
+        let pairs = match query {
+            Some(q) => {
+                crate::http_util::parse_params(q.as_bytes(), crate::client::MAX_CALLBACK_LEN)?
+            }
+            None => Vec::new(),
+        };
+        let return_to = pairs
+            .iter()
+            .find(|(k, _)| k == "return_to")
+            .map(|(_, v)| v.as_str());
+        let client = self.client(provider_id)?;
+        let auth = client.begin_with(metadata, return_to, &pairs, now, rng)?;
+        self.redirect(client, auth, now, rng)
+    }
+
     /// Starts a login: the redirect and the pending-login cookie.
     pub fn start(
         &self,
@@ -183,6 +209,16 @@ impl LoginService {
     ) -> Result<LoginRedirect, LoginError> {
         let client = self.client(provider_id)?;
         let auth = client.begin(metadata, return_to, now, rng)?;
+        self.redirect(client, auth, now, rng)
+    }
+
+    fn redirect(
+        &self,
+        client: &Client,
+        auth: crate::client::Authorization,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> Result<LoginRedirect, LoginError> {
         let sealed = auth.pending.seal(&self.sealer, now, rng)?;
         let name = format!("{COOKIE_PREFIX}{}", auth.pending.state());
         let set_cookie = self.cookie_header(client, &name, &sealed, self.sealer.get_max_age());

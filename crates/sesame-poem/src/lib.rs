@@ -29,6 +29,9 @@
 
 #![deny(missing_docs)]
 
+#[cfg(feature = "openapi")]
+pub mod openapi;
+
 use poem::endpoint::make;
 use poem::http::{HeaderMap, Method, StatusCode};
 use poem::{IntoResponse, Request, Response, Route};

@@ -302,14 +302,18 @@ impl Sesame {
         provider_id: &str,
         query: Option<&str>,
     ) -> http::Response<Vec<u8>> {
-        let return_to = match sesame_core::login::return_to_from_query(query) {
-            Ok(r) => r,
-            Err(e) => return Error::from(e).to_response(),
+        let started = async {
+            let client = service.client(provider_id)?;
+            let meta = self.metadata(client).await?;
+            Ok::<_, Error>(service.start_from_query(
+                provider_id,
+                &meta,
+                query,
+                SystemTime::now(),
+                &self.rng,
+            )?)
         };
-        match self
-            .start_login(service, provider_id, return_to.as_deref())
-            .await
-        {
+        match started.await {
             Ok(redirect) => redirect.to_response(),
             Err(e) => e.to_response(),
         }

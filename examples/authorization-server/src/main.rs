@@ -79,6 +79,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             config,
         )?);
         page.buttons.push(LoginButton {
+            id: "social".into(),
             label: "Continue with your OpenID Provider".into(),
             href: "/auth/social/login".into(),
         });

@@ -114,15 +114,10 @@ impl App {
 
     /// `GET /login`.
     fn login(&self, query: Option<&str>) -> Result<http::Response<Vec<u8>>, Failure> {
-        let return_to = login::return_to_from_query(query)?;
         let meta = self.metadata()?;
-        let redirect = self.service.start(
-            PROVIDER,
-            &meta,
-            return_to.as_deref(),
-            SystemTime::now(),
-            &self.rng,
-        )?;
+        let redirect =
+            self.service
+                .start_from_query(PROVIDER, &meta, query, SystemTime::now(), &self.rng)?;
         Ok(redirect.to_response())
     }
 

@@ -363,6 +363,23 @@ impl AuthorizationServer {
         )
     }
 
+    /// This server's authorization-code flow for OpenAPI documentation
+    /// (see [`crate::openapi`]): its `/authorize` and `/token` endpoints
+    /// and every scope it supports, each described by its name (override
+    /// with [`AuthorizationCodeFlow::scope`](crate::openapi::AuthorizationCodeFlow::scope)).
+    pub fn authorization_code_flow(&self) -> crate::openapi::AuthorizationCodeFlow {
+        let i = &self.config.issuer;
+        let flow = crate::openapi::AuthorizationCodeFlow::new(
+            format!("{i}/authorize"),
+            format!("{i}/token"),
+        )
+        .refresh_url(format!("{i}/token"));
+        self.config
+            .scopes
+            .iter()
+            .fold(flow, |flow, s| flow.scope(s, s))
+    }
+
     /// The JWKS document (`/jwks.json`).
     pub fn jwks(&self) -> Value {
         json!({"keys": self.ring().keys.iter().filter_map(SigningKey::public_jwk).collect::<Vec<_>>()})

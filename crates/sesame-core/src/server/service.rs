@@ -90,8 +90,14 @@ impl Users for StaticUsers {
 }
 
 /// A button on the login page that starts a social login.
+///
+/// A client may skip the page and go straight to the button's provider by
+/// adding `idp={id}` to its authorization request (an identity-provider
+/// hint, like Keycloak's `kc_idp_hint`); an unknown `idp` shows the page.
 #[derive(Debug, Clone)]
 pub struct LoginButton {
+    /// The hint that selects this button (`idp={id}`), e.g. `github`.
+    pub id: String,
     /// The label, e.g. "Continue with GitHub".
     pub label: String,
     /// The app's login route for the upstream provider, e.g. `/auth/github/login`.
@@ -358,9 +364,37 @@ impl AuthServerService {
             Err(AuthorizeError::Page(msg)) => self.error_page(msg),
             Err(AuthorizeError::Redirect(url)) => see_other(url.as_str()),
             Ok(request) => match crate::random::random_b64(rng, 16) {
-                Ok(csrf) => self.login_form(PendingAuthorization { request, csrf }, None, now, rng),
+                Ok(csrf) => {
+                    let pending = PendingAuthorization { request, csrf };
+                    match self.hinted_button(query) {
+                        Some(button) => self.start_social(button, &pending, now, rng),
+                        None => self.login_form(pending, None, now, rng),
+                    }
+                }
                 Err(_) => json_resp(503, &json!({"error": "temporarily_unavailable"})),
             },
+        }
+    }
+
+    /// The button an `idp` hint in the authorization request selects.
+    fn hinted_button(&self, query: &str) -> Option<&LoginButton> {
+        let pairs = parse_params(query.as_bytes(), super::MAX_PARAMS_LEN).ok()?;
+        let idp = pairs.into_iter().find(|(k, _)| k == "idp")?.1;
+        self.page.buttons.iter().find(|b| b.id == idp)
+    }
+
+    /// Skips the login page: straight to the button's social login, which
+    /// resumes this authorization request when it ends.
+    fn start_social(
+        &self,
+        button: &LoginButton,
+        pending: &PendingAuthorization,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> http::Response<Vec<u8>> {
+        match self.sealer.seal_json(AUTHORIZE_PURPOSE, pending, now, rng) {
+            Ok(sealed) => see_other(&social_href(button, &sealed)),
+            Err(_) => json_resp(503, &json!({"error": "temporarily_unavailable"})),
         }
     }
 
@@ -402,17 +436,9 @@ impl AuthServerService {
             .buttons
             .iter()
             .map(|b| {
-                let sep = if b.href.contains('?') { '&' } else { '?' };
-                let resume = format!(
-                    "{SOCIAL_CONTINUE_PATH}?authorization={}",
-                    url::form_urlencoded::byte_serialize(sealed.as_bytes()).collect::<String>()
-                );
-                let return_to: String =
-                    url::form_urlencoded::byte_serialize(resume.as_bytes()).collect();
                 format!(
-                    "<a class=\"sesame-social\" href=\"{}{sep}return_to={}\">{}</a>",
-                    html_escape(&b.href),
-                    html_escape(&return_to),
+                    "<a class=\"sesame-social\" href=\"{}\">{}</a>",
+                    html_escape(&social_href(b, &sealed)),
                     html_escape(&b.label)
                 )
             })
@@ -798,4 +824,16 @@ impl AuthServerService {
             _ => json_resp(200, &json!({"active": false})),
         }
     }
+}
+
+/// The social-login link of `button`, returning to
+/// [`SOCIAL_CONTINUE_PATH`] with the sealed authorization request.
+fn social_href(button: &LoginButton, sealed: &str) -> String {
+    let sep = if button.href.contains('?') { '&' } else { '?' };
+    let resume = format!(
+        "{SOCIAL_CONTINUE_PATH}?authorization={}",
+        url::form_urlencoded::byte_serialize(sealed.as_bytes()).collect::<String>()
+    );
+    let return_to: String = url::form_urlencoded::byte_serialize(resume.as_bytes()).collect();
+    format!("{}{sep}return_to={return_to}", button.href)
 }
