@@ -89,7 +89,10 @@ fn workspace_root() -> std::path::PathBuf {
 /// Installs the certified OP (npm ci from the lockfile) and builds the apps.
 fn prepare_e2e() -> bool {
     let op = workspace_root().join("xtask/oidc-provider");
-    if !op.join("node_modules/oidc-provider").exists() {
+    let installed = ["oidc-provider", "openid-client", "playwright-core"]
+        .iter()
+        .all(|p| op.join("node_modules").join(p).exists());
+    if !installed {
         eprintln!("xtask: npm ci in {}", op.display());
         let ok = Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])

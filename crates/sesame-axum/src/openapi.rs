@@ -42,14 +42,27 @@ pub fn add_security_scheme(
     name: &str,
     flow: &AuthorizationCodeFlow,
 ) {
-    // The scheme's JSON is built (and tested) in the core; utoipa's type is
-    // its serde mirror, so the conversion cannot lose anything.
-    if let Ok(scheme) = serde_json::from_value::<SecurityScheme>(flow.security_scheme()) {
-        openapi
-            .components
-            .get_or_insert_with(Default::default)
-            .add_security_scheme(name, scheme);
-    }
+    use utoipa::openapi::security::{AuthorizationCode, Flow, OAuth2, Scopes};
+    // Built field by field: a serde round trip through utoipa's types loses
+    // `tokenUrl` (its flattened scopes swallow the field).
+    let scopes = Scopes::from_iter(flow.scopes.iter().map(|(n, d)| (n.as_str(), d.as_str())));
+    let code = match &flow.refresh_url {
+        Some(refresh) => AuthorizationCode::with_refresh_url(
+            flow.authorization_url.as_str(),
+            flow.token_url.as_str(),
+            scopes,
+            refresh.as_str(),
+        ),
+        None => AuthorizationCode::new(&flow.authorization_url, &flow.token_url, scopes),
+    };
+    let scheme = SecurityScheme::OAuth2(OAuth2::with_description(
+        [Flow::AuthorizationCode(code)],
+        "OAuth 2.0 authorization code with PKCE (S256).",
+    ));
+    openapi
+        .components
+        .get_or_insert_with(Default::default)
+        .add_security_scheme(name, scheme);
 }
 
 /// Swagger UI at `docs_path` (e.g. `/docs`, its OAuth receiver at

@@ -1,98 +1,129 @@
 //! `cargo run -p sesame-demo`: one process, no external service.
 //!
-//! * Sesame's authorization server at the root (`/authorize`, `/token`, …)
-//!   with two demo users printed at start-up.
-//! * Sesame's client signing in to it (`/auth/sesame/login`), the page
-//!   showing who signed in and the access token.
-//! * A JSON API protected by bearer tokens: `GET /api/me` (scope
-//!   `api:read`) and `GET /api/admin` (role `admin`; 403 for others).
+//! * Sesame's authorization server at the root (`/authorize`, `/token`,
+//!   discovery, JWKS, …) with two demo users printed at start-up.
+//! * A page (`/`) with "Sign in" (password, through the server's login page)
+//!   and "Sign in with <provider>" for every catalog provider configured by
+//!   env; a social login ends in the same app token as a password login.
+//! * A JSON API protected by the resource-server layer
+//!   ([`sesame_axum::BearerLayer`]): `GET /api/me` (scope `api:read`) and
+//!   `GET /api/admin` (also role `admin`; 403 for others).
+//! * Swagger UI at `/docs/` whose "Authorize" button signs in with
+//!   authorization code + PKCE against the same server (the public client
+//!   `swagger-ui`), and `/openapi.json`.
 //!
-//! Env: `SESAME_BIND` (default `127.0.0.1:4000`).
+//! Env:
+//! * `SESAME_BIND` (default `127.0.0.1:4000`); the issuer is `http://` + bind.
+//! * `SESAME_<PROVIDER>_CLIENT_ID` and `SESAME_<PROVIDER>_CLIENT_SECRET` for
+//!   any catalog provider that needs no tenant or key (e.g. `SESAME_GITHUB_…`,
+//!   `SESAME_GOOGLE_…`); register `http://<bind>/auth/<provider>/callback`.
+//! * `SESAME_<PROVIDER>_REBASE` (`from=to,from=to`): points a provider's
+//!   URLs elsewhere, e.g. `https://github.com=http://127.0.0.1:9000` — for
+//!   a local fake of the provider in tests, or an egress proxy.
 
 use std::sync::Arc;
-use std::time::SystemTime;
 
-use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::json;
-use sesame_axum::SesameAuth;
+use serde_json::{json, Value};
+use sesame_axum::openapi::{add_security_scheme, swagger_ui};
+use sesame_axum::{BearerLayer, Claims, SesameAuth};
 use sesame_core::client::{Client, ClientConfig, Login};
 use sesame_core::jose::{Algorithm, SigningKey};
 use sesame_core::login::LoginService;
+use sesame_core::openapi::{DocsClient, SWAGGER_REDIRECT_FILE};
 use sesame_core::provider::Provider;
-use sesame_core::resource::{
-    extract_bearer, AccessClaims, BearerError, BearerValidator, Guard, TrustedIssuer,
-};
+use sesame_core::resource::{BearerValidator, Guard, TrustedIssuer};
 use sesame_core::seal::{Sealer, SealingKey};
 use sesame_core::server::{
-    AuthServerService, AuthorizationServer, MemoryStore, RegisteredClient, ServerConfig,
-    StaticUsers,
+    AuthServerService, AuthorizationServer, LoginButton, LoginPage, MemoryStore, RegisteredClient,
+    ServerConfig, StaticUsers,
 };
+use sesame_reqwest::{BearerAuth, Sesame};
+use utoipa::OpenApi;
 
-struct Api {
-    server: Arc<AuthorizationServer>,
-    validator: BearerValidator,
+/// The OpenAPI document of the demo's API.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Sesame demo API",
+        description = "Sign in with the Authorize button (authorization code + PKCE against the demo's own server), then try the operations."
+    ),
+    paths(me, admin)
+)]
+struct ApiDoc;
+
+/// Who the bearer token is for: its subject, scopes and claims.
+#[utoipa::path(
+    get,
+    path = "/api/me",
+    security(("sesame" = ["api:read"])),
+    responses(
+        (status = 200, description = "The token's subject, scopes and claims"),
+        (status = 401, description = "No token, or an invalid one (RFC 6750 `invalid_token`)"),
+        (status = 403, description = "The token lacks the scope `api:read`"),
+    )
+)]
+async fn me(Claims(c): Claims) -> Json<Value> {
+    Json(json!({"sub": c.subject, "scopes": c.scopes, "claims": c.claims}))
 }
 
-impl Api {
-    /// Validates the bearer token with the server's own keys and applies `guard`.
-    fn check(&self, headers: &HeaderMap, guard: &Guard) -> Result<AccessClaims, BearerError> {
-        let token = extract_bearer(headers)?;
-        let keys = self.server.key_set();
-        let claims = self.validator.validate(token, &keys, SystemTime::now())?;
-        guard.check(&claims)?;
-        Ok(claims)
-    }
+/// For administrators only: needs the claim `role` = `admin`.
+#[utoipa::path(
+    get,
+    path = "/api/admin",
+    security(("sesame" = ["api:read"])),
+    responses(
+        (status = 200, description = "A greeting for an administrator"),
+        (status = 401, description = "No token, or an invalid one"),
+        (status = 403, description = "The token lacks `api:read` or the role `admin`"),
+    )
+)]
+async fn admin(Claims(c): Claims) -> Json<Value> {
+    Json(json!({"message": format!("hello, admin {}", c.subject)}))
 }
 
-fn deny(e: BearerError) -> Response {
-    sesame_axum::to_axum(e.to_response("sesame-demo"))
+const STYLE: &str = "body{font-family:system-ui;max-width:48rem;margin:2rem auto;padding:0 1rem}pre{background:#f4f4f4;padding:1rem;white-space:pre-wrap;word-break:break-all}a.button{display:inline-block;margin:.25rem 0;padding:.5rem 1rem;border:1px solid #888;border-radius:.3rem;text-decoration:none}";
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
-async fn me(State(api): State<Arc<Api>>, headers: HeaderMap) -> Response {
-    match api.check(&headers, &Guard::new().scope("api:read")) {
-        Ok(c) => {
-            Json(json!({"sub": c.subject, "scopes": c.scopes, "claims": c.claims})).into_response()
-        }
-        Err(e) => deny(e),
-    }
+fn home_page(social: &[(String, String)]) -> String {
+    let buttons: String = social
+        .iter()
+        .map(|(id, name)| {
+            format!(
+                "<p><a class=\"button\" id=\"signin-{id}\" href=\"/auth/sesame/login?return_to=/&amp;idp={id}\">Sign in with {}</a></p>",
+                esc(name),
+                id = esc(id)
+            )
+        })
+        .collect();
+    format!(
+        r#"<!doctype html><html><head><meta charset="utf-8"><title>Sesame demo</title><style>{STYLE}</style></head>
+<body><h1>Sesame demo</h1>
+<p><a class="button" id="signin" href="/auth/sesame/login?return_to=/">Sign in</a> — alice / alice-password is an admin; bob / bob-password is not.</p>
+{buttons}
+<p>The API: <code>GET /api/me</code> and <code>GET /api/admin</code>. Try it in <a id="docs" href="/docs/">Swagger UI</a> (its Authorize button signs in with PKCE).</p>
+</body></html>"#
+    )
 }
-
-async fn admin(State(api): State<Arc<Api>>, headers: HeaderMap) -> Response {
-    match api.check(
-        &headers,
-        &Guard::new().scope("api:read").claim_eq("role", "admin"),
-    ) {
-        Ok(c) => Json(json!({"message": format!("hello, admin {}", c.subject)})).into_response(),
-        Err(e) => deny(e),
-    }
-}
-
-const HOME: &str = r#"<!doctype html><html><head><meta charset="utf-8"><title>Sesame demo</title>
-<style>body{font-family:system-ui;max-width:48rem;margin:2rem auto;padding:0 1rem}pre{background:#f4f4f4;padding:1rem;white-space:pre-wrap;word-break:break-all}</style>
-</head><body><h1>Sesame demo</h1>
-<p><a id="signin" href="/auth/sesame/login?return_to=/">Sign in</a> (alice / alice-password is an admin; bob / bob-password is not).</p>
-<p>Then call the API with the access token you get: <code>GET /api/me</code> and <code>GET /api/admin</code>.</p>
-</body></html>"#;
 
 fn signed_in_page(login: &Login) -> Html<String> {
     let token = login.tokens.access_token.expose();
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-    };
     Html(format!(
-        r#"<!doctype html><html><head><meta charset="utf-8"><title>Signed in</title>
-<style>body{{font-family:system-ui;max-width:48rem;margin:2rem auto;padding:0 1rem}}pre{{background:#f4f4f4;padding:1rem;white-space:pre-wrap;word-break:break-all}}</style></head>
+        r#"<!doctype html><html><head><meta charset="utf-8"><title>Signed in</title><style>{STYLE}</style></head>
 <body><h1>Signed in as <span id="user">{user}</span></h1>
 <pre id="identity">{identity}</pre>
 <p><button id="call-me" onclick="call('/api/me')">GET /api/me</button> <button id="call-admin" onclick="call('/api/admin')">GET /api/admin</button></p>
 <pre id="result"></pre>
 <p>Access token (a demo shows it; a real app keeps it server-side):</p><pre id="token">{token}</pre>
+<p><a href="/">Home</a></p>
 <script>
 async function call(path) {{
   const r = await fetch(path, {{headers: {{authorization: 'Bearer ' + document.getElementById('token').textContent}}}});
@@ -105,82 +136,177 @@ async function call(path) {{
     ))
 }
 
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// Catalog providers configured by env: `(client, display name)`.
+fn social_clients(issuer: &str) -> Result<Vec<(Client, String)>, Box<dyn std::error::Error>> {
+    let mut out = Vec::new();
+    for entry in sesame_providers::catalog() {
+        let c = entry.constructor;
+        // Providers that need a tenant, a domain or a signing key of yours
+        // are configured in code, not here.
+        let needs_more = c.contains("example")
+            || c.contains("your-")
+            || ["openid(", "oauth2(", "apple("]
+                .iter()
+                .any(|p| c.starts_with(p));
+        let mut provider: Provider = entry.provider;
+        let id = provider.id.clone();
+        let var = id.to_uppercase().replace('-', "_");
+        let Some(client_id) = env(&format!("SESAME_{var}_CLIENT_ID")) else {
+            continue;
+        };
+        if needs_more {
+            eprintln!("  {id}: needs configuration in code (see docs/providers.md); skipped");
+            continue;
+        }
+        if let Some(rebase) = env(&format!("SESAME_{var}_REBASE")) {
+            for pair in rebase.split(',') {
+                let (from, to) = pair
+                    .split_once('=')
+                    .ok_or(format!("SESAME_{var}_REBASE: expected from=to"))?;
+                provider = provider.rebase(from, to);
+            }
+        }
+        let callback = format!("{issuer}/auth/{id}/callback").parse()?;
+        let config = ClientConfig::new(client_id, callback)
+            .secret(env(&format!("SESAME_{var}_CLIENT_SECRET")).unwrap_or_default());
+        let name = provider.name.clone();
+        out.push((Client::new(provider, config)?, name));
+    }
+    Ok(out)
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let bind = std::env::var("SESAME_BIND").unwrap_or_else(|_| "127.0.0.1:4000".into());
+    let bind = env("SESAME_BIND").unwrap_or_else(|| "127.0.0.1:4000".into());
     let issuer = format!("http://{bind}");
     let rng = ring::rand::SystemRandom::new();
 
-    // The authorization server, with a client for the demo's own login.
+    // Sesame's client (the demo page signs in with it) and the social
+    // providers the server's login page offers.
     let callback = format!("{issuer}/auth/sesame/callback");
+    let mut logins = LoginService::new(Sealer::new(SealingKey::generate(&rng)?.0))
+        .insecure_cookies() // plain http on loopback
+        .provider(Client::new(
+            Provider::openid("sesame", "Sesame", &issuer)?
+                .scopes(["openid", "profile", "api:read"]),
+            ClientConfig::new("sesame-demo", callback.parse()?)
+                .secret("demo-secret")
+                .forward_login_param("idp"),
+        )?);
+    let mut page = LoginPage::default();
+    let mut social = Vec::new();
+    for (client, name) in social_clients(&issuer)? {
+        let id = client.provider().id.clone();
+        page.buttons.push(LoginButton {
+            id: id.clone(),
+            label: format!("Sign in with {name}"),
+            href: format!("/auth/{id}/login"),
+        });
+        social.push((id, name));
+        logins = logins.provider(client);
+    }
+
+    // The authorization server: the demo's client and Swagger UI's.
+    let docs_client = DocsClient::new("swagger-ui").scopes(["api:read"]);
     let config = ServerConfig::new(&issuer)
         .scopes(["api:read"])
         .client(RegisteredClient::new(
             "sesame-demo",
             Some("demo-secret"),
             &[callback.as_str()],
-        ));
+        ))
+        .client(docs_client.registered_client(&format!("{issuer}/docs/{SWAGGER_REDIRECT_FILE}")));
     let server = Arc::new(AuthorizationServer::new(
         config,
         SigningKey::generate(Algorithm::ES256, "demo-key-1")?.0,
     ));
+    let role = |r: &str, name: &str| {
+        json!({"role": r, "name": name})
+            .as_object()
+            .cloned()
+            .unwrap_or_default()
+    };
     let users = StaticUsers::default()
-        .user(
-            "alice",
-            "alice-password",
-            json!({"role": "admin", "name": "Alice"})
-                .as_object()
-                .cloned()
-                .unwrap_or_default(),
+        .user("alice", "alice-password", role("admin", "Alice"))
+        .user("bob", "bob-password", role("user", "Bob"));
+    let as_service = Arc::new(
+        AuthServerService::new(
+            Arc::clone(&server),
+            Arc::new(MemoryStore::default()),
+            Arc::new(users),
+            Sealer::new(SealingKey::generate(&rng)?.0),
         )
-        .user(
-            "bob",
-            "bob-password",
-            json!({"role": "user", "name": "Bob"})
-                .as_object()
-                .cloned()
-                .unwrap_or_default(),
-        );
-    let as_service = AuthServerService::new(
-        Arc::clone(&server),
-        Arc::new(MemoryStore::default()),
-        Arc::new(users),
-        Sealer::new(SealingKey::generate(&rng)?.0),
-    )
-    .insecure_cookies();
+        .login_page(page)
+        .insecure_cookies(),
+    );
 
-    // Sesame's client, signing in to that server.
-    let client = Client::new(
-        Provider::openid("sesame", "Sesame", &issuer)?.scopes(["openid", "profile", "api:read"]),
-        ClientConfig::new("sesame-demo", callback.parse()?).secret("demo-secret"),
-    )?;
-    let logins = LoginService::new(Sealer::new(SealingKey::generate(&rng)?.0))
-        .insecure_cookies()
-        .provider(client);
-    let auth =
-        SesameAuth::new(logins)?.on_login(|login: Login| async move { signed_in_page(&login) });
+    // Logins: a social login started from the server's page ends in the
+    // app's own authorization code; the demo client's login shows the page.
+    let finish = Arc::clone(&as_service);
+    let auth = SesameAuth::new(logins)?.on_login(move |login: Login| {
+        let finish = Arc::clone(&finish);
+        async move {
+            let rng = ring::rand::SystemRandom::new();
+            match finish
+                .finish_social_login(&login, std::time::SystemTime::now(), &rng)
+                .await
+            {
+                Some(resp) => sesame_axum::to_axum(resp),
+                None => signed_in_page(&login).into_response(),
+            }
+        }
+    });
 
-    // The protected API.
-    let api = Arc::new(Api {
-        validator: BearerValidator::new().issuer(TrustedIssuer::new(
+    // The protected API: the resource-server layer, with the server's JWKS
+    // fetched and cached like any issuer's.
+    let bearer = BearerAuth::new(
+        BearerValidator::new().issuer(TrustedIssuer::new(
             &issuer,
             format!("{issuer}/jwks.json").parse()?,
             &format!("{issuer}/api"),
         )),
-        server,
-    });
+        Arc::new(Sesame::new()?),
+    )
+    .realm("sesame-demo")
+    .with_verified_token_cache(10_000);
+    let read = Guard::new().scope("api:read");
+    let api = Router::new()
+        .route(
+            "/api/me",
+            get(me).layer(BearerLayer::new(bearer.clone(), read.clone())),
+        )
+        .route(
+            "/api/admin",
+            get(admin).layer(BearerLayer::new(bearer, read.claim_eq("role", "admin"))),
+        );
+
+    // OpenAPI with Sesame sign-in, and Swagger UI.
+    let mut doc = ApiDoc::openapi();
+    let flow = server
+        .authorization_code_flow()
+        .scope("api:read", "Read the demo API");
+    add_security_scheme(&mut doc, "sesame", &flow);
+
+    let home = home_page(&social);
     let app = Router::new()
-        .route("/", get(|| async { Html(HOME) }))
-        .route("/api/me", get(me))
-        .route("/api/admin", get(admin))
-        .with_state(api)
+        .route("/", get(move || async move { Html(home) }))
+        .merge(api)
+        .merge(swagger_ui("/docs", "/openapi.json", doc, &docs_client))
         .nest("/auth", auth.router())
-        .merge(sesame_axum::authorization_server(Arc::new(as_service)));
+        .merge(sesame_axum::authorization_server(as_service));
 
     let listener = tokio::net::TcpListener::bind(&bind).await?;
     println!("Sesame demo on {issuer}");
     println!("  demo users: alice / alice-password (role admin), bob / bob-password (role user)");
     println!("  open {issuer}/ and sign in; the API is at {issuer}/api/me and {issuer}/api/admin");
+    println!("  Swagger UI: {issuer}/docs/ (Authorize signs in with PKCE as client swagger-ui)");
+    for (id, _) in &social {
+        println!("  social login: {id} (callback {issuer}/auth/{id}/callback)");
+    }
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
