@@ -483,6 +483,75 @@ pub async fn node(script: &str, args: &[&str]) -> (bool, String) {
     (out.status.success(), text)
 }
 
+/// Where a test saves what a person should be able to look at afterwards
+/// (screenshots): `target/e2e-artifacts/{name}`, emptied first.
+pub fn artifacts_dir(name: &str) -> PathBuf {
+    let dir = target_dir().join("e2e-artifacts").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create the artifacts directory");
+    dir
+}
+
+/// Runs `browser.mjs` (headless Debian Chromium through playwright-core)
+/// against the app at `base` with `env` (`SCENARIOS`, `OP_PATH`, …), saving
+/// screenshots in `screenshots`. Returns each scenario's JSON line, and the
+/// whole output for failure messages.
+pub async fn browser(
+    base: &str,
+    screenshots: &std::path::Path,
+    env: &[(&str, &str)],
+) -> (Vec<serde_json::Value>, String) {
+    assert!(
+        std::path::Path::new("/usr/bin/chromium").exists(),
+        "Debian's chromium is not installed (apt-get install chromium; .ci/run does it)"
+    );
+    let out = Command::new("node")
+        .arg("browser.mjs")
+        .env("BASE", base)
+        .env("SCREENSHOTS", screenshots)
+        .envs(env.iter().copied())
+        .current_dir(workspace_root().join("xtask/oidc-provider"))
+        .kill_on_drop(true)
+        .output()
+        .await
+        .expect("run node browser.mjs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let text = format!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    let results = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    (results, text)
+}
+
+/// Starts the `sesame-demo` binary on a free port with `env`; returns the
+/// process (killed on drop) and its base URL once it accepts connections.
+pub async fn start_demo(env: &[(&str, &str)]) -> (Child, String) {
+    let bin = target_dir().join("debug/sesame-demo");
+    assert!(
+        bin.exists(),
+        "sesame-demo is not built (cargo build -p sesame-demo)"
+    );
+    let port = free_port();
+    let child = Command::new(bin)
+        .env("SESAME_BIND", format!("127.0.0.1:{port}"))
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start sesame-demo");
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    (child, format!("http://127.0.0.1:{port}"))
+}
+
 /// Fills Sesame's login form at `authorize_url` as a user would; returns
 /// the status and `Location` of the login POST and the page it answered.
 pub async fn fill_login_form(

@@ -1,35 +1,11 @@
 //! `cargo run -p sesame-demo`, driven over HTTP: sign in with a password
 //! through Sesame's login page, call the protected API, and get 403 on the
 //! role-guarded route as a user without the role.
-use std::process::Stdio;
-use std::time::Duration;
-
 use sesame_e2e::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn password_sign_in_then_api_calls() {
-    let bin = workspace_root().join("target/debug/sesame-demo");
-    assert!(
-        bin.exists(),
-        "sesame-demo is not built (cargo build -p sesame-demo)"
-    );
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut child = tokio::process::Command::new(bin)
-        .env("SESAME_BIND", format!("127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    for _ in 0..200 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let (_demo, base) = start_demo(&[]).await;
     let http = http_client();
     let token_for = |user: &'static str, password: &'static str| {
         let (http, base) = (http.clone(), base.clone());
@@ -88,5 +64,4 @@ async fn password_sign_in_then_api_calls() {
     assert_eq!(call("/api/me", &bob).await, 200);
     assert_eq!(call("/api/admin", &bob).await, 403);
     assert_eq!(call("/api/me", "not-a-token").await, 401);
-    let _ = child.kill().await;
 }

@@ -86,6 +86,9 @@ async fn admin(Claims(c): Claims) -> Json<Value> {
 
 const STYLE: &str = "body{font-family:system-ui;max-width:48rem;margin:2rem auto;padding:0 1rem}pre{background:#f4f4f4;padding:1rem;white-space:pre-wrap;word-break:break-all}a.button{display:inline-block;margin:.25rem 0;padding:.5rem 1rem;border:1px solid #888;border-radius:.3rem;text-decoration:none}";
 
+/// The authorization server's login page, styled by the app.
+const LOGIN_STYLE: &str = "body{font-family:system-ui;background:#f6f6f6}main{max-width:22rem;margin:4rem auto;padding:2rem;background:#fff;border-radius:.5rem;box-shadow:0 1px 4px #0002}label{display:block;margin:.75rem 0}input{display:block;width:100%;box-sizing:border-box;padding:.5rem;margin-top:.25rem}button{width:100%;padding:.6rem;margin-top:.5rem}.sesame-social{display:block;text-align:center;margin-top:1rem;padding:.6rem;border:1px solid #888;border-radius:.3rem;text-decoration:none;color:#222}.sesame-error{color:#b00}";
+
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -197,7 +200,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .secret("demo-secret")
                 .forward_login_param("idp"),
         )?);
-    let mut page = LoginPage::default();
+    let mut page = LoginPage {
+        title: Some("Sign in to the Sesame demo".into()),
+        stylesheet: Some("/style.css".into()),
+        ..LoginPage::default()
+    };
     let mut social = Vec::new();
     for (client, name) in social_clients(&issuer)? {
         let id = client.provider().id.clone();
@@ -294,6 +301,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let home = home_page(&social);
     let app = Router::new()
         .route("/", get(move || async move { Html(home) }))
+        .route(
+            "/style.css",
+            get(|| async { ([("content-type", "text/css")], LOGIN_STYLE) }),
+        )
         .merge(api)
         .merge(swagger_ui("/docs", "/openapi.json", doc, &docs_client))
         .nest("/auth", auth.router())
