@@ -84,3 +84,24 @@ pub fn swagger_ui<S: Clone + Send + Sync + 'static>(
         .oauth(oauth)
         .into()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scheme_is_the_cores_to_the_letter() {
+        let flow =
+            AuthorizationCodeFlow::new("https://id.example/authorize", "https://id.example/token")
+                .refresh_url("https://id.example/token")
+                .scope("api:read", "Read")
+                .scope("api:write", "Write");
+        let mut doc = utoipa::openapi::OpenApiBuilder::new().build();
+        add_security_scheme(&mut doc, "sesame", &flow);
+        let json = serde_json::to_value(&doc).unwrap();
+        assert_eq!(
+            json["components"]["securitySchemes"]["sesame"],
+            flow.security_scheme()
+        );
+    }
+}

@@ -524,6 +524,32 @@ pub async fn browser(
     (results, text)
 }
 
+/// Waits (up to 10 s) until something accepts connections on 127.0.0.1:`port`.
+pub async fn wait_for_port(port: u16) {
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// GETs `url` and parses the body as JSON (panics otherwise: test helper).
+pub async fn get_json(http: &reqwest::Client, url: &str) -> serde_json::Value {
+    let body = http
+        .get(url)
+        .send()
+        .await
+        .expect("send")
+        .bytes()
+        .await
+        .expect("body");
+    serde_json::from_slice(&body).unwrap_or_else(|e| panic!("{url}: {e}"))
+}
+
 /// Starts the `sesame-demo` binary on a free port with `env`; returns the
 /// process (killed on drop) and its base URL once it accepts connections.
 pub async fn start_demo(env: &[(&str, &str)]) -> (Child, String) {
@@ -540,15 +566,7 @@ pub async fn start_demo(env: &[(&str, &str)]) -> (Child, String) {
         .kill_on_drop(true)
         .spawn()
         .expect("start sesame-demo");
-    for _ in 0..200 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    wait_for_port(port).await;
     (child, format!("http://127.0.0.1:{port}"))
 }
 

@@ -5,6 +5,7 @@ use sesame_core::client::{Client, ClientConfig};
 use sesame_core::login::LoginService;
 use sesame_core::provider::Provider;
 use sesame_core::seal::{Sealer, SealingKey};
+use sesame_e2e::wait_for_port;
 
 fn static_provider(id: &str, host: &str) -> Client {
     let p = Provider::oauth2(
@@ -53,15 +54,7 @@ async fn servers() -> Vec<(&'static str, String)> {
         .await
         .unwrap()
     });
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    wait_for_port(port).await;
     vec![
         ("axum", format!("http://{axum_addr}")),
         ("poem", format!("http://127.0.0.1:{port}")),

@@ -76,15 +76,7 @@ async fn apis(issuer: &Issuer) -> Vec<(&'static str, String)> {
         .await
         .unwrap()
     });
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    wait_for_port(port).await;
     vec![
         ("axum", axum_base),
         ("poem", format!("http://127.0.0.1:{port}")),

@@ -47,15 +47,7 @@ async fn servers() -> Vec<(&'static str, String)> {
         .await
         .unwrap()
     });
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    wait_for_port(port).await;
     vec![("axum", axum_base), ("poem", poem_base)]
 }
 
@@ -63,17 +55,8 @@ async fn servers() -> Vec<(&'static str, String)> {
 async fn discovery_login_and_token_errors_behave_the_same() {
     let http = http_client();
     for (adapter, base) in servers().await {
-        let meta: serde_json::Value = serde_json::from_slice(
-            &http
-                .get(format!("{base}/.well-known/openid-configuration"))
-                .send()
-                .await
-                .unwrap()
-                .bytes()
-                .await
-                .unwrap(),
-        )
-        .unwrap();
+        let meta: serde_json::Value =
+            get_json(&http, &format!("{base}/.well-known/openid-configuration")).await;
         assert_eq!(meta["issuer"], base.as_str(), "{adapter}");
         let jwks = http.get(format!("{base}/jwks.json")).send().await.unwrap();
         assert_eq!(jwks.status(), 200, "{adapter}");

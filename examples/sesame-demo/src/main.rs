@@ -3,7 +3,7 @@
 //! * Sesame's authorization server at the root (`/authorize`, `/token`,
 //!   discovery, JWKS, …) with two demo users printed at start-up.
 //! * A page (`/`) with "Sign in" (password, through the server's login page)
-//!   and "Sign in with <provider>" for every catalog provider configured by
+//!   and "Sign in with `<provider>`" for every catalog provider configured by
 //!   env; a social login ends in the same app token as a password login.
 //! * A JSON API protected by the resource-server layer
 //!   ([`sesame_axum::BearerLayer`]): `GET /api/me` (scope `api:read`) and
