@@ -225,6 +225,9 @@ where
             {
                 Ok(claims) => {
                     request.extensions_mut().insert(claims);
+                    request
+                        .extensions_mut()
+                        .insert(BearerRealm(layer.auth.realm_name().to_owned()));
                     inner.call(request).await
                 }
                 Err(e) => Ok(to_axum(layer.auth.refusal(&e))),
@@ -233,22 +236,40 @@ where
     }
 }
 
-/// The validated claims of the request's bearer token (needs [`BearerLayer`]).
+/// The validated claims of the request's bearer token (needs [`BearerLayer`]):
+/// [`AccessClaims`](sesame_core::resource::AccessClaims) by default, or
+/// your own type deserialized from the token's claims — `Claims<MyClaims>`
+/// (see [`FromAccessClaims`](sesame_core::resource::FromAccessClaims)); a
+/// token whose claims don't fit gets 401 `invalid_token`.
 #[derive(Debug, Clone)]
-pub struct Claims(pub sesame_core::resource::AccessClaims);
+pub struct Claims<T = sesame_core::resource::AccessClaims>(pub T);
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Claims {
+impl<S, T> axum::extract::FromRequestParts<S> for Claims<T>
+where
+    S: Send + Sync,
+    T: sesame_core::resource::FromAccessClaims,
+{
     type Rejection = Response;
 
     async fn from_request_parts(
         parts: &mut http::request::Parts,
         _state: &S,
     ) -> Result<Self, Self::Rejection> {
-        parts
+        use sesame_core::resource::{AccessClaims, BearerError};
+        let realm = parts
             .extensions
-            .get::<sesame_core::resource::AccessClaims>()
-            .cloned()
-            .map(Claims)
-            .ok_or_else(|| to_axum(sesame_core::resource::BearerError::Missing.to_response("api")))
+            .get::<BearerRealm>()
+            .map_or("api", |r| r.0.as_str());
+        let refuse = |e: BearerError| to_axum(e.to_response(realm));
+        let claims = parts
+            .extensions
+            .get::<AccessClaims>()
+            .ok_or_else(|| refuse(BearerError::Missing))?;
+        T::from_access_claims(claims).map(Claims).map_err(refuse)
     }
 }
+
+/// The realm of the [`BearerLayer`] that validated the request, for the
+/// extractors' refusals.
+#[derive(Debug, Clone)]
+struct BearerRealm(String);

@@ -185,6 +185,41 @@ pub struct AccessClaims {
     pub claims: Map<String, Value>,
 }
 
+/// What a handler can ask for from a validated token: [`AccessClaims`]
+/// itself, or any type that deserializes from the token's claims (your
+/// own struct with `sub`, `role`, `tenant`, …).
+///
+/// ```
+/// use sesame_core::resource::{AccessClaims, FromAccessClaims};
+///
+/// #[derive(serde::Deserialize)]
+/// struct Mine {
+///     sub: String,
+///     role: String,
+/// }
+/// # fn f(claims: &AccessClaims) {
+/// let mine = Mine::from_access_claims(claims); // Err(InvalidToken) if it doesn't fit
+/// # }
+/// ```
+pub trait FromAccessClaims: Sized {
+    /// Builds the value, or refuses the token (401 `invalid_token`) when its
+    /// claims don't have the shape the API needs.
+    fn from_access_claims(claims: &AccessClaims) -> Result<Self, BearerError>;
+}
+
+impl FromAccessClaims for AccessClaims {
+    fn from_access_claims(claims: &AccessClaims) -> Result<Self, BearerError> {
+        Ok(claims.clone())
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> FromAccessClaims for T {
+    fn from_access_claims(claims: &AccessClaims) -> Result<Self, BearerError> {
+        T::deserialize(&Value::Object(claims.claims.clone()))
+            .map_err(|_| BearerError::InvalidToken("claims of an unexpected shape"))
+    }
+}
+
 /// Validates bearer JWTs from one or more trusted issuers.
 #[derive(Debug, Clone)]
 pub struct BearerValidator {

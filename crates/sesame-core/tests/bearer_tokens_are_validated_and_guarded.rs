@@ -49,6 +49,32 @@ fn a_valid_rfc9068_token_passes() {
 }
 
 #[test]
+fn typed_claims_come_from_the_token_or_refuse_it() {
+    use sesame_core::resource::FromAccessClaims;
+    #[derive(serde::Deserialize)]
+    struct Mine {
+        sub: String,
+        role: String,
+        groups: Vec<String>,
+    }
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct NeedsTenant {
+        tenant: String,
+    }
+    let c = check(&at(&es256_key("k1"), |_| {})).unwrap();
+    let mine = Mine::from_access_claims(&c).unwrap();
+    assert_eq!((mine.sub.as_str(), mine.role.as_str()), ("u1", "admin"));
+    assert_eq!(mine.groups, ["staff", "ops"]);
+    let err = NeedsTenant::from_access_claims(&c).unwrap_err();
+    assert_eq!(err.status(), 401);
+    assert_eq!(
+        sesame_core::resource::AccessClaims::from_access_claims(&c).unwrap(),
+        c
+    );
+}
+
+#[test]
 fn each_claim_rule() {
     let key = es256_key("k1");
     let t = unix(now());

@@ -12,6 +12,20 @@ use sesame_reqwest::{BearerAuth, Sesame};
 mod support;
 use support::*;
 
+/// Typed claims: the app's own struct, deserialized from the token.
+#[derive(serde::Deserialize)]
+struct Typed {
+    sub: String,
+    role: String,
+}
+
+/// Claims the tokens don't have: refused as `invalid_token`, never a 500.
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct Strict {
+    tenant: String,
+}
+
 async fn apis(issuer: &Issuer) -> Vec<(&'static str, String)> {
     let sesame = Arc::new(Sesame::new().unwrap());
     let trusted = sesame
@@ -25,6 +39,20 @@ async fn apis(issuer: &Issuer) -> Vec<(&'static str, String)> {
             "/me",
             axum::routing::get(
                 |sesame_axum::Claims(c): sesame_axum::Claims| async move { c.subject },
+            ),
+        )
+        .route(
+            "/typed",
+            axum::routing::get(
+                |sesame_axum::Claims(t): sesame_axum::Claims<Typed>| async move {
+                    format!("{}:{}", t.sub, t.role)
+                },
+            ),
+        )
+        .route(
+            "/strict",
+            axum::routing::get(
+                |sesame_axum::Claims(t): sesame_axum::Claims<Strict>| async move { t.tenant },
             ),
         )
         .route_layer(sesame_axum::BearerLayer::new(
@@ -49,6 +77,14 @@ async fn apis(issuer: &Issuer) -> Vec<(&'static str, String)> {
         c.subject
     }
     #[poem::handler]
+    fn poem_typed(sesame_poem::Claims(t): sesame_poem::Claims<Typed>) -> String {
+        format!("{}:{}", t.sub, t.role)
+    }
+    #[poem::handler]
+    fn poem_strict(sesame_poem::Claims(t): sesame_poem::Claims<Strict>) -> String {
+        t.tenant
+    }
+    #[poem::handler]
     fn poem_admin() -> &'static str {
         "admin"
     }
@@ -56,6 +92,20 @@ async fn apis(issuer: &Issuer) -> Vec<(&'static str, String)> {
         .at(
             "/me",
             poem_me.with(sesame_poem::BearerMiddleware::new(
+                auth.clone(),
+                Guard::new().scope("api:read"),
+            )),
+        )
+        .at(
+            "/typed",
+            poem_typed.with(sesame_poem::BearerMiddleware::new(
+                auth.clone(),
+                Guard::new().scope("api:read"),
+            )),
+        )
+        .at(
+            "/strict",
+            poem_strict.with(sesame_poem::BearerMiddleware::new(
                 auth.clone(),
                 Guard::new().scope("api:read"),
             )),
@@ -114,6 +164,17 @@ async fn both_adapters_validate_guard_and_survive_rotation() {
             call(&base, "/me", Some(&bearer(&alice))).await.2,
             "alice",
             "{adapter}: claims reach the handler"
+        );
+        assert_eq!(
+            call(&base, "/typed", Some(&bearer(&alice))).await.2,
+            "alice:admin",
+            "{adapter}: typed claims"
+        );
+        let (s, www, _) = call(&base, "/strict", Some(&bearer(&alice))).await;
+        assert_eq!(
+            (s, www.as_str()),
+            (401, "Bearer realm=\"demo-api\", error=\"invalid_token\""),
+            "{adapter}: claims of another shape"
         );
         assert_eq!(
             call(&base, "/admin", Some(&bearer(&alice))).await.0,

@@ -226,6 +226,8 @@ impl<E: poem::Endpoint> poem::Endpoint for BearerEndpoint<E> {
         {
             Ok(claims) => {
                 req.extensions_mut().insert(claims);
+                req.extensions_mut()
+                    .insert(BearerRealm(self.mw.auth.realm_name().to_owned()));
                 self.inner.call(req).await.map(IntoResponse::into_response)
             }
             Err(e) => Ok(to_poem(self.mw.auth.refusal(&e))),
@@ -233,20 +235,31 @@ impl<E: poem::Endpoint> poem::Endpoint for BearerEndpoint<E> {
     }
 }
 
-/// The validated claims of the request's bearer token (needs [`BearerMiddleware`]).
+/// The validated claims of the request's bearer token (needs [`BearerMiddleware`]):
+/// [`AccessClaims`](sesame_core::resource::AccessClaims) by default, or
+/// your own type deserialized from the token's claims — `Claims<MyClaims>`
+/// (see [`FromAccessClaims`](sesame_core::resource::FromAccessClaims)); a
+/// token whose claims don't fit gets 401 `invalid_token`.
 #[derive(Debug, Clone)]
-pub struct Claims(pub sesame_core::resource::AccessClaims);
+pub struct Claims<T = sesame_core::resource::AccessClaims>(pub T);
 
-impl<'a> poem::FromRequest<'a> for Claims {
+impl<'a, T: sesame_core::resource::FromAccessClaims> poem::FromRequest<'a> for Claims<T> {
     async fn from_request(req: &'a Request, _body: &mut poem::RequestBody) -> poem::Result<Self> {
-        req.extensions()
-            .get::<sesame_core::resource::AccessClaims>()
-            .cloned()
-            .map(Claims)
-            .ok_or_else(|| {
-                poem::Error::from_response(to_poem(
-                    sesame_core::resource::BearerError::Missing.to_response("api"),
-                ))
-            })
+        use sesame_core::resource::{AccessClaims, BearerError};
+        let realm = req
+            .extensions()
+            .get::<BearerRealm>()
+            .map_or("api", |r| r.0.as_str());
+        let refuse = |e: BearerError| poem::Error::from_response(to_poem(e.to_response(realm)));
+        let claims = req
+            .extensions()
+            .get::<AccessClaims>()
+            .ok_or_else(|| refuse(BearerError::Missing))?;
+        T::from_access_claims(claims).map(Claims).map_err(refuse)
     }
 }
+
+/// The realm of the [`BearerMiddleware`] that validated the request, for
+/// the extractors' refusals.
+#[derive(Debug, Clone)]
+struct BearerRealm(String);

@@ -59,7 +59,7 @@ use poem::{Request, RequestBody, Response, Route};
 use poem_openapi::registry::{MetaOAuthFlow, MetaOAuthFlows, MetaSecurityScheme, Registry};
 use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
 use sesame_core::openapi::{AuthorizationCodeFlow, DocsClient};
-use sesame_core::resource::{AccessClaims, BearerError, Guard};
+use sesame_core::resource::{AccessClaims, BearerError, FromAccessClaims, Guard};
 use sesame_reqwest::BearerAuth;
 
 use crate::to_poem;
@@ -68,9 +68,11 @@ use crate::to_poem;
 pub const SECURITY_SCHEME: &str = "sesame";
 
 /// The validated claims of the request's bearer token, as a poem-openapi
-/// operation parameter secured by [`SECURITY_SCHEME`].
+/// operation parameter secured by [`SECURITY_SCHEME`]:
+/// [`AccessClaims`] by default, or your own type deserialized from the
+/// token's claims (`OAuth2Claims<MyClaims>`, see [`FromAccessClaims`]).
 #[derive(Debug, Clone)]
-pub struct OAuth2Claims(pub AccessClaims);
+pub struct OAuth2Claims<T = AccessClaims>(pub T);
 
 impl OAuth2Claims {
     /// Checks `guard` (scopes, claims): a 403 `insufficient_scope` RFC 6750
@@ -84,7 +86,7 @@ fn refuse(e: BearerError) -> poem::Error {
     poem::Error::from_response(to_poem(e.to_response("api")))
 }
 
-impl<'a> ApiExtractor<'a> for OAuth2Claims {
+impl<'a, T: FromAccessClaims> ApiExtractor<'a> for OAuth2Claims<T> {
     const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
     type ParamType = ();
     type ParamRawType = ();
@@ -127,7 +129,7 @@ impl<'a> ApiExtractor<'a> for OAuth2Claims {
         _param_opts: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
         if let Some(claims) = request.extensions().get::<AccessClaims>() {
-            return Ok(Self(claims.clone()));
+            return T::from_access_claims(claims).map(Self).map_err(refuse);
         }
         let auth = request
             .data::<BearerAuth>()
@@ -136,10 +138,12 @@ impl<'a> ApiExtractor<'a> for OAuth2Claims {
         let Some(auth) = auth else {
             return Err(refuse(BearerError::Missing));
         };
-        match auth.authenticate(request.headers(), &Guard::new()).await {
-            Ok(claims) => Ok(Self(claims)),
-            Err(e) => Err(poem::Error::from_response(to_poem(auth.refusal(&e)))),
-        }
+        let refusal = |e: BearerError| poem::Error::from_response(to_poem(auth.refusal(&e)));
+        let claims = auth
+            .authenticate(request.headers(), &Guard::new())
+            .await
+            .map_err(refusal)?;
+        T::from_access_claims(&claims).map(Self).map_err(refusal)
     }
 }
 
