@@ -12,12 +12,7 @@ fn user() -> serde_json::Value {
 }
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::github(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
+    let flow = Flow::start_with_secret(sesame_providers::github()).await;
     flow.assert_authorize(
         AUTHORIZE,
         &[("client_id", CLIENT_ID), ("scope", "read:user user:email")],
@@ -33,12 +28,11 @@ async fn github_login_uses_the_verified_primary_email() {
     // GitHub answers form-encoded unless asked for JSON; Sesame asks.
     flow.fake.on("POST", TOKEN, json_reply(200, json!({"access_token": "gho_16C7e42F292c6912E7710c838347Ae178B4a", "scope": "read:user,user:email", "token_type": "bearer"})));
     flow.fake.on("GET", USER, json_reply(200, user()));
-    flow.fake.on("GET", EMAILS, json_reply(200, json!([
+    let emails = json!([
         {"email": "old@example.com", "verified": true, "primary": false, "visibility": null},
         {"email": "octocat@github.com", "verified": true, "primary": true, "visibility": "public"},
-    ])));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    ]);
+    let identity = flow.identity_after("GET", EMAILS, emails).await;
     let token = flow.token_request(TOKEN);
     Flow::assert_post(&token, "client_id");
     assert_eq!(token.header("accept").as_deref(), Some("application/json"));
@@ -72,37 +66,24 @@ async fn github_login_uses_the_verified_primary_email() {
 #[tokio::test]
 async fn github_unverified_only_emails_are_never_verified() {
     let flow = start().await;
-    flow.fake.on(
-        "POST",
-        TOKEN,
-        json_reply(
-            200,
-            json!({"access_token": "gho_x", "token_type": "bearer"}),
-        ),
-    );
     flow.fake.on("GET", USER, json_reply(200, user()));
-    flow.fake.on(
-        "GET",
-        EMAILS,
-        json_reply(
-            200,
-            json!([{"email": "unverified@example.com", "verified": false, "primary": true}]),
-        ),
+    let token = json_reply(
+        200,
+        json!({"access_token": "gho_x", "token_type": "bearer"}),
     );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let emails = json!([{"email": "unverified@example.com", "verified": false, "primary": true}]);
+    let identity = flow
+        .identity_after_token(TOKEN, token, EMAILS, emails)
+        .await;
     assert_identity(&identity, json!({"email": null, "email_verified": false}));
 }
 
 #[tokio::test]
 async fn github_error_in_a_200_token_response() {
     let flow = start().await;
-    flow.fake.on("POST", TOKEN, json_reply(200, json!({"error": "bad_verification_code", "error_description": "The code passed is incorrect or expired."})));
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (502, Some("provider_error"))
-    );
+    let error = json!({"error": "bad_verification_code", "error_description": "The code passed is incorrect or expired."});
+    let got = flow.token_error(TOKEN, 200, error).await;
+    assert_eq!(got, (502, Some("provider_error".into())));
 }
 
 #[tokio::test]
@@ -124,8 +105,7 @@ async fn github_without_email_scope_falls_back_to_the_unverified_public_email() 
         EMAILS,
         json_reply(404, json!({"message": "Not Found"})),
     );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow.identity().await;
     assert_identity(
         &identity,
         json!({"email": "public@example.com", "email_verified": false}),

@@ -19,6 +19,11 @@ pub const CLIENT_ID: &str = "client-id";
 pub const CLIENT_SECRET: &str = "client-secret";
 pub const CODE: &str = "test-code";
 
+/// The fixed authorization parameters of most OpenID Providers: the client
+/// id and the scope `openid email profile`.
+pub const OPENID_EMAIL_PROFILE: &[(&str, &str)] =
+    &[("client_id", CLIENT_ID), ("scope", "openid email profile")];
+
 /// A request the fake received.
 #[derive(Debug, Clone)]
 pub struct Recorded {
@@ -231,6 +236,41 @@ impl Fake {
     }
 }
 
+/// The real endpoints of an OpenID Provider, served by the fake through
+/// its discovery document and JWKS.
+pub struct Oidc {
+    pub issuer: &'static str,
+    pub authorize: &'static str,
+    pub token: &'static str,
+    pub userinfo: &'static str,
+    pub jwks: &'static str,
+}
+
+impl Oidc {
+    pub fn serve(&self, fake: &Fake) {
+        fake.serve_discovery(
+            self.issuer,
+            None,
+            &[
+                ("authorization_endpoint", self.authorize),
+                ("token_endpoint", self.token),
+                ("userinfo_endpoint", self.userinfo),
+                ("jwks_uri", self.jwks),
+            ],
+        );
+        fake.serve_jwks(self.jwks);
+    }
+
+    /// Starts a login (static client secret) against this provider's fake and
+    /// asserts the authorization URL: the `fixed` parameters, PKCE if `pkce`,
+    /// and a nonce.
+    pub async fn start(&self, provider: Provider, fixed: &[(&str, &str)], pkce: bool) -> Flow {
+        let flow = Flow::start(provider, Secret::Static(CLIENT_SECRET), |f| self.serve(f)).await;
+        flow.assert_authorize(self.authorize, fixed, pkce, true);
+        flow
+    }
+}
+
 /// How the app registers the client.
 pub enum Secret {
     Static(&'static str),
@@ -321,6 +361,12 @@ impl Flow {
             cookie,
             http,
         }
+    }
+
+    /// [`Flow::start`] with the static client secret and nothing served
+    /// beforehand.
+    pub async fn start_with_secret(provider: Provider) -> Flow {
+        Flow::start(provider, Secret::Static(CLIENT_SECRET), |_| {}).await
     }
 
     pub fn param(&self, name: &str) -> Option<String> {
@@ -421,6 +467,54 @@ impl Flow {
         (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
     }
 
+    /// Completes the callback (GET), asserts it succeeded (200) and returns
+    /// the identity.
+    pub async fn identity(&self) -> Value {
+        let (status, identity) = self.callback(None).await;
+        assert_eq!(status, 200, "{identity}");
+        identity
+    }
+
+    /// Answers `method real_url` with 200 and the JSON `body`, then
+    /// [`Flow::identity`].
+    pub async fn identity_after(&self, method: &str, real_url: &str, body: Value) -> Value {
+        self.fake.on(method, real_url, json_reply(200, body));
+        self.identity().await
+    }
+
+    /// Answers the token endpoint with `token` and `GET real_url` with 200
+    /// and the JSON `body`, then [`Flow::identity`].
+    pub async fn identity_after_token(
+        &self,
+        real_token_url: &str,
+        token: Reply,
+        real_url: &str,
+        body: Value,
+    ) -> Value {
+        self.fake.on("POST", real_token_url, token);
+        self.identity_after("GET", real_url, body).await
+    }
+
+    /// Completes the callback (GET) and returns the app's status and the
+    /// `error` code of its body.
+    pub async fn callback_error(&self) -> (u16, Option<String>) {
+        let (status, body) = self.callback(None).await;
+        (status, body["error"].as_str().map(str::to_owned))
+    }
+
+    /// Answers the token endpoint with `status` and the JSON `body`, then
+    /// [`Flow::callback_error`].
+    pub async fn token_error(
+        &self,
+        real_token_url: &str,
+        status: u16,
+        body: Value,
+    ) -> (u16, Option<String>) {
+        self.fake
+            .on("POST", real_token_url, json_reply(status, body));
+        self.callback_error().await
+    }
+
     /// The token request the app sent, with the common checks: POST, form,
     /// grant type, code, redirect URI, and the PKCE verifier matching the challenge.
     pub fn token_request(&self, real_token_url: &str) -> Recorded {
@@ -500,6 +594,14 @@ pub fn assert_bearer(fake: &Fake, method: &str, real_url: &str, token: &str) -> 
         "bearer on {real_url}"
     );
     r
+}
+
+/// `base` with the fields of `extra` added or replaced.
+pub fn with_fields(mut base: Value, extra: Value) -> Value {
+    for (k, v) in extra.as_object().unwrap() {
+        base[k] = v.clone();
+    }
+    base
 }
 
 /// Compares selected identity fields.

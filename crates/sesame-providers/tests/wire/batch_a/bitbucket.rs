@@ -16,12 +16,7 @@ fn email(address: &str, primary: bool, confirmed: bool) -> serde_json::Value {
 }
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::bitbucket(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
+    let flow = Flow::start_with_secret(sesame_providers::bitbucket()).await;
     // No scope parameter: Bitbucket uses the consumer's permissions.
     flow.assert_authorize(AUTHORIZE, &[("client_id", CLIENT_ID)], true, false);
     flow.fake.on("POST", TOKEN, json_reply(200, json!({"access_token": "bb-access-token", "scopes": "account email", "expires_in": 7200, "refresh_token": "bb-refresh", "token_type": "bearer", "state": "authorization_code"})));
@@ -32,9 +27,8 @@ async fn start() -> Flow {
 #[tokio::test]
 async fn bitbucket_login_uses_the_primary_confirmed_email() {
     let flow = start().await;
-    flow.fake.on("GET", EMAILS, json_reply(200, json!({"pagelen": 10, "values": [email("old@example.com", false, true), email("jane@example.com", true, true)], "page": 1, "size": 2})));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let emails = json!({"pagelen": 10, "values": [email("old@example.com", false, true), email("jane@example.com", true, true)], "page": 1, "size": 2});
+    let identity = flow.identity_after("GET", EMAILS, emails).await;
     Flow::assert_basic(&flow.token_request(TOKEN));
     assert_bearer(&flow.fake, "GET", USER, "bb-access-token");
     assert_bearer(&flow.fake, "GET", EMAILS, "bb-access-token");
@@ -47,9 +41,8 @@ async fn bitbucket_login_uses_the_primary_confirmed_email() {
 #[tokio::test]
 async fn bitbucket_unconfirmed_primary_email_is_never_used() {
     let flow = start().await;
-    flow.fake.on("GET", EMAILS, json_reply(200, json!({"pagelen": 10, "values": [email("jane@example.com", true, false), email("other@example.com", false, true)], "page": 1, "size": 2})));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let emails = json!({"pagelen": 10, "values": [email("jane@example.com", true, false), email("other@example.com", false, true)], "page": 1, "size": 2});
+    let identity = flow.identity_after("GET", EMAILS, emails).await;
     assert_identity(&identity, json!({"email": null, "email_verified": false}));
 }
 
@@ -57,8 +50,7 @@ async fn bitbucket_unconfirmed_primary_email_is_never_used() {
 async fn bitbucket_without_email_permission() {
     let flow = start().await;
     flow.fake.on("GET", EMAILS, json_reply(403, json!({"type": "error", "error": {"message": "Your credentials lack one or more required privilege scopes.", "detail": {"granted": ["account"], "required": ["email"]}}})));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow.identity().await;
     assert_identity(
         &identity,
         json!({"id": "{d301aafa-d676-4ee0-88be-962be7417567}", "email": null, "email_verified": false}),
@@ -67,23 +59,9 @@ async fn bitbucket_without_email_permission() {
 
 #[tokio::test]
 async fn bitbucket_invalid_grant() {
-    let flow = Flow::start(
-        sesame_providers::bitbucket(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
-    flow.fake.on(
-        "POST",
-        TOKEN,
-        json_reply(
-            400,
-            json!({"error_description": "The specified code is not valid.", "error": "invalid_grant"}),
-        ),
-    );
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
+    let flow = Flow::start_with_secret(sesame_providers::bitbucket()).await;
+    let error =
+        json!({"error_description": "The specified code is not valid.", "error": "invalid_grant"});
+    let got = flow.token_error(TOKEN, 400, error).await;
+    assert_eq!(got, (400, Some("invalid_grant".into())));
 }

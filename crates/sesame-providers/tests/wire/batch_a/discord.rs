@@ -11,12 +11,7 @@ fn user() -> serde_json::Value {
 }
 
 async fn start(user: serde_json::Value) -> Flow {
-    let flow = Flow::start(
-        sesame_providers::discord(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
+    let flow = Flow::start_with_secret(sesame_providers::discord()).await;
     flow.assert_authorize(
         AUTHORIZE,
         &[("client_id", CLIENT_ID), ("scope", "identify email")],
@@ -31,8 +26,7 @@ async fn start(user: serde_json::Value) -> Flow {
 #[tokio::test]
 async fn discord_login_with_verified_email() {
     let flow = start(user()).await;
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow.identity().await;
     Flow::assert_basic(&flow.token_request(TOKEN));
     assert_bearer(&flow.fake, "GET", ME, "6qrZcUqja7812RVdnEKjpzOL4CvHBFG");
     assert_identity(
@@ -48,8 +42,7 @@ async fn discord_unverified_email_is_not_verified() {
     u["global_name"] = json!(null);
     u["avatar"] = json!("a_1269e74af4df7417b13759eae50c83dc");
     let flow = start(u).await;
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow.identity().await;
     assert_identity(
         &identity,
         json!({"email": "nelly@discord.com", "email_verified": false, "name": "nelly", "picture": "https://cdn.discordapp.com/avatars/80351110224678912/a_1269e74af4df7417b13759eae50c83dc.gif"}),
@@ -61,30 +54,15 @@ async fn discord_phone_only_account_has_no_email() {
     let mut u = user();
     u["email"] = json!(null);
     let flow = start(u).await;
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow.identity().await;
     assert_identity(&identity, json!({"email": null, "email_verified": false}));
 }
 
 #[tokio::test]
 async fn discord_invalid_grant() {
-    let flow = Flow::start(
-        sesame_providers::discord(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
-    flow.fake.on(
-        "POST",
-        TOKEN,
-        json_reply(
-            400,
-            json!({"error": "invalid_grant", "error_description": "Invalid \"code\" in request."}),
-        ),
-    );
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
+    let flow = Flow::start_with_secret(sesame_providers::discord()).await;
+    let error =
+        json!({"error": "invalid_grant", "error_description": "Invalid \"code\" in request."});
+    let got = flow.token_error(TOKEN, 400, error).await;
+    assert_eq!(got, (400, Some("invalid_grant".into())));
 }

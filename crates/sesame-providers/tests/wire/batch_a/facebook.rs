@@ -11,12 +11,7 @@ fn me() -> serde_json::Value {
 }
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::facebook(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
+    let flow = Flow::start_with_secret(sesame_providers::facebook()).await;
     flow.assert_authorize(
         AUTHORIZE,
         &[("client_id", CLIENT_ID), ("scope", "email,public_profile")],
@@ -29,10 +24,11 @@ async fn start() -> Flow {
 #[tokio::test]
 async fn facebook_login_reads_graph_me_and_never_verifies_the_email() {
     let flow = start().await;
-    flow.fake.on("POST", TOKEN, json_reply(200, json!({"access_token": "EAAGm0PX4ZCpsBA", "token_type": "bearer", "expires_in": 5183944})));
-    flow.fake.on("GET", ME, json_reply(200, me()));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let token = json_reply(
+        200,
+        json!({"access_token": "EAAGm0PX4ZCpsBA", "token_type": "bearer", "expires_in": 5183944}),
+    );
+    let identity = flow.identity_after_token(TOKEN, token, ME, me()).await;
     Flow::assert_post(&flow.token_request(TOKEN), "client_id");
     let r = assert_bearer(&flow.fake, "GET", ME, "EAAGm0PX4ZCpsBA");
     assert_eq!(
@@ -48,27 +44,18 @@ async fn facebook_login_reads_graph_me_and_never_verifies_the_email() {
 #[tokio::test]
 async fn facebook_graph_error_from_the_token_endpoint() {
     let flow = start().await;
-    flow.fake.on("POST", TOKEN, json_reply(400, json!({"error": {"message": "This authorization code has expired.", "type": "OAuthException", "code": 100, "fbtrace_id": "AbCdEf"}})));
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (502, Some("provider_error"))
-    );
+    let error = json!({"error": {"message": "This authorization code has expired.", "type": "OAuthException", "code": 100, "fbtrace_id": "AbCdEf"}});
+    let got = flow.token_error(TOKEN, 400, error).await;
+    assert_eq!(got, (502, Some("provider_error".into())));
 }
 
 #[tokio::test]
 async fn facebook_profile_without_email() {
     let flow = start().await;
-    flow.fake.on(
-        "POST",
-        TOKEN,
-        json_reply(200, json!({"access_token": "t", "token_type": "bearer"})),
-    );
+    let token = json_reply(200, json!({"access_token": "t", "token_type": "bearer"}));
     let mut m = me();
     m.as_object_mut().unwrap().remove("email");
-    flow.fake.on("GET", ME, json_reply(200, m));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow.identity_after_token(TOKEN, token, ME, m).await;
     assert_identity(
         &identity,
         json!({"id": "10153255542521746", "email": null, "email_verified": false}),

@@ -11,12 +11,7 @@ fn profile() -> serde_json::Value {
 }
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::fitbit(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
+    let flow = Flow::start_with_secret(sesame_providers::fitbit()).await;
     flow.assert_authorize(
         AUTHORIZE,
         &[("client_id", CLIENT_ID), ("scope", "profile")],
@@ -29,10 +24,13 @@ async fn start() -> Flow {
 #[tokio::test]
 async fn fitbit_login_has_no_email() {
     let flow = start().await;
-    flow.fake.on("POST", TOKEN, json_reply(200, json!({"access_token": "eyJhbGciOiJIUzI1NiJ9.fitbit", "expires_in": 28800, "refresh_token": "c643a63c072f0f05478e9d18b991db80ef6061e4f8e6c822d83fed53e5fafdd7", "scope": "profile", "token_type": "Bearer", "user_id": "GGNJL9"})));
-    flow.fake.on("GET", PROFILE, json_reply(200, profile()));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let token = json_reply(
+        200,
+        json!({"access_token": "eyJhbGciOiJIUzI1NiJ9.fitbit", "expires_in": 28800, "refresh_token": "c643a63c072f0f05478e9d18b991db80ef6061e4f8e6c822d83fed53e5fafdd7", "scope": "profile", "token_type": "Bearer", "user_id": "GGNJL9"}),
+    );
+    let identity = flow
+        .identity_after_token(TOKEN, token, PROFILE, profile())
+        .await;
     Flow::assert_basic(&flow.token_request(TOKEN));
     assert_bearer(&flow.fake, "GET", PROFILE, "eyJhbGciOiJIUzI1NiJ9.fitbit");
     assert_identity(
@@ -44,21 +42,15 @@ async fn fitbit_login_has_no_email() {
 #[tokio::test]
 async fn fitbit_profile_without_full_name_uses_the_display_name() {
     let flow = start().await;
-    flow.fake.on(
-        "POST",
-        TOKEN,
-        json_reply(
-            200,
-            json!({"access_token": "t", "token_type": "Bearer", "user_id": "GGNJL9"}),
-        ),
+    let token = json_reply(
+        200,
+        json!({"access_token": "t", "token_type": "Bearer", "user_id": "GGNJL9"}),
     );
     let mut p = profile();
     for k in ["fullName", "firstName", "lastName"] {
         p["user"].as_object_mut().unwrap().remove(k);
     }
-    flow.fake.on("GET", PROFILE, json_reply(200, p));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow.identity_after_token(TOKEN, token, PROFILE, p).await;
     assert_identity(
         &identity,
         json!({"id": "GGNJL9", "name": "Jane D.", "given_name": null, "email": null, "email_verified": false}),
@@ -69,10 +61,7 @@ async fn fitbit_profile_without_full_name_uses_the_display_name() {
 async fn fitbit_token_error_in_its_own_format() {
     let flow = start().await;
     // Fitbit's errors have no top-level `error` field: reported as a provider error.
-    flow.fake.on("POST", TOKEN, json_reply(400, json!({"errors": [{"errorType": "invalid_grant", "message": "Authorization code invalid: 5ac2b0b5. Visit https://dev.fitbit.com/docs/oauth2 for more information on the Fitbit Web API authorization process."}], "success": false})));
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (502, Some("provider_error"))
-    );
+    let error = json!({"errors": [{"errorType": "invalid_grant", "message": "Authorization code invalid: 5ac2b0b5. Visit https://dev.fitbit.com/docs/oauth2 for more information on the Fitbit Web API authorization process."}], "success": false});
+    let got = flow.token_error(TOKEN, 400, error).await;
+    assert_eq!(got, (502, Some("provider_error".into())));
 }

@@ -32,12 +32,7 @@ async fn start() -> Flow {
         |f| discovery_at(f, ISSUER),
     )
     .await;
-    flow.assert_authorize(
-        AUTHORIZE,
-        &[("client_id", CLIENT_ID), ("scope", "openid email profile")],
-        true,
-        true,
-    );
+    flow.assert_authorize(AUTHORIZE, OPENID_EMAIL_PROFILE, true, true);
     flow
 }
 
@@ -49,10 +44,13 @@ async fn gitlab_login_with_verified_email_from_userinfo() {
         "1234567",
         json!({"auth_time": 1700000000, "email": "john@example.com", "email_verified": true, "groups_direct": ["my-group"]}),
     ));
-    flow.fake.on("POST", TOKEN, json_reply(200, json!({"access_token": "de6780bc506a0446309bd9362820ba8aed28aa506c71eedbe1c5c4f9dd350e54", "token_type": "Bearer", "expires_in": 7200, "refresh_token": "8257e65c97202ed1726cf9571600918f3bffb2544b26e00a61df9897668c33a1", "scope": "openid email profile", "created_at": 1607635748, "id_token": id_token})));
-    flow.fake.on("GET", USERINFO, json_reply(200, userinfo()));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let token = json_reply(
+        200,
+        json!({"access_token": "de6780bc506a0446309bd9362820ba8aed28aa506c71eedbe1c5c4f9dd350e54", "token_type": "Bearer", "expires_in": 7200, "refresh_token": "8257e65c97202ed1726cf9571600918f3bffb2544b26e00a61df9897668c33a1", "scope": "openid email profile", "created_at": 1607635748, "id_token": id_token}),
+    );
+    let identity = flow
+        .identity_after_token(TOKEN, token, USERINFO, userinfo())
+        .await;
     Flow::assert_basic(&flow.token_request(TOKEN));
     assert_bearer(
         &flow.fake,
@@ -77,26 +75,24 @@ async fn gitlab_self_managed_instance_is_its_own_issuer() {
     .await;
     flow.assert_authorize(
         &format!("{base}/oauth/authorize"),
-        &[("client_id", CLIENT_ID), ("scope", "openid email profile")],
+        OPENID_EMAIL_PROFILE,
         true,
         true,
     );
     let id_token = Fake::id_token(flow.id_claims(base, "42", json!({})));
-    flow.fake.on(
-        "POST",
-        &format!("{base}/oauth/token"),
-        json_reply(
-            200,
-            json!({"access_token": "t", "token_type": "Bearer", "id_token": id_token}),
-        ),
+    let token = json_reply(
+        200,
+        json!({"access_token": "t", "token_type": "Bearer", "id_token": id_token}),
     );
-    flow.fake.on(
-        "GET",
-        &format!("{base}/oauth/userinfo"),
-        json_reply(200, json!({"sub": "42", "nickname": "root"})),
-    );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let info = json!({"sub": "42", "nickname": "root"});
+    let identity = flow
+        .identity_after_token(
+            &format!("{base}/oauth/token"),
+            token,
+            &format!("{base}/oauth/userinfo"),
+            info,
+        )
+        .await;
     assert_identity(
         &identity,
         json!({"id": "42", "email": null, "email_verified": false}),
@@ -111,19 +107,13 @@ async fn gitlab_unverified_email_is_not_verified() {
         "1234567",
         json!({"email": "john@example.com", "email_verified": false}),
     ));
-    flow.fake.on(
-        "POST",
-        TOKEN,
-        json_reply(
-            200,
-            json!({"access_token": "t", "token_type": "Bearer", "id_token": id_token}),
-        ),
+    let token = json_reply(
+        200,
+        json!({"access_token": "t", "token_type": "Bearer", "id_token": id_token}),
     );
     let mut ui = userinfo();
     ui["email_verified"] = json!(false);
-    flow.fake.on("GET", USERINFO, json_reply(200, ui));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow.identity_after_token(TOKEN, token, USERINFO, ui).await;
     assert_identity(
         &identity,
         json!({"email": "john@example.com", "email_verified": false}),
@@ -133,10 +123,7 @@ async fn gitlab_unverified_email_is_not_verified() {
 #[tokio::test]
 async fn gitlab_invalid_grant() {
     let flow = start().await;
-    flow.fake.on("POST", TOKEN, json_reply(400, json!({"error": "invalid_grant", "error_description": "The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client."})));
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
+    let error = json!({"error": "invalid_grant", "error_description": "The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client."});
+    let got = flow.token_error(TOKEN, 400, error).await;
+    assert_eq!(got, (400, Some("invalid_grant".into())));
 }

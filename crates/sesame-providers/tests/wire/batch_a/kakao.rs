@@ -29,8 +29,7 @@ async fn start(secret: Secret, user: serde_json::Value) -> Flow {
 #[tokio::test]
 async fn kakao_login_with_valid_verified_email() {
     let flow = start(Secret::Static(CLIENT_SECRET), user()).await;
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow.identity().await;
     Flow::assert_post(&flow.token_request(TOKEN), "client_id");
     assert_bearer(&flow.fake, "GET", ME, "kakao-access-token");
     assert_identity(
@@ -44,8 +43,7 @@ async fn kakao_verified_but_invalid_email_is_not_verified() {
     let mut u = user();
     u["kakao_account"]["is_email_valid"] = json!(false);
     let flow = start(Secret::Static(CLIENT_SECRET), u).await;
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow.identity().await;
     assert_identity(
         &identity,
         json!({"email": "sample@sample.com", "email_verified": false}),
@@ -61,8 +59,7 @@ async fn kakao_without_email_consent_and_without_client_secret() {
     account.remove("is_email_verified");
     account.insert("email_needs_agreement".into(), json!(true));
     let flow = start(Secret::Public, u).await;
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow.identity().await;
     // "Client Secret" off in the console: only the REST API key is sent.
     let r = flow.token_request(TOKEN);
     assert!(r.header("authorization").is_none());
@@ -79,16 +76,8 @@ async fn kakao_without_email_consent_and_without_client_secret() {
 
 #[tokio::test]
 async fn kakao_invalid_grant() {
-    let flow = Flow::start(
-        sesame_providers::kakao(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
-    flow.fake.on("POST", TOKEN, json_reply(400, json!({"error": "invalid_grant", "error_description": "authorization code not found for code=test-code", "error_code": "KOE320"})));
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
+    let flow = Flow::start_with_secret(sesame_providers::kakao()).await;
+    let error = json!({"error": "invalid_grant", "error_description": "authorization code not found for code=test-code", "error_code": "KOE320"});
+    let got = flow.token_error(TOKEN, 400, error).await;
+    assert_eq!(got, (400, Some("invalid_grant".into())));
 }

@@ -34,18 +34,8 @@ fn token_reply(id_token: String) -> Reply {
 }
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::line(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
-    flow.assert_authorize(
-        AUTHORIZE,
-        &[("client_id", CLIENT_ID), ("scope", "openid email profile")],
-        true,
-        true,
-    );
+    let flow = Flow::start_with_secret(sesame_providers::line()).await;
+    flow.assert_authorize(AUTHORIZE, OPENID_EMAIL_PROFILE, true, true);
     flow
 }
 
@@ -57,8 +47,7 @@ async fn line_login_with_an_hs256_id_token_signed_by_the_channel_secret() {
         TOKEN,
         token_reply(hs256(CLIENT_SECRET, claims(&flow))),
     );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow.identity().await;
     Flow::assert_post(&flow.token_request(TOKEN), "client_id");
     // Everything is in the validated ID token: no other call.
     assert_eq!(flow.fake.requests().len(), 1);
@@ -76,11 +65,8 @@ async fn line_id_token_signed_with_another_secret_is_refused() {
         TOKEN,
         token_reply(hs256("not-the-channel-secret", claims(&flow))),
     );
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (502, Some("invalid_id_token"))
-    );
+    let got = flow.callback_error().await;
+    assert_eq!(got, (502, Some("invalid_id_token".into())));
 }
 
 #[tokio::test]
@@ -90,8 +76,7 @@ async fn line_without_email_permission() {
     c.as_object_mut().unwrap().remove("email");
     flow.fake
         .on("POST", TOKEN, token_reply(hs256(CLIENT_SECRET, c)));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow.identity().await;
     assert_identity(
         &identity,
         json!({"id": "U1234567890abcdef1234567890abcdef", "email": null, "email_verified": false}),
@@ -101,17 +86,8 @@ async fn line_without_email_permission() {
 #[tokio::test]
 async fn line_invalid_grant() {
     let flow = start().await;
-    flow.fake.on(
-        "POST",
-        TOKEN,
-        json_reply(
-            400,
-            json!({"error": "invalid_grant", "error_description": "invalid authorization code"}),
-        ),
-    );
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
+    let error =
+        json!({"error": "invalid_grant", "error_description": "invalid authorization code"});
+    let got = flow.token_error(TOKEN, 400, error).await;
+    assert_eq!(got, (400, Some("invalid_grant".into())));
 }

@@ -3,25 +3,13 @@ use sesame_core::jose::{Algorithm, SigningKey};
 
 use super::super::harness::*;
 
-const ISSUER: &str = "https://www.linkedin.com/oauth";
-const AUTHORIZE: &str = "https://www.linkedin.com/oauth/v2/authorization";
-const TOKEN: &str = "https://www.linkedin.com/oauth/v2/accessToken";
-const USERINFO: &str = "https://api.linkedin.com/v2/userinfo";
-const JWKS: &str = "https://www.linkedin.com/oauth/openid/jwks";
-
-fn discovery(fake: &Fake) {
-    fake.serve_discovery(
-        ISSUER,
-        None,
-        &[
-            ("authorization_endpoint", AUTHORIZE),
-            ("token_endpoint", TOKEN),
-            ("userinfo_endpoint", USERINFO),
-            ("jwks_uri", JWKS),
-        ],
-    );
-    fake.serve_jwks(JWKS);
-}
+const OP: Oidc = Oidc {
+    issuer: "https://www.linkedin.com/oauth",
+    authorize: "https://www.linkedin.com/oauth/v2/authorization",
+    token: "https://www.linkedin.com/oauth/v2/accessToken",
+    userinfo: "https://api.linkedin.com/v2/userinfo",
+    jwks: "https://www.linkedin.com/oauth/openid/jwks",
+};
 
 /// LinkedIn's ID token: no nonce (LinkedIn never echoes one).
 fn claims(flow: &Flow, extra: serde_json::Value) -> serde_json::Value {
@@ -29,11 +17,10 @@ fn claims(flow: &Flow, extra: serde_json::Value) -> serde_json::Value {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs();
-    let mut c = json!({"iss": flow.fake.url(ISSUER), "aud": CLIENT_ID, "iat": now, "exp": now + 3600, "sub": "782bbtaQ", "name": "John Doe", "given_name": "John", "family_name": "Doe", "picture": "https://media.licdn-ei.com/dms/image/C5F03AQHqK8v7tB1HCQ/profile-displayphoto-shrink_100_100/0/", "email": "doe@email.com", "email_verified": "true", "locale": "en_US"});
-    for (k, v) in extra.as_object().unwrap() {
-        c[k] = v.clone();
-    }
-    c
+    with_fields(
+        json!({"iss": flow.fake.url(OP.issuer), "aud": CLIENT_ID, "iat": now, "exp": now + 3600, "sub": "782bbtaQ", "name": "John Doe", "given_name": "John", "family_name": "Doe", "picture": "https://media.licdn-ei.com/dms/image/C5F03AQHqK8v7tB1HCQ/profile-displayphoto-shrink_100_100/0/", "email": "doe@email.com", "email_verified": "true", "locale": "en_US"}),
+        extra,
+    )
 }
 
 fn userinfo() -> serde_json::Value {
@@ -44,16 +31,11 @@ async fn start() -> Flow {
     let flow = Flow::start(
         sesame_providers::linkedin(),
         Secret::Static(CLIENT_SECRET),
-        discovery,
+        |f| OP.serve(f),
     )
     .await;
     // No PKCE (LinkedIn rejects a code_verifier), no nonce (never echoed).
-    flow.assert_authorize(
-        AUTHORIZE,
-        &[("client_id", CLIENT_ID), ("scope", "openid email profile")],
-        false,
-        false,
-    );
+    flow.assert_authorize(OP.authorize, OPENID_EMAIL_PROFILE, false, false);
     flow
 }
 
@@ -68,13 +50,17 @@ fn token_reply(id_token: Option<String>) -> Reply {
 #[tokio::test]
 async fn linkedin_login_validates_the_id_token() {
     let flow = start().await;
-    let id_token = Fake::id_token(claims(&flow, json!({})));
-    flow.fake.on("POST", TOKEN, token_reply(Some(id_token)));
-    flow.fake.on("GET", USERINFO, json_reply(200, userinfo()));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
-    Flow::assert_post(&flow.token_request(TOKEN), "client_id");
-    assert_bearer(&flow.fake, "GET", USERINFO, "AQUvlL_DYEzvT2wz1QJiEPeLioeA");
+    let token = token_reply(Some(Fake::id_token(claims(&flow, json!({})))));
+    let identity = flow
+        .identity_after_token(OP.token, token, OP.userinfo, userinfo())
+        .await;
+    Flow::assert_post(&flow.token_request(OP.token), "client_id");
+    assert_bearer(
+        &flow.fake,
+        "GET",
+        OP.userinfo,
+        "AQUvlL_DYEzvT2wz1QJiEPeLioeA",
+    );
     assert_identity(
         &identity,
         json!({"provider": "linkedin", "id": "782bbtaQ", "email": "doe@email.com", "email_verified": true, "name": "John Doe", "given_name": "John", "family_name": "Doe", "picture": "https://media.licdn-ei.com/dms/image/C5F03AQHqK8v7tB1HCQ/profile-displayphoto-shrink_100_100/0/", "locale": "en_US"}),
@@ -88,25 +74,21 @@ async fn linkedin_forged_id_token_is_refused() {
     let forged = other
         .sign_claims(Some("JWT"), claims(&flow, json!({})).as_object().unwrap())
         .unwrap();
-    flow.fake.on("POST", TOKEN, token_reply(Some(forged)));
-    flow.fake.on("GET", USERINFO, json_reply(200, userinfo()));
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (502, Some("invalid_id_token"))
-    );
+    flow.fake.on("POST", OP.token, token_reply(Some(forged)));
+    flow.fake
+        .on("GET", OP.userinfo, json_reply(200, userinfo()));
+    let got = flow.callback_error().await;
+    assert_eq!(got, (502, Some("invalid_id_token".into())));
 }
 
 #[tokio::test]
 async fn linkedin_without_an_id_token_is_refused() {
     let flow = start().await;
-    flow.fake.on("POST", TOKEN, token_reply(None));
-    flow.fake.on("GET", USERINFO, json_reply(200, userinfo()));
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (502, Some("provider_error"))
-    );
+    flow.fake.on("POST", OP.token, token_reply(None));
+    flow.fake
+        .on("GET", OP.userinfo, json_reply(200, userinfo()));
+    let got = flow.callback_error().await;
+    assert_eq!(got, (502, Some("provider_error".into())));
 }
 
 #[tokio::test]
@@ -115,14 +97,13 @@ async fn linkedin_without_email() {
     let mut c = claims(&flow, json!({}));
     c.as_object_mut().unwrap().remove("email");
     c.as_object_mut().unwrap().remove("email_verified");
-    flow.fake
-        .on("POST", TOKEN, token_reply(Some(Fake::id_token(c))));
+    let token = token_reply(Some(Fake::id_token(c)));
     let mut ui = userinfo();
     ui.as_object_mut().unwrap().remove("email");
     ui.as_object_mut().unwrap().remove("email_verified");
-    flow.fake.on("GET", USERINFO, json_reply(200, ui));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow
+        .identity_after_token(OP.token, token, OP.userinfo, ui)
+        .await;
     assert_identity(
         &identity,
         json!({"id": "782bbtaQ", "email": null, "email_verified": false}),
@@ -132,10 +113,7 @@ async fn linkedin_without_email() {
 #[tokio::test]
 async fn linkedin_token_error() {
     let flow = start().await;
-    flow.fake.on("POST", TOKEN, json_reply(400, json!({"error": "invalid_request", "error_description": "Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code. Or authorization code expired. Or external member binding exists"})));
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (502, Some("provider_error"))
-    );
+    let error = json!({"error": "invalid_request", "error_description": "Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code. Or authorization code expired. Or external member binding exists"});
+    let got = flow.token_error(OP.token, 400, error).await;
+    assert_eq!(got, (502, Some("provider_error".into())));
 }

@@ -11,12 +11,7 @@ fn me() -> serde_json::Value {
 }
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::naver(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
+    let flow = Flow::start_with_secret(sesame_providers::naver()).await;
     // No scope parameter: the fields are chosen at registration.
     flow.assert_authorize(AUTHORIZE, &[("client_id", CLIENT_ID)], true, false);
     flow
@@ -33,10 +28,7 @@ fn token_ok() -> Reply {
 #[tokio::test]
 async fn naver_login_never_verifies_the_email() {
     let flow = start().await;
-    flow.fake.on("POST", TOKEN, token_ok());
-    flow.fake.on("GET", ME, json_reply(200, me()));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow.identity_after_token(TOKEN, token_ok(), ME, me()).await;
     Flow::assert_post(&flow.token_request(TOKEN), "client_id");
     assert_bearer(
         &flow.fake,
@@ -53,12 +45,10 @@ async fn naver_login_never_verifies_the_email() {
 #[tokio::test]
 async fn naver_profile_without_email() {
     let flow = start().await;
-    flow.fake.on("POST", TOKEN, token_ok());
+    let token = token_ok();
     let mut m = me();
     m["response"].as_object_mut().unwrap().remove("email");
-    flow.fake.on("GET", ME, json_reply(200, m));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow.identity_after_token(TOKEN, token, ME, m).await;
     assert_identity(
         &identity,
         json!({"id": "32742776", "email": null, "email_verified": false}),
@@ -77,27 +67,15 @@ async fn naver_profile_result_code_must_be_success() {
             json!({"resultcode": "024", "message": "Authentication failed"}),
         ),
     );
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (502, Some("provider_error"))
-    );
+    let got = flow.callback_error().await;
+    assert_eq!(got, (502, Some("provider_error".into())));
 }
 
 #[tokio::test]
 async fn naver_error_in_a_200_token_response() {
     let flow = start().await;
-    flow.fake.on(
-        "POST",
-        TOKEN,
-        json_reply(
-            200,
-            json!({"error": "invalid_request", "error_description": "no valid data in session"}),
-        ),
-    );
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (502, Some("provider_error"))
-    );
+    let error =
+        json!({"error": "invalid_request", "error_description": "no valid data in session"});
+    let got = flow.token_error(TOKEN, 200, error).await;
+    assert_eq!(got, (502, Some("provider_error".into())));
 }

@@ -18,12 +18,7 @@ fn person(email: Option<&str>) -> serde_json::Value {
 }
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::notion(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
+    let flow = Flow::start_with_secret(sesame_providers::notion()).await;
     flow.assert_authorize(
         AUTHORIZE,
         &[("client_id", CLIENT_ID), ("owner", "user")],
@@ -36,13 +31,8 @@ async fn start() -> Flow {
 #[tokio::test]
 async fn notion_identity_comes_from_the_token_response() {
     let flow = start().await;
-    flow.fake.on(
-        "POST",
-        TOKEN,
-        json_reply(200, token(person(Some("ada@example.com")))),
-    );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let tokens = token(person(Some("ada@example.com")));
+    let identity = flow.identity_after("POST", TOKEN, tokens).await;
     let r = json_token_request(&flow, TOKEN);
     Flow::assert_basic(&r);
     assert!(r.json().get("client_secret").is_none());
@@ -58,10 +48,9 @@ async fn notion_identity_comes_from_the_token_response() {
 #[tokio::test]
 async fn notion_without_the_email_capability() {
     let flow = start().await;
-    flow.fake
-        .on("POST", TOKEN, json_reply(200, token(person(None))));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow
+        .identity_after("POST", TOKEN, token(person(None)))
+        .await;
     assert_identity(
         &identity,
         json!({"id": "5389a034-eb5c-47b5-8a9e-f79c99ef166c", "email": null, "email_verified": false}),
@@ -76,27 +65,14 @@ async fn notion_workspace_owned_token_is_refused() {
         TOKEN,
         json_reply(200, token(json!({"type": "workspace", "workspace": true}))),
     );
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (502, Some("provider_error"))
-    );
+    let got = flow.callback_error().await;
+    assert_eq!(got, (502, Some("provider_error".into())));
 }
 
 #[tokio::test]
 async fn notion_invalid_grant() {
     let flow = start().await;
-    flow.fake.on(
-        "POST",
-        TOKEN,
-        json_reply(
-            400,
-            json!({"error": "invalid_grant", "error_description": "Invalid code: this code has been revoked."}),
-        ),
-    );
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
+    let error = json!({"error": "invalid_grant", "error_description": "Invalid code: this code has been revoked."});
+    let got = flow.token_error(TOKEN, 400, error).await;
+    assert_eq!(got, (400, Some("invalid_grant".into())));
 }

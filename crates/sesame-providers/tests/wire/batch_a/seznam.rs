@@ -11,12 +11,7 @@ fn user() -> serde_json::Value {
 }
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::seznam(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
+    let flow = Flow::start_with_secret(sesame_providers::seznam()).await;
     flow.assert_authorize(
         AUTHORIZE,
         &[("client_id", CLIENT_ID), ("scope", "identity,avatar")],
@@ -36,10 +31,9 @@ fn token_ok() -> Reply {
 #[tokio::test]
 async fn seznam_login_with_a_json_token_request() {
     let flow = start().await;
-    flow.fake.on("POST", TOKEN, token_ok());
-    flow.fake.on("GET", USER, json_reply(200, user()));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow
+        .identity_after_token(TOKEN, token_ok(), USER, user())
+        .await;
     let r = json_token_request(&flow, TOKEN);
     assert!(r.header("authorization").is_none());
     assert_eq!(r.json()["client_id"], CLIENT_ID);
@@ -55,12 +49,10 @@ async fn seznam_login_with_a_json_token_request() {
 #[tokio::test]
 async fn seznam_profile_without_email() {
     let flow = start().await;
-    flow.fake.on("POST", TOKEN, token_ok());
+    let token = token_ok();
     let mut u = user();
     u.as_object_mut().unwrap().remove("email");
-    flow.fake.on("GET", USER, json_reply(200, u));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow.identity_after_token(TOKEN, token, USER, u).await;
     assert_identity(
         &identity,
         json!({"id": "f2a0b1c3d4e5f6a7", "email": null, "email_verified": false}),
@@ -70,17 +62,8 @@ async fn seznam_profile_without_email() {
 #[tokio::test]
 async fn seznam_token_error() {
     let flow = start().await;
-    flow.fake.on(
-        "POST",
-        TOKEN,
-        json_reply(
-            401,
-            json!({"error": "invalid_client", "error_description": "Client authentication failed"}),
-        ),
-    );
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (502, Some("provider_error"))
-    );
+    let error =
+        json!({"error": "invalid_client", "error_description": "Client authentication failed"});
+    let got = flow.token_error(TOKEN, 401, error).await;
+    assert_eq!(got, (502, Some("provider_error".into())));
 }

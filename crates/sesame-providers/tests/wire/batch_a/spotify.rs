@@ -11,12 +11,7 @@ fn me() -> serde_json::Value {
 }
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::spotify(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
+    let flow = Flow::start_with_secret(sesame_providers::spotify()).await;
     flow.assert_authorize(
         AUTHORIZE,
         &[("client_id", CLIENT_ID), ("scope", "user-read-email")],
@@ -29,10 +24,11 @@ async fn start() -> Flow {
 #[tokio::test]
 async fn spotify_login_never_verifies_the_email() {
     let flow = start().await;
-    flow.fake.on("POST", TOKEN, json_reply(200, json!({"access_token": "NgCXRKc...MzYjw", "token_type": "Bearer", "scope": "user-read-email", "expires_in": 3600, "refresh_token": "NgAagA...Um_SHo"})));
-    flow.fake.on("GET", ME, json_reply(200, me()));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let token = json_reply(
+        200,
+        json!({"access_token": "NgCXRKc...MzYjw", "token_type": "Bearer", "scope": "user-read-email", "expires_in": 3600, "refresh_token": "NgAagA...Um_SHo"}),
+    );
+    let identity = flow.identity_after_token(TOKEN, token, ME, me()).await;
     Flow::assert_basic(&flow.token_request(TOKEN));
     assert_bearer(&flow.fake, "GET", ME, "NgCXRKc...MzYjw");
     assert_identity(
@@ -44,18 +40,12 @@ async fn spotify_login_never_verifies_the_email() {
 #[tokio::test]
 async fn spotify_profile_without_email_or_images() {
     let flow = start().await;
-    flow.fake.on(
-        "POST",
-        TOKEN,
-        json_reply(200, json!({"access_token": "t", "token_type": "Bearer"})),
-    );
+    let token = json_reply(200, json!({"access_token": "t", "token_type": "Bearer"}));
     let mut m = me();
     m.as_object_mut().unwrap().remove("email");
     m["images"] = json!([]);
     m["display_name"] = json!(null);
-    flow.fake.on("GET", ME, json_reply(200, m));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow.identity_after_token(TOKEN, token, ME, m).await;
     assert_identity(
         &identity,
         json!({"id": "wizzler", "email": null, "email_verified": false, "name": null, "picture": null}),
@@ -65,17 +55,8 @@ async fn spotify_profile_without_email_or_images() {
 #[tokio::test]
 async fn spotify_invalid_grant() {
     let flow = start().await;
-    flow.fake.on(
-        "POST",
-        TOKEN,
-        json_reply(
-            400,
-            json!({"error": "invalid_grant", "error_description": "Invalid authorization code"}),
-        ),
-    );
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
+    let error =
+        json!({"error": "invalid_grant", "error_description": "Invalid authorization code"});
+    let got = flow.token_error(TOKEN, 400, error).await;
+    assert_eq!(got, (400, Some("invalid_grant".into())));
 }

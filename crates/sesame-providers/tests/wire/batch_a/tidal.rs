@@ -11,12 +11,7 @@ fn me(email_verified: bool) -> serde_json::Value {
 }
 
 async fn start(profile: serde_json::Value) -> Flow {
-    let flow = Flow::start(
-        sesame_providers::tidal(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
+    let flow = Flow::start_with_secret(sesame_providers::tidal()).await;
     flow.assert_authorize(
         AUTHORIZE,
         &[("client_id", CLIENT_ID), ("scope", "user.read")],
@@ -31,8 +26,7 @@ async fn start(profile: serde_json::Value) -> Flow {
 #[tokio::test]
 async fn tidal_login_reads_the_json_api_profile() {
     let flow = start(me(true)).await;
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow.identity().await;
     Flow::assert_basic(&flow.token_request(TOKEN));
     let r = assert_bearer(
         &flow.fake,
@@ -53,8 +47,7 @@ async fn tidal_login_reads_the_json_api_profile() {
 #[tokio::test]
 async fn tidal_unverified_email_is_not_verified() {
     let flow = start(me(false)).await;
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow.identity().await;
     assert_identity(
         &identity,
         json!({"email": "jane@example.com", "email_verified": false}),
@@ -67,8 +60,7 @@ async fn tidal_profile_without_email() {
     let attrs = m["data"]["attributes"].as_object_mut().unwrap();
     attrs.remove("email");
     let flow = start(m).await;
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow.identity().await;
     assert_identity(
         &identity,
         json!({"id": "123456789", "email": null, "email_verified": false}),
@@ -77,16 +69,8 @@ async fn tidal_profile_without_email() {
 
 #[tokio::test]
 async fn tidal_invalid_grant() {
-    let flow = Flow::start(
-        sesame_providers::tidal(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
-    flow.fake.on("POST", TOKEN, json_reply(400, json!({"status": 400, "error": "invalid_grant", "sub_status": 11101, "error_description": "Authorization code is invalid or expired"})));
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
+    let flow = Flow::start_with_secret(sesame_providers::tidal()).await;
+    let error = json!({"status": 400, "error": "invalid_grant", "sub_status": 11101, "error_description": "Authorization code is invalid or expired"});
+    let got = flow.token_error(TOKEN, 400, error).await;
+    assert_eq!(got, (400, Some("invalid_grant".into())));
 }

@@ -11,12 +11,7 @@ fn me() -> serde_json::Value {
 }
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::twitter(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
+    let flow = Flow::start_with_secret(sesame_providers::twitter()).await;
     flow.assert_authorize(
         AUTHORIZE,
         &[
@@ -32,10 +27,11 @@ async fn start() -> Flow {
 #[tokio::test]
 async fn twitter_login_with_pkce_and_confirmed_email() {
     let flow = start().await;
-    flow.fake.on("POST", TOKEN, json_reply(200, json!({"token_type": "bearer", "expires_in": 7200, "access_token": "VGNibzFWSWJMN2ZxYjM0bjBZa3", "scope": "tweet.read users.read users.email"})));
-    flow.fake.on("GET", ME, json_reply(200, me()));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let token = json_reply(
+        200,
+        json!({"token_type": "bearer", "expires_in": 7200, "access_token": "VGNibzFWSWJMN2ZxYjM0bjBZa3", "scope": "tweet.read users.read users.email"}),
+    );
+    let identity = flow.identity_after_token(TOKEN, token, ME, me()).await;
     Flow::assert_basic(&flow.token_request(TOKEN));
     let r = assert_bearer(&flow.fake, "GET", ME, "VGNibzFWSWJMN2ZxYjM0bjBZa3");
     assert_eq!(
@@ -51,16 +47,10 @@ async fn twitter_login_with_pkce_and_confirmed_email() {
 #[tokio::test]
 async fn twitter_without_email() {
     let flow = start().await;
-    flow.fake.on(
-        "POST",
-        TOKEN,
-        json_reply(200, json!({"token_type": "bearer", "access_token": "t"})),
-    );
+    let token = json_reply(200, json!({"token_type": "bearer", "access_token": "t"}));
     let mut m = me();
     m["data"].as_object_mut().unwrap().remove("confirmed_email");
-    flow.fake.on("GET", ME, json_reply(200, m));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow.identity_after_token(TOKEN, token, ME, m).await;
     assert_identity(
         &identity,
         json!({"id": "2244994945", "email": null, "email_verified": false}),
@@ -70,17 +60,7 @@ async fn twitter_without_email() {
 #[tokio::test]
 async fn twitter_token_error() {
     let flow = start().await;
-    flow.fake.on(
-        "POST",
-        TOKEN,
-        json_reply(
-            400,
-            json!({"error": "invalid_request", "error_description": "Value passed for the authorization code was invalid."}),
-        ),
-    );
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (502, Some("provider_error"))
-    );
+    let error = json!({"error": "invalid_request", "error_description": "Value passed for the authorization code was invalid."});
+    let got = flow.token_error(TOKEN, 400, error).await;
+    assert_eq!(got, (502, Some("provider_error".into())));
 }

@@ -11,12 +11,7 @@ fn info() -> serde_json::Value {
 }
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::yandex(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
+    let flow = Flow::start_with_secret(sesame_providers::yandex()).await;
     flow.assert_authorize(
         AUTHORIZE,
         &[
@@ -33,9 +28,7 @@ async fn start() -> Flow {
 #[tokio::test]
 async fn yandex_login_uses_the_oauth_scheme_and_json_format() {
     let flow = start().await;
-    flow.fake.on("GET", INFO, json_reply(200, info()));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow.identity_after("GET", INFO, info()).await;
     Flow::assert_basic(&flow.token_request(TOKEN));
     let r = flow.fake.request_to("GET", INFO);
     assert_eq!(
@@ -57,9 +50,7 @@ async fn yandex_without_email_or_avatar() {
     m.remove("default_email");
     m.remove("emails");
     m.insert("is_avatar_empty".into(), json!(true));
-    flow.fake.on("GET", INFO, json_reply(200, i));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow.identity_after("GET", INFO, i).await;
     assert_identity(
         &identity,
         json!({"id": "1000034426", "email": null, "email_verified": false, "picture": null}),
@@ -68,23 +59,8 @@ async fn yandex_without_email_or_avatar() {
 
 #[tokio::test]
 async fn yandex_invalid_grant() {
-    let flow = Flow::start(
-        sesame_providers::yandex(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
-    flow.fake.on(
-        "POST",
-        TOKEN,
-        json_reply(
-            400,
-            json!({"error_description": "Code has expired", "error": "invalid_grant"}),
-        ),
-    );
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
+    let flow = Flow::start_with_secret(sesame_providers::yandex()).await;
+    let error = json!({"error_description": "Code has expired", "error": "invalid_grant"});
+    let got = flow.token_error(TOKEN, 400, error).await;
+    assert_eq!(got, (400, Some("invalid_grant".into())));
 }

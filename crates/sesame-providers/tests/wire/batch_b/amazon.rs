@@ -7,12 +7,7 @@ const TOKEN: &str = "https://api.amazon.com/auth/o2/token";
 const PROFILE: &str = "https://api.amazon.com/user/profile";
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::amazon(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
+    let flow = Flow::start_with_secret(sesame_providers::amazon()).await;
     flow.assert_authorize(
         AUTHORIZE,
         &[("client_id", CLIENT_ID), ("scope", "profile")],
@@ -26,9 +21,8 @@ async fn start() -> Flow {
 #[tokio::test]
 async fn amazon_login_email_not_verified() {
     let flow = start().await;
-    flow.fake.on("GET", PROFILE, json_reply(200, json!({"user_id": "amzn1.account.K2LI23KL2LK2", "email": "johndoe@gmail.com", "name": "John Doe"})));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let profile = json!({"user_id": "amzn1.account.K2LI23KL2LK2", "email": "johndoe@gmail.com", "name": "John Doe"});
+    let identity = flow.identity_after("GET", PROFILE, profile).await;
     Flow::assert_post(&flow.token_request(TOKEN), "client_id");
     assert_bearer(
         &flow.fake,
@@ -45,13 +39,8 @@ async fn amazon_login_email_not_verified() {
 #[tokio::test]
 async fn amazon_user_id_scope_only() {
     let flow = start().await;
-    flow.fake.on(
-        "GET",
-        PROFILE,
-        json_reply(200, json!({"user_id": "amzn1.account.K2LI23KL2LK2"})),
-    );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let profile = json!({"user_id": "amzn1.account.K2LI23KL2LK2"});
+    let identity = flow.identity_after("GET", PROFILE, profile).await;
     assert_identity(
         &identity,
         json!({"id": "amzn1.account.K2LI23KL2LK2", "email": null, "email_verified": false, "name": null}),
@@ -60,16 +49,8 @@ async fn amazon_user_id_scope_only() {
 
 #[tokio::test]
 async fn amazon_invalid_grant() {
-    let flow = Flow::start(
-        sesame_providers::amazon(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
-    flow.fake.on("POST", TOKEN, json_reply(400, json!({"error_description": "The request has an invalid grant parameter : code", "error": "invalid_grant"})));
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
+    let flow = Flow::start_with_secret(sesame_providers::amazon()).await;
+    let error = json!({"error_description": "The request has an invalid grant parameter : code", "error": "invalid_grant"});
+    let got = flow.token_error(TOKEN, 400, error).await;
+    assert_eq!(got, (400, Some("invalid_grant".into())));
 }

@@ -7,12 +7,7 @@ const TOKEN: &str = "https://auth.atlassian.com/oauth/token";
 const ME: &str = "https://api.atlassian.com/me";
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::atlassian(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
+    let flow = Flow::start_with_secret(sesame_providers::atlassian()).await;
     flow.assert_authorize(
         AUTHORIZE,
         &[
@@ -29,26 +24,17 @@ async fn start() -> Flow {
 }
 
 fn me(extra: Value) -> Value {
-    let mut m = json!({"account_type": "atlassian", "account_id": "112233aa-bb11-cc22-33dd-445566abcabc", "name": "Mia Krystof", "picture": "https://avatar-management--avatars.us-west-2.prod.public.atl-paas.net/112233aa/1234abcd", "account_status": "active", "nickname": "mkrystof", "zoneinfo": "Australia/Sydney", "locale": "en-US", "extended_profile": {"job_title": "Designer", "organization": "mia@example.com", "department": "Design team", "location": "Sydney"}});
-    for (k, v) in extra.as_object().unwrap() {
-        m[k] = v.clone();
-    }
-    m
+    with_fields(
+        json!({"account_type": "atlassian", "account_id": "112233aa-bb11-cc22-33dd-445566abcabc", "name": "Mia Krystof", "picture": "https://avatar-management--avatars.us-west-2.prod.public.atl-paas.net/112233aa/1234abcd", "account_status": "active", "nickname": "mkrystof", "zoneinfo": "Australia/Sydney", "locale": "en-US", "extended_profile": {"job_title": "Designer", "organization": "mia@example.com", "department": "Design team", "location": "Sydney"}}),
+        extra,
+    )
 }
 
 #[tokio::test]
 async fn atlassian_login_with_audience_and_consent() {
     let flow = start().await;
-    flow.fake.on(
-        "GET",
-        ME,
-        json_reply(
-            200,
-            me(json!({"email": "mia@example.com", "email_verified": true})),
-        ),
-    );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let profile = me(json!({"email": "mia@example.com", "email_verified": true}));
+    let identity = flow.identity_after("GET", ME, profile).await;
     Flow::assert_post(&flow.token_request(TOKEN), "client_id");
     assert_bearer(&flow.fake, "GET", ME, "eyJraWQiOiJhdGxhc3NpYW4ifQ.at.sig");
     assert_identity(
@@ -60,16 +46,8 @@ async fn atlassian_login_with_audience_and_consent() {
 #[tokio::test]
 async fn atlassian_unverified_email() {
     let flow = start().await;
-    flow.fake.on(
-        "GET",
-        ME,
-        json_reply(
-            200,
-            me(json!({"email": "mia@example.com", "email_verified": false})),
-        ),
-    );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let profile = me(json!({"email": "mia@example.com", "email_verified": false}));
+    let identity = flow.identity_after("GET", ME, profile).await;
     assert_identity(
         &identity,
         json!({"email": "mia@example.com", "email_verified": false}),
@@ -79,31 +57,15 @@ async fn atlassian_unverified_email() {
 #[tokio::test]
 async fn atlassian_hidden_email() {
     let flow = start().await;
-    flow.fake.on("GET", ME, json_reply(200, me(json!({}))));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow.identity_after("GET", ME, me(json!({}))).await;
     assert_identity(&identity, json!({"email": null, "email_verified": false}));
 }
 
 #[tokio::test]
 async fn atlassian_invalid_grant() {
-    let flow = Flow::start(
-        sesame_providers::atlassian(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
-    flow.fake.on(
-        "POST",
-        TOKEN,
-        json_reply(
-            403,
-            json!({"error": "invalid_grant", "error_description": "Invalid authorization code"}),
-        ),
-    );
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
+    let flow = Flow::start_with_secret(sesame_providers::atlassian()).await;
+    let error =
+        json!({"error": "invalid_grant", "error_description": "Invalid authorization code"});
+    let got = flow.token_error(TOKEN, 403, error).await;
+    assert_eq!(got, (400, Some("invalid_grant".into())));
 }

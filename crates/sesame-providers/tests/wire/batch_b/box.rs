@@ -7,12 +7,7 @@ const TOKEN: &str = "https://api.box.com/oauth2/token";
 const ME: &str = "https://api.box.com/2.0/users/me";
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::r#box(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
+    let flow = Flow::start_with_secret(sesame_providers::r#box()).await;
     // No scope parameter: Box takes the scopes from the app's configuration.
     flow.assert_authorize(AUTHORIZE, &[("client_id", CLIENT_ID)], false, false);
     flow.fake.on("POST", TOKEN, json_reply(200, json!({"access_token": "c3FIOG9vSGV4VHo4QzAyg5T1JvNnJoZ3ExaVNyQWw6WjRsanRKZG5lQk9qUE1BVQ", "expires_in": 3600, "token_type": "bearer", "refresh_token": "c3FIOG9vSGV4VHo4QzAyg5T1JvNnJoZ3ExaVNyQWw6WjRsanRKZG5lQk9qUE1BVR", "issued_token_type": "urn:ietf:params:oauth:token-type:access_token", "restricted_to": []})));
@@ -26,10 +21,9 @@ fn me(login: Value) -> Value {
 #[tokio::test]
 async fn box_login_email_is_the_unverified_login() {
     let flow = start().await;
-    flow.fake
-        .on("GET", ME, json_reply(200, me(json!("ceo@example.com"))));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow
+        .identity_after("GET", ME, me(json!("ceo@example.com")))
+        .await;
     Flow::assert_post(&flow.token_request(TOKEN), "client_id");
     assert_bearer(
         &flow.fake,
@@ -47,24 +41,14 @@ async fn box_login_email_is_the_unverified_login() {
 #[tokio::test]
 async fn box_without_email() {
     let flow = start().await;
-    flow.fake.on("GET", ME, json_reply(200, me(Value::Null)));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow.identity_after("GET", ME, me(Value::Null)).await;
     assert_identity(&identity, json!({"email": null, "email_verified": false}));
 }
 
 #[tokio::test]
 async fn box_invalid_grant() {
-    let flow = Flow::start(
-        sesame_providers::r#box(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
-    flow.fake.on("POST", TOKEN, json_reply(400, json!({"error": "invalid_grant", "error_description": "Auth code doesn't exist or is invalid for the client"})));
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
+    let flow = Flow::start_with_secret(sesame_providers::r#box()).await;
+    let error = json!({"error": "invalid_grant", "error_description": "Auth code doesn't exist or is invalid for the client"});
+    let got = flow.token_error(TOKEN, 400, error).await;
+    assert_eq!(got, (400, Some("invalid_grant".into())));
 }

@@ -21,12 +21,7 @@ async fn start() -> Flow {
         |f| f.serve_jwks(JWKS),
     )
     .await;
-    flow.assert_authorize(
-        AUTHORIZE,
-        &[("client_id", CLIENT_ID), ("scope", "openid email profile")],
-        true,
-        true,
-    );
+    flow.assert_authorize(AUTHORIZE, OPENID_EMAIL_PROFILE, true, true);
     flow
 }
 
@@ -40,28 +35,20 @@ fn token_reply(flow: &Flow) -> Reply {
 }
 
 fn userinfo(extra: Value) -> Value {
-    let mut u = json!({"sub": SUB, "custom:mycustom1": "CustomValue", "phone_number_verified": "true", "phone_number": "+12065551212", "username": "bob"});
-    for (k, v) in extra.as_object().unwrap() {
-        u[k] = v.clone();
-    }
-    u
+    with_fields(
+        json!({"sub": SUB, "custom:mycustom1": "CustomValue", "phone_number_verified": "true", "phone_number": "+12065551212", "username": "bob"}),
+        extra,
+    )
 }
 
 #[tokio::test]
 async fn cognito_login_string_email_verified() {
     let flow = start().await;
-    flow.fake.on("POST", TOKEN, token_reply(&flow));
     // userInfo sends email_verified as the string "true".
-    flow.fake.on(
-        "GET",
-        USERINFO,
-        json_reply(
-            200,
-            userinfo(json!({"email": "bob@example.com", "email_verified": "true"})),
-        ),
-    );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let info = userinfo(json!({"email": "bob@example.com", "email_verified": "true"}));
+    let identity = flow
+        .identity_after_token(TOKEN, token_reply(&flow), USERINFO, info)
+        .await;
     Flow::assert_post(&flow.token_request(TOKEN), "client_id");
     assert_bearer(&flow.fake, "GET", USERINFO, "eyJra1example.at.sig");
     assert_identity(
@@ -73,17 +60,10 @@ async fn cognito_login_string_email_verified() {
 #[tokio::test]
 async fn cognito_unverified_email_as_string_false() {
     let flow = start().await;
-    flow.fake.on("POST", TOKEN, token_reply(&flow));
-    flow.fake.on(
-        "GET",
-        USERINFO,
-        json_reply(
-            200,
-            userinfo(json!({"email": "bob@example.com", "email_verified": "false"})),
-        ),
-    );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let info = userinfo(json!({"email": "bob@example.com", "email_verified": "false"}));
+    let identity = flow
+        .identity_after_token(TOKEN, token_reply(&flow), USERINFO, info)
+        .await;
     // userinfo wins over the ID token's claim.
     assert_identity(
         &identity,
@@ -95,11 +75,13 @@ async fn cognito_unverified_email_as_string_false() {
 async fn cognito_without_email() {
     let flow = start().await;
     let id_token = Fake::id_token(flow.id_claims(ISSUER, SUB, json!({"cognito:username": "bob"})));
-    flow.fake.on("POST", TOKEN, json_reply(200, json!({"access_token": "a", "id_token": id_token, "token_type": "Bearer", "expires_in": 3600})));
-    flow.fake
-        .on("GET", USERINFO, json_reply(200, userinfo(json!({}))));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let token = json_reply(
+        200,
+        json!({"access_token": "a", "id_token": id_token, "token_type": "Bearer", "expires_in": 3600}),
+    );
+    let identity = flow
+        .identity_after_token(TOKEN, token, USERINFO, userinfo(json!({})))
+        .await;
     assert_identity(
         &identity,
         json!({"id": SUB, "email": null, "email_verified": false, "preferred_username": "bob"}),
@@ -109,14 +91,8 @@ async fn cognito_without_email() {
 #[tokio::test]
 async fn cognito_invalid_grant() {
     let flow = start().await;
-    flow.fake.on(
-        "POST",
-        TOKEN,
-        json_reply(400, json!({"error": "invalid_grant"})),
-    );
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
+    let got = flow
+        .token_error(TOKEN, 400, json!({"error": "invalid_grant"}))
+        .await;
+    assert_eq!(got, (400, Some("invalid_grant".into())));
 }

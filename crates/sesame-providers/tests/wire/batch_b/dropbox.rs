@@ -7,12 +7,7 @@ const TOKEN: &str = "https://api.dropboxapi.com/oauth2/token";
 const ACCOUNT: &str = "https://api.dropboxapi.com/2/users/get_current_account";
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::dropbox(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
+    let flow = Flow::start_with_secret(sesame_providers::dropbox()).await;
     flow.assert_authorize(
         AUTHORIZE,
         &[
@@ -28,26 +23,17 @@ async fn start() -> Flow {
 }
 
 fn account(extra: Value) -> Value {
-    let mut a = json!({"account_id": "dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc", "name": {"given_name": "Franz", "surname": "Ferdinand", "familiar_name": "Franz", "display_name": "Franz Ferdinand (Personal)", "abbreviated_name": "FF"}, "disabled": false, "locale": "en", "referral_link": "https://db.tt/ZITNuhtI", "is_paired": false, "account_type": {".tag": "basic"}, "root_info": {".tag": "user", "root_namespace_id": "3235641", "home_namespace_id": "3235641"}, "profile_photo_url": "https://dl-web.dropbox.com/account_photo/get/dbaphid%3AAAHWGmIXV3sUuOmBfTz0wPsiqHUpBWvv3ZA?vers=1556069330102&size=128x128", "country": "US"});
-    for (k, v) in extra.as_object().unwrap() {
-        a[k] = v.clone();
-    }
-    a
+    with_fields(
+        json!({"account_id": "dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc", "name": {"given_name": "Franz", "surname": "Ferdinand", "familiar_name": "Franz", "display_name": "Franz Ferdinand (Personal)", "abbreviated_name": "FF"}, "disabled": false, "locale": "en", "referral_link": "https://db.tt/ZITNuhtI", "is_paired": false, "account_type": {".tag": "basic"}, "root_info": {".tag": "user", "root_namespace_id": "3235641", "home_namespace_id": "3235641"}, "profile_photo_url": "https://dl-web.dropbox.com/account_photo/get/dbaphid%3AAAHWGmIXV3sUuOmBfTz0wPsiqHUpBWvv3ZA?vers=1556069330102&size=128x128", "country": "US"}),
+        extra,
+    )
 }
 
 #[tokio::test]
 async fn dropbox_login_posts_null_to_get_current_account() {
     let flow = start().await;
-    flow.fake.on(
-        "POST",
-        ACCOUNT,
-        json_reply(
-            200,
-            account(json!({"email": "franz@dropbox.com", "email_verified": true})),
-        ),
-    );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let profile = account(json!({"email": "franz@dropbox.com", "email_verified": true}));
+    let identity = flow.identity_after("POST", ACCOUNT, profile).await;
     Flow::assert_basic(&flow.token_request(TOKEN));
     let r = assert_bearer(&flow.fake, "POST", ACCOUNT, "sl.u.AbX9y6Fe3AuH5o66");
     assert_eq!(
@@ -64,16 +50,8 @@ async fn dropbox_login_posts_null_to_get_current_account() {
 #[tokio::test]
 async fn dropbox_unverified_email() {
     let flow = start().await;
-    flow.fake.on(
-        "POST",
-        ACCOUNT,
-        json_reply(
-            200,
-            account(json!({"email": "franz@dropbox.com", "email_verified": false})),
-        ),
-    );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let profile = account(json!({"email": "franz@dropbox.com", "email_verified": false}));
+    let identity = flow.identity_after("POST", ACCOUNT, profile).await;
     assert_identity(
         &identity,
         json!({"email": "franz@dropbox.com", "email_verified": false}),
@@ -83,25 +61,17 @@ async fn dropbox_unverified_email() {
 #[tokio::test]
 async fn dropbox_without_email() {
     let flow = start().await;
-    flow.fake
-        .on("POST", ACCOUNT, json_reply(200, account(json!({}))));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow
+        .identity_after("POST", ACCOUNT, account(json!({})))
+        .await;
     assert_identity(&identity, json!({"email": null, "email_verified": false}));
 }
 
 #[tokio::test]
 async fn dropbox_invalid_grant() {
-    let flow = Flow::start(
-        sesame_providers::dropbox(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
-    flow.fake.on("POST", TOKEN, json_reply(400, json!({"error": "invalid_grant", "error_description": "code doesn't exist or has expired"})));
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
+    let flow = Flow::start_with_secret(sesame_providers::dropbox()).await;
+    let error =
+        json!({"error": "invalid_grant", "error_description": "code doesn't exist or has expired"});
+    let got = flow.token_error(TOKEN, 400, error).await;
+    assert_eq!(got, (400, Some("invalid_grant".into())));
 }

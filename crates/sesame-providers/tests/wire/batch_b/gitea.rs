@@ -1,7 +1,6 @@
 use serde_json::{json, Value};
 
 use super::super::harness::*;
-use super::Oidc;
 
 const OP: Oidc = Oidc {
     issuer: "https://gitea.example.com/",
@@ -12,19 +11,8 @@ const OP: Oidc = Oidc {
 };
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::gitea("https://gitea.example.com"),
-        Secret::Static(CLIENT_SECRET),
-        |f| OP.serve(f),
-    )
-    .await;
-    flow.assert_authorize(
-        OP.authorize,
-        &[("client_id", CLIENT_ID), ("scope", "openid email profile")],
-        true,
-        true,
-    );
-    flow
+    let provider = sesame_providers::gitea("https://gitea.example.com");
+    OP.start(provider, OPENID_EMAIL_PROFILE, true).await
 }
 
 fn token_reply(flow: &Flow, extra: Value) -> Reply {
@@ -39,10 +27,14 @@ fn token_reply(flow: &Flow, extra: Value) -> Reply {
 async fn gitea_login_never_trusts_the_activation_flag_as_verification() {
     let flow = start().await;
     // Gitea's ID token says email_verified = the account's IsActive flag.
-    flow.fake.on("POST", OP.token, token_reply(&flow, json!({"name": "Jane Doe", "preferred_username": "jane", "email": "jane@example.com", "email_verified": true, "locale": "en-US"})));
-    flow.fake.on("GET", OP.userinfo, json_reply(200, json!({"sub": "1", "name": "Jane Doe", "preferred_username": "jane", "email": "jane@example.com", "picture": "https://gitea.example.com/avatars/5f1d", "groups": ["myorg", "myorg:owners"]})));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let token = token_reply(
+        &flow,
+        json!({"name": "Jane Doe", "preferred_username": "jane", "email": "jane@example.com", "email_verified": true, "locale": "en-US"}),
+    );
+    let info = json!({"sub": "1", "name": "Jane Doe", "preferred_username": "jane", "email": "jane@example.com", "picture": "https://gitea.example.com/avatars/5f1d", "groups": ["myorg", "myorg:owners"]});
+    let identity = flow
+        .identity_after_token(OP.token, token, OP.userinfo, info)
+        .await;
     Flow::assert_basic(&flow.token_request(OP.token));
     assert_bearer(
         &flow.fake,
@@ -59,44 +51,27 @@ async fn gitea_login_never_trusts_the_activation_flag_as_verification() {
 #[tokio::test]
 async fn gitea_invalid_grant() {
     let flow = start().await;
-    flow.fake.on("POST", OP.token, json_reply(400, json!({"error": "invalid_grant", "error_description": "invalid or expired authorization code"})));
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
+    let error = json!({"error": "invalid_grant", "error_description": "invalid or expired authorization code"});
+    let got = flow.token_error(OP.token, 400, error).await;
+    assert_eq!(got, (400, Some("invalid_grant".into())));
 }
 
 #[tokio::test]
 async fn gitea_unauthorized_client_is_a_provider_error() {
     let flow = start().await;
-    flow.fake.on(
-        "POST",
-        OP.token,
-        json_reply(
-            400,
-            json!({"error": "unauthorized_client", "error_description": "invalid client secret"}),
-        ),
-    );
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (502, Some("provider_error"))
-    );
+    let error =
+        json!({"error": "unauthorized_client", "error_description": "invalid client secret"});
+    let got = flow.token_error(OP.token, 400, error).await;
+    assert_eq!(got, (502, Some("provider_error".into())));
 }
 
 #[tokio::test]
 async fn gitea_without_email() {
     let flow = start().await;
-    flow.fake
-        .on("POST", OP.token, token_reply(&flow, json!({})));
-    flow.fake.on(
-        "GET",
-        OP.userinfo,
-        json_reply(200, json!({"sub": "1", "preferred_username": "jane"})),
-    );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let info = json!({"sub": "1", "preferred_username": "jane"});
+    let identity = flow
+        .identity_after_token(OP.token, token_reply(&flow, json!({})), OP.userinfo, info)
+        .await;
     assert_identity(
         &identity,
         json!({"id": "1", "email": null, "email_verified": false}),

@@ -1,7 +1,6 @@
 use serde_json::{json, Value};
 
 use super::super::harness::*;
-use super::Oidc;
 
 const OP: Oidc = Oidc {
     issuer: "https://huggingface.co",
@@ -13,19 +12,8 @@ const OP: Oidc = Oidc {
 const SUB: &str = "6123456789abcdef01234567";
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::huggingface(),
-        Secret::Static(CLIENT_SECRET),
-        |f| OP.serve(f),
-    )
-    .await;
-    flow.assert_authorize(
-        OP.authorize,
-        &[("client_id", CLIENT_ID), ("scope", "openid email profile")],
-        true,
-        true,
-    );
-    flow
+    OP.start(sesame_providers::huggingface(), OPENID_EMAIL_PROFILE, true)
+        .await
 }
 
 fn token_reply(flow: &Flow) -> Reply {
@@ -41,27 +29,19 @@ fn token_reply(flow: &Flow) -> Reply {
 }
 
 fn userinfo(extra: Value) -> Value {
-    let mut u = json!({"sub": SUB, "name": "Jane Doe", "preferred_username": "janedoe", "profile": "https://huggingface.co/janedoe", "picture": "https://cdn-avatars.huggingface.co/v1/production/uploads/x/avatar.png", "website": "https://example.com", "isPro": false, "orgs": [{"sub": "6234567890abcdef01234567", "name": "Acme AI", "preferred_username": "acme-ai", "isEnterprise": false, "roleInOrg": "read"}]});
-    for (k, v) in extra.as_object().unwrap() {
-        u[k] = v.clone();
-    }
-    u
+    with_fields(
+        json!({"sub": SUB, "name": "Jane Doe", "preferred_username": "janedoe", "profile": "https://huggingface.co/janedoe", "picture": "https://cdn-avatars.huggingface.co/v1/production/uploads/x/avatar.png", "website": "https://example.com", "isPro": false, "orgs": [{"sub": "6234567890abcdef01234567", "name": "Acme AI", "preferred_username": "acme-ai", "isEnterprise": false, "roleInOrg": "read"}]}),
+        extra,
+    )
 }
 
 #[tokio::test]
 async fn huggingface_login() {
     let flow = start().await;
-    flow.fake.on("POST", OP.token, token_reply(&flow));
-    flow.fake.on(
-        "GET",
-        OP.userinfo,
-        json_reply(
-            200,
-            userinfo(json!({"email": "jane@example.com", "email_verified": true})),
-        ),
-    );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let info = userinfo(json!({"email": "jane@example.com", "email_verified": true}));
+    let identity = flow
+        .identity_after_token(OP.token, token_reply(&flow), OP.userinfo, info)
+        .await;
     Flow::assert_basic(&flow.token_request(OP.token));
     assert_bearer(&flow.fake, "GET", OP.userinfo, "hf_oauth_abc123");
     assert_identity(
@@ -73,29 +53,19 @@ async fn huggingface_login() {
 #[tokio::test]
 async fn huggingface_invalid_grant() {
     let flow = start().await;
-    flow.fake.on(
-        "POST",
-        OP.token,
-        json_reply(
-            400,
-            json!({"error": "invalid_grant", "error_description": "Invalid authorization code"}),
-        ),
-    );
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
+    let error =
+        json!({"error": "invalid_grant", "error_description": "Invalid authorization code"});
+    let got = flow.token_error(OP.token, 400, error).await;
+    assert_eq!(got, (400, Some("invalid_grant".into())));
 }
 
 #[tokio::test]
 async fn huggingface_without_email_scope() {
     let flow = start().await;
-    flow.fake.on("POST", OP.token, token_reply(&flow));
-    flow.fake
-        .on("GET", OP.userinfo, json_reply(200, userinfo(json!({}))));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let info = userinfo(json!({}));
+    let identity = flow
+        .identity_after_token(OP.token, token_reply(&flow), OP.userinfo, info)
+        .await;
     assert_identity(
         &identity,
         json!({"id": SUB, "email": null, "email_verified": false}),
@@ -105,17 +75,10 @@ async fn huggingface_without_email_scope() {
 #[tokio::test]
 async fn huggingface_unverified_email() {
     let flow = start().await;
-    flow.fake.on("POST", OP.token, token_reply(&flow));
-    flow.fake.on(
-        "GET",
-        OP.userinfo,
-        json_reply(
-            200,
-            userinfo(json!({"email": "jane@example.com", "email_verified": false})),
-        ),
-    );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let info = userinfo(json!({"email": "jane@example.com", "email_verified": false}));
+    let identity = flow
+        .identity_after_token(OP.token, token_reply(&flow), OP.userinfo, info)
+        .await;
     assert_identity(
         &identity,
         json!({"email": "jane@example.com", "email_verified": false}),

@@ -7,12 +7,7 @@ const TOKEN: &str = "https://api.instagram.com/oauth/access_token";
 const ME: &str = "https://graph.instagram.com/v22.0/me";
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::instagram(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
+    let flow = Flow::start_with_secret(sesame_providers::instagram()).await;
     flow.assert_authorize(
         AUTHORIZE,
         &[
@@ -29,10 +24,12 @@ async fn start() -> Flow {
 async fn instagram_business_login_token_in_query() {
     let flow = start().await;
     // user_id is a JSON number above 2^53: it must be stringified exactly.
-    flow.fake.on("POST", TOKEN, json_reply(200, json!({"access_token": "IGAAxxxxShortLived", "user_id": 17841405793187218u64, "permissions": "instagram_business_basic"})));
-    flow.fake.on("GET", ME, json_reply(200, json!({"user_id": "17841405793187218", "username": "acme_shop", "name": "Acme Shop", "account_type": "BUSINESS", "profile_picture_url": "https://scontent.cdninstagram.com/v/t51.2885-19/x.jpg", "id": "7590918264294987"})));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let token = json_reply(
+        200,
+        json!({"access_token": "IGAAxxxxShortLived", "user_id": 17841405793187218u64, "permissions": "instagram_business_basic"}),
+    );
+    let profile = json!({"user_id": "17841405793187218", "username": "acme_shop", "name": "Acme Shop", "account_type": "BUSINESS", "profile_picture_url": "https://scontent.cdninstagram.com/v/t51.2885-19/x.jpg", "id": "7590918264294987"});
+    let identity = flow.identity_after_token(TOKEN, token, ME, profile).await;
     Flow::assert_post(&flow.token_request(TOKEN), "client_id");
     let me = flow.fake.request_to("GET", ME);
     assert!(me.header("authorization").is_none());
@@ -54,17 +51,12 @@ async fn instagram_business_login_token_in_query() {
 #[tokio::test]
 async fn instagram_id_falls_back_to_the_token_user_id() {
     let flow = start().await;
-    flow.fake.on("POST", TOKEN, json_reply(200, json!({"access_token": "IGAAx", "user_id": 17841405793187218u64, "permissions": "instagram_business_basic"})));
-    flow.fake.on(
-        "GET",
-        ME,
-        json_reply(
-            200,
-            json!({"username": "acme_shop", "id": "7590918264294987"}),
-        ),
+    let token = json_reply(
+        200,
+        json!({"access_token": "IGAAx", "user_id": 17841405793187218u64, "permissions": "instagram_business_basic"}),
     );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let profile = json!({"username": "acme_shop", "id": "7590918264294987"});
+    let identity = flow.identity_after_token(TOKEN, token, ME, profile).await;
     assert_identity(
         &identity,
         json!({"id": "17841405793187218", "preferred_username": "acme_shop"}),
@@ -74,10 +66,7 @@ async fn instagram_id_falls_back_to_the_token_user_id() {
 #[tokio::test]
 async fn instagram_token_error_is_a_provider_error() {
     let flow = start().await;
-    flow.fake.on("POST", TOKEN, json_reply(400, json!({"error_type": "OAuthException", "code": 400, "error_message": "Invalid authorization code"})));
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (502, Some("provider_error"))
-    );
+    let error = json!({"error_type": "OAuthException", "code": 400, "error_message": "Invalid authorization code"});
+    let got = flow.token_error(TOKEN, 400, error).await;
+    assert_eq!(got, (502, Some("provider_error".into())));
 }

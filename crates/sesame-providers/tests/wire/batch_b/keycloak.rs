@@ -1,7 +1,6 @@
 use serde_json::{json, Value};
 
 use super::super::harness::*;
-use super::Oidc;
 
 const OP: Oidc = Oidc {
     issuer: "https://sso.example.com/realms/acme",
@@ -13,19 +12,8 @@ const OP: Oidc = Oidc {
 const SUB: &str = "f1b7c2a4-5d6e-4f70-8a9b-0c1d2e3f4a5b";
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::keycloak("https://sso.example.com/", "acme"),
-        Secret::Static(CLIENT_SECRET),
-        |f| OP.serve(f),
-    )
-    .await;
-    flow.assert_authorize(
-        OP.authorize,
-        &[("client_id", CLIENT_ID), ("scope", "openid email profile")],
-        true,
-        true,
-    );
-    flow
+    let provider = sesame_providers::keycloak("https://sso.example.com/", "acme");
+    OP.start(provider, OPENID_EMAIL_PROFILE, true).await
 }
 
 fn token_reply(flow: &Flow, extra: Value) -> Reply {
@@ -39,17 +27,14 @@ fn token_reply(flow: &Flow, extra: Value) -> Reply {
 #[tokio::test]
 async fn keycloak_login_realm_issuer() {
     let flow = start().await;
-    flow.fake.on(
-        "POST",
-        OP.token,
-        token_reply(
-            &flow,
-            json!({"email": "jane.doe@example.com", "email_verified": true}),
-        ),
+    let token = token_reply(
+        &flow,
+        json!({"email": "jane.doe@example.com", "email_verified": true}),
     );
-    flow.fake.on("GET", OP.userinfo, json_reply(200, json!({"sub": SUB, "email_verified": true, "name": "Jane Doe", "preferred_username": "jdoe", "given_name": "Jane", "family_name": "Doe", "email": "jane.doe@example.com"})));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let info = json!({"sub": SUB, "email_verified": true, "name": "Jane Doe", "preferred_username": "jdoe", "given_name": "Jane", "family_name": "Doe", "email": "jane.doe@example.com"});
+    let identity = flow
+        .identity_after_token(OP.token, token, OP.userinfo, info)
+        .await;
     Flow::assert_basic(&flow.token_request(OP.token));
     assert_bearer(
         &flow.fake,
@@ -66,33 +51,18 @@ async fn keycloak_login_realm_issuer() {
 #[tokio::test]
 async fn keycloak_invalid_grant() {
     let flow = start().await;
-    flow.fake.on(
-        "POST",
-        OP.token,
-        json_reply(
-            400,
-            json!({"error": "invalid_grant", "error_description": "Code not valid"}),
-        ),
-    );
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
+    let error = json!({"error": "invalid_grant", "error_description": "Code not valid"});
+    let got = flow.token_error(OP.token, 400, error).await;
+    assert_eq!(got, (400, Some("invalid_grant".into())));
 }
 
 #[tokio::test]
 async fn keycloak_without_email() {
     let flow = start().await;
-    flow.fake
-        .on("POST", OP.token, token_reply(&flow, json!({})));
-    flow.fake.on(
-        "GET",
-        OP.userinfo,
-        json_reply(200, json!({"sub": SUB, "preferred_username": "jdoe"})),
-    );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let info = json!({"sub": SUB, "preferred_username": "jdoe"});
+    let identity = flow
+        .identity_after_token(OP.token, token_reply(&flow, json!({})), OP.userinfo, info)
+        .await;
     assert_identity(
         &identity,
         json!({"id": SUB, "email": null, "email_verified": false}),
@@ -102,18 +72,10 @@ async fn keycloak_without_email() {
 #[tokio::test]
 async fn keycloak_unverified_email() {
     let flow = start().await;
-    flow.fake
-        .on("POST", OP.token, token_reply(&flow, json!({})));
-    flow.fake.on(
-        "GET",
-        OP.userinfo,
-        json_reply(
-            200,
-            json!({"sub": SUB, "email": "jane.doe@example.com", "email_verified": false}),
-        ),
-    );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let info = json!({"sub": SUB, "email": "jane.doe@example.com", "email_verified": false});
+    let identity = flow
+        .identity_after_token(OP.token, token_reply(&flow, json!({})), OP.userinfo, info)
+        .await;
     assert_identity(
         &identity,
         json!({"email": "jane.doe@example.com", "email_verified": false}),

@@ -1,7 +1,4 @@
 //! Wire fixtures (one module per provider).
-
-use super::harness::Fake;
-
 mod amazon;
 mod atlassian;
 mod auth0;
@@ -27,29 +24,3 @@ mod vk;
 mod yahoo;
 mod zitadel;
 mod zoom;
-
-/// The real endpoints of an OpenID Provider, served by the fake through
-/// its discovery document and JWKS.
-pub struct Oidc {
-    pub issuer: &'static str,
-    pub authorize: &'static str,
-    pub token: &'static str,
-    pub userinfo: &'static str,
-    pub jwks: &'static str,
-}
-
-impl Oidc {
-    pub fn serve(&self, fake: &Fake) {
-        fake.serve_discovery(
-            self.issuer,
-            None,
-            &[
-                ("authorization_endpoint", self.authorize),
-                ("token_endpoint", self.token),
-                ("userinfo_endpoint", self.userinfo),
-                ("jwks_uri", self.jwks),
-            ],
-        );
-        fake.serve_jwks(self.jwks);
-    }
-}

@@ -7,12 +7,7 @@ const TOKEN: &str = "https://www.patreon.com/api/oauth2/token";
 const IDENTITY: &str = "https://www.patreon.com/api/oauth2/v2/identity";
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::patreon(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
+    let flow = Flow::start_with_secret(sesame_providers::patreon()).await;
     flow.assert_authorize(
         AUTHORIZE,
         &[
@@ -33,9 +28,10 @@ fn identity(attributes: Value) -> Value {
 #[tokio::test]
 async fn patreon_login_requests_sparse_fields() {
     let flow = start().await;
-    flow.fake.on("GET", IDENTITY, json_reply(200, identity(json!({"email": "corgi@example.com", "first_name": "Corgi", "full_name": "Corgi The Dev", "last_name": "The Dev", "image_url": "https://c8.patreon.com/2/200/12345", "is_email_verified": true}))));
-    let (status, who) = flow.callback(None).await;
-    assert_eq!(status, 200, "{who}");
+    let profile = identity(
+        json!({"email": "corgi@example.com", "first_name": "Corgi", "full_name": "Corgi The Dev", "last_name": "The Dev", "image_url": "https://c8.patreon.com/2/200/12345", "is_email_verified": true}),
+    );
+    let who = flow.identity_after("GET", IDENTITY, profile).await;
     Flow::assert_post(&flow.token_request(TOKEN), "client_id");
     let r = assert_bearer(
         &flow.fake,
@@ -56,9 +52,10 @@ async fn patreon_login_requests_sparse_fields() {
 #[tokio::test]
 async fn patreon_unverified_email() {
     let flow = start().await;
-    flow.fake.on("GET", IDENTITY, json_reply(200, identity(json!({"email": "corgi@example.com", "full_name": "Corgi The Dev", "is_email_verified": false}))));
-    let (status, who) = flow.callback(None).await;
-    assert_eq!(status, 200, "{who}");
+    let profile = identity(
+        json!({"email": "corgi@example.com", "full_name": "Corgi The Dev", "is_email_verified": false}),
+    );
+    let who = flow.identity_after("GET", IDENTITY, profile).await;
     assert_identity(
         &who,
         json!({"email": "corgi@example.com", "email_verified": false}),
@@ -68,13 +65,8 @@ async fn patreon_unverified_email() {
 #[tokio::test]
 async fn patreon_without_email_scope() {
     let flow = start().await;
-    flow.fake.on(
-        "GET",
-        IDENTITY,
-        json_reply(200, identity(json!({"full_name": "Corgi The Dev"}))),
-    );
-    let (status, who) = flow.callback(None).await;
-    assert_eq!(status, 200, "{who}");
+    let profile = identity(json!({"full_name": "Corgi The Dev"}));
+    let who = flow.identity_after("GET", IDENTITY, profile).await;
     assert_identity(
         &who,
         json!({"id": "12345", "email": null, "email_verified": false}),
@@ -83,20 +75,9 @@ async fn patreon_without_email_scope() {
 
 #[tokio::test]
 async fn patreon_invalid_grant() {
-    let flow = Flow::start(
-        sesame_providers::patreon(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
-    flow.fake.on(
-        "POST",
-        TOKEN,
-        json_reply(400, json!({"error": "invalid_grant"})),
-    );
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
+    let flow = Flow::start_with_secret(sesame_providers::patreon()).await;
+    let got = flow
+        .token_error(TOKEN, 400, json!({"error": "invalid_grant"}))
+        .await;
+    assert_eq!(got, (400, Some("invalid_grant".into())));
 }

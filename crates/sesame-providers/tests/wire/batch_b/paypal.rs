@@ -9,13 +9,8 @@ const USER_ID: &str =
     "https://www.paypal.com/webapps/auth/identity/user/mWq6_1sU85v5EG9yHdPxJRrhGHrnMJ-1PQKtX6pcsmA";
 
 async fn start(provider: sesame_core::provider::Provider, authorize: &str, token: &str) -> Flow {
-    let flow = Flow::start(provider, Secret::Static(CLIENT_SECRET), |_| {}).await;
-    flow.assert_authorize(
-        authorize,
-        &[("client_id", CLIENT_ID), ("scope", "openid email profile")],
-        false,
-        false,
-    );
+    let flow = Flow::start_with_secret(provider).await;
+    flow.assert_authorize(authorize, OPENID_EMAIL_PROFILE, false, false);
     flow.fake.on("POST", token, json_reply(200, json!({"scope": "openid email profile", "access_token": "A21AAFEpH4PsADK7qSS7pSRsgzfENtu-Q1ysgEDVDESseMHBYXVJYE8ovjj68elIDy8nF26AwPhfXTIeWAZHSLIsQkSYz9ifg", "token_type": "Bearer", "expires_in": 28800, "refresh_token": "R23AAFO8gvg3aQkxyTGE5Wv", "nonce": "2024-01-01T00:00:00Zx", "id_token": "eyJraWQiOiJwYXlwYWwifQ.eyJzdWIiOiJ4In0.c2ln"})));
     flow
 }
@@ -27,19 +22,11 @@ fn userinfo(emails: Value) -> Value {
 #[tokio::test]
 async fn paypal_login_primary_confirmed_email() {
     let flow = start(sesame_providers::paypal(), AUTHORIZE, TOKEN).await;
-    flow.fake.on(
-        "GET",
-        USERINFO,
-        json_reply(
-            200,
-            userinfo(json!([
-                {"value": "old@example.com", "primary": false, "confirmed": true},
-                {"value": "user1@example.com", "primary": true, "confirmed": true},
-            ])),
-        ),
-    );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let info = userinfo(json!([
+        {"value": "old@example.com", "primary": false, "confirmed": true},
+        {"value": "user1@example.com", "primary": true, "confirmed": true},
+    ]));
+    let identity = flow.identity_after("GET", USERINFO, info).await;
     Flow::assert_basic(&flow.token_request(TOKEN));
     let r = assert_bearer(&flow.fake, "GET", USERINFO, "A21AAFEpH4PsADK7qSS7pSRsgzfENtu-Q1ysgEDVDESseMHBYXVJYE8ovjj68elIDy8nF26AwPhfXTIeWAZHSLIsQkSYz9ifg");
     assert_eq!(r.query.as_deref(), Some("schema=paypalv1.1"));
@@ -52,18 +39,9 @@ async fn paypal_login_primary_confirmed_email() {
 #[tokio::test]
 async fn paypal_unconfirmed_primary_email_with_string_booleans() {
     let flow = start(sesame_providers::paypal(), AUTHORIZE, TOKEN).await;
-    flow.fake.on(
-        "GET",
-        USERINFO,
-        json_reply(
-            200,
-            userinfo(
-                json!([{"value": "user1@example.com", "primary": "true", "confirmed": "false"}]),
-            ),
-        ),
-    );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let info =
+        userinfo(json!([{"value": "user1@example.com", "primary": "true", "confirmed": "false"}]));
+    let identity = flow.identity_after("GET", USERINFO, info).await;
     assert_identity(
         &identity,
         json!({"email": "user1@example.com", "email_verified": false}),
@@ -73,10 +51,9 @@ async fn paypal_unconfirmed_primary_email_with_string_booleans() {
 #[tokio::test]
 async fn paypal_without_email() {
     let flow = start(sesame_providers::paypal(), AUTHORIZE, TOKEN).await;
-    flow.fake
-        .on("GET", USERINFO, json_reply(200, userinfo(json!([]))));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let identity = flow
+        .identity_after("GET", USERINFO, userinfo(json!([])))
+        .await;
     assert_identity(
         &identity,
         json!({"id": USER_ID, "email": null, "email_verified": false}),
@@ -93,16 +70,9 @@ async fn paypal_sandbox_hosts() {
         token,
     )
     .await;
-    flow.fake.on(
-        "GET",
-        userinfo_url,
-        json_reply(
-            200,
-            userinfo(json!([{"value": "buyer@example.com", "primary": true, "confirmed": true}])),
-        ),
-    );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let info =
+        userinfo(json!([{"value": "buyer@example.com", "primary": true, "confirmed": true}]));
+    let identity = flow.identity_after("GET", userinfo_url, info).await;
     Flow::assert_basic(&flow.token_request(token));
     assert_identity(
         &identity,
@@ -112,23 +82,9 @@ async fn paypal_sandbox_hosts() {
 
 #[tokio::test]
 async fn paypal_invalid_grant() {
-    let flow = Flow::start(
-        sesame_providers::paypal(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
-    flow.fake.on(
-        "POST",
-        TOKEN,
-        json_reply(
-            400,
-            json!({"error": "invalid_grant", "error_description": "Invalid authorization code"}),
-        ),
-    );
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
+    let flow = Flow::start_with_secret(sesame_providers::paypal()).await;
+    let error =
+        json!({"error": "invalid_grant", "error_description": "Invalid authorization code"});
+    let got = flow.token_error(TOKEN, 400, error).await;
+    assert_eq!(got, (400, Some("invalid_grant".into())));
 }

@@ -7,12 +7,7 @@ const TOKEN: &str = "https://www.reddit.com/api/v1/access_token";
 const ME: &str = "https://oauth.reddit.com/api/v1/me";
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::reddit(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
+    let flow = Flow::start_with_secret(sesame_providers::reddit()).await;
     flow.assert_authorize(
         AUTHORIZE,
         &[
@@ -29,10 +24,12 @@ async fn start() -> Flow {
 #[tokio::test]
 async fn reddit_login_without_email() {
     let flow = start().await;
-    flow.fake.on("POST", TOKEN, json_reply(200, json!({"access_token": "eyJhbGciOiJSUzI1NiIsImtpZCI6IlNIQTI1NjpzS3dsMnlsV0VtMjVmcXhwTU40cWY4MXE2OWFFdWFyMnpLMUdhVGxjdWNZIiwidHlwIjoiSldUIn0.reddit", "token_type": "bearer", "expires_in": 86400, "refresh_token": "157279185734-bT8AQd8YJ7TgNNLl0fbbX0vR8Kk", "scope": "identity"})));
-    flow.fake.on("GET", ME, json_reply(200, json!({"id": "abc12", "name": "example_user", "icon_img": "https://styles.redditmedia.com/t5_xxxxx/styles/profileIcon_yyyy.png?width=256&amp;height=256&amp;crop=256:256,smart&amp;s=zzz", "snoovatar_img": "", "created_utc": 1500000000.0, "has_verified_email": true, "verified": true, "is_employee": false, "over_18": false, "total_karma": 1234, "link_karma": 1000, "comment_karma": 234, "subreddit": {"display_name_prefixed": "u/example_user", "public_description": ""}})));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let token = json_reply(
+        200,
+        json!({"access_token": "eyJhbGciOiJSUzI1NiIsImtpZCI6IlNIQTI1NjpzS3dsMnlsV0VtMjVmcXhwTU40cWY4MXE2OWFFdWFyMnpLMUdhVGxjdWNZIiwidHlwIjoiSldUIn0.reddit", "token_type": "bearer", "expires_in": 86400, "refresh_token": "157279185734-bT8AQd8YJ7TgNNLl0fbbX0vR8Kk", "scope": "identity"}),
+    );
+    let profile = json!({"id": "abc12", "name": "example_user", "icon_img": "https://styles.redditmedia.com/t5_xxxxx/styles/profileIcon_yyyy.png?width=256&amp;height=256&amp;crop=256:256,smart&amp;s=zzz", "snoovatar_img": "", "created_utc": 1500000000.0, "has_verified_email": true, "verified": true, "is_employee": false, "over_18": false, "total_karma": 1234, "link_karma": 1000, "comment_karma": 234, "subreddit": {"display_name_prefixed": "u/example_user", "public_description": ""}});
+    let identity = flow.identity_after_token(TOKEN, token, ME, profile).await;
     Flow::assert_basic(&flow.token_request(TOKEN));
     let me = assert_bearer(&flow.fake, "GET", ME, "eyJhbGciOiJSUzI1NiIsImtpZCI6IlNIQTI1NjpzS3dsMnlsV0VtMjVmcXhwTU40cWY4MXE2OWFFdWFyMnpLMUdhVGxjdWNZIiwidHlwIjoiSldUIn0.reddit");
     assert!(me
@@ -48,29 +45,16 @@ async fn reddit_login_without_email() {
 #[tokio::test]
 async fn reddit_invalid_grant_in_a_200() {
     let flow = start().await;
-    flow.fake.on(
-        "POST",
-        TOKEN,
-        json_reply(200, json!({"error": "invalid_grant"})),
-    );
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
+    let got = flow
+        .token_error(TOKEN, 200, json!({"error": "invalid_grant"}))
+        .await;
+    assert_eq!(got, (400, Some("invalid_grant".into())));
 }
 
 #[tokio::test]
 async fn reddit_bad_client_credentials_are_a_provider_error() {
     let flow = start().await;
-    flow.fake.on(
-        "POST",
-        TOKEN,
-        json_reply(401, json!({"message": "Unauthorized", "error": 401})),
-    );
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (502, Some("provider_error"))
-    );
+    let error = json!({"message": "Unauthorized", "error": 401});
+    let got = flow.token_error(TOKEN, 401, error).await;
+    assert_eq!(got, (502, Some("provider_error".into())));
 }

@@ -1,7 +1,6 @@
 use serde_json::{json, Value};
 
 use super::super::harness::*;
-use super::Oidc;
 
 const OP: Oidc = Oidc {
     issuer: "https://login.salesforce.com",
@@ -13,19 +12,8 @@ const OP: Oidc = Oidc {
 const SUB: &str = "https://login.salesforce.com/id/00DgK000000OMLxUAO/005gK000000TSnJQAW";
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::salesforce("https://login.salesforce.com"),
-        Secret::Static(CLIENT_SECRET),
-        |f| OP.serve(f),
-    )
-    .await;
-    flow.assert_authorize(
-        OP.authorize,
-        &[("client_id", CLIENT_ID), ("scope", "openid email profile")],
-        true,
-        true,
-    );
-    flow
+    let provider = sesame_providers::salesforce("https://login.salesforce.com");
+    OP.start(provider, OPENID_EMAIL_PROFILE, true).await
 }
 
 fn token_reply(flow: &Flow) -> Reply {
@@ -37,27 +25,19 @@ fn token_reply(flow: &Flow) -> Reply {
 }
 
 fn userinfo(extra: Value) -> Value {
-    let mut u = json!({"sub": SUB, "user_id": "005gK000000TSnJQAW", "organization_id": "00DgK000000OMLxUAO", "preferred_username": "maxim243@agentforce.com", "nickname": "User17416044580156309249", "name": "Maxim Kemajou", "given_name": "Maxim", "family_name": "Kemajou", "zoneinfo": "Europe/Berlin", "photos": {"picture": "https://mycompany.file.force.com/profilephoto/005/F", "thumbnail": "https://mycompany.file.force.com/profilephoto/005/T"}, "picture": "https://mycompany.file.force.com/profilephoto/005/F", "active": true, "user_type": "STANDARD", "language": "en_US", "locale": "fr_FR", "utcOffset": 3600000, "updated_at": "2025-09-28T09:30:18Z"});
-    for (k, v) in extra.as_object().unwrap() {
-        u[k] = v.clone();
-    }
-    u
+    with_fields(
+        json!({"sub": SUB, "user_id": "005gK000000TSnJQAW", "organization_id": "00DgK000000OMLxUAO", "preferred_username": "maxim243@agentforce.com", "nickname": "User17416044580156309249", "name": "Maxim Kemajou", "given_name": "Maxim", "family_name": "Kemajou", "zoneinfo": "Europe/Berlin", "photos": {"picture": "https://mycompany.file.force.com/profilephoto/005/F", "thumbnail": "https://mycompany.file.force.com/profilephoto/005/T"}, "picture": "https://mycompany.file.force.com/profilephoto/005/F", "active": true, "user_type": "STANDARD", "language": "en_US", "locale": "fr_FR", "utcOffset": 3600000, "updated_at": "2025-09-28T09:30:18Z"}),
+        extra,
+    )
 }
 
 #[tokio::test]
 async fn salesforce_login() {
     let flow = start().await;
-    flow.fake.on("POST", OP.token, token_reply(&flow));
-    flow.fake.on(
-        "GET",
-        OP.userinfo,
-        json_reply(
-            200,
-            userinfo(json!({"email": "maxim@example.com", "email_verified": true})),
-        ),
-    );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let info = userinfo(json!({"email": "maxim@example.com", "email_verified": true}));
+    let identity = flow
+        .identity_after_token(OP.token, token_reply(&flow), OP.userinfo, info)
+        .await;
     Flow::assert_post(&flow.token_request(OP.token), "client_id");
     assert_bearer(
         &flow.fake,
@@ -74,29 +54,19 @@ async fn salesforce_login() {
 #[tokio::test]
 async fn salesforce_invalid_grant() {
     let flow = start().await;
-    flow.fake.on(
-        "POST",
-        OP.token,
-        json_reply(
-            400,
-            json!({"error": "invalid_grant", "error_description": "expired authorization code"}),
-        ),
-    );
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
+    let error =
+        json!({"error": "invalid_grant", "error_description": "expired authorization code"});
+    let got = flow.token_error(OP.token, 400, error).await;
+    assert_eq!(got, (400, Some("invalid_grant".into())));
 }
 
 #[tokio::test]
 async fn salesforce_without_email() {
     let flow = start().await;
-    flow.fake.on("POST", OP.token, token_reply(&flow));
-    flow.fake
-        .on("GET", OP.userinfo, json_reply(200, userinfo(json!({}))));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let info = userinfo(json!({}));
+    let identity = flow
+        .identity_after_token(OP.token, token_reply(&flow), OP.userinfo, info)
+        .await;
     assert_identity(
         &identity,
         json!({"id": SUB, "email": null, "email_verified": false}),
@@ -106,17 +76,10 @@ async fn salesforce_without_email() {
 #[tokio::test]
 async fn salesforce_unverified_email() {
     let flow = start().await;
-    flow.fake.on("POST", OP.token, token_reply(&flow));
-    flow.fake.on(
-        "GET",
-        OP.userinfo,
-        json_reply(
-            200,
-            userinfo(json!({"email": "maxim@example.com", "email_verified": false})),
-        ),
-    );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let info = userinfo(json!({"email": "maxim@example.com", "email_verified": false}));
+    let identity = flow
+        .identity_after_token(OP.token, token_reply(&flow), OP.userinfo, info)
+        .await;
     assert_identity(
         &identity,
         json!({"email": "maxim@example.com", "email_verified": false}),

@@ -6,12 +6,7 @@ const AUTHORIZE: &str = "https://www.strava.com/oauth/authorize";
 const TOKEN: &str = "https://www.strava.com/oauth/token";
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::strava(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
+    let flow = Flow::start_with_secret(sesame_providers::strava()).await;
     flow.assert_authorize(
         AUTHORIZE,
         &[("client_id", CLIENT_ID), ("scope", "read")],
@@ -28,9 +23,8 @@ fn tokens(athlete: Value) -> Value {
 #[tokio::test]
 async fn strava_login_athlete_from_the_token_response() {
     let flow = start().await;
-    flow.fake.on("POST", TOKEN, json_reply(200, tokens(json!({"id": 134815, "username": "marianne_t", "resource_state": 2, "firstname": "Marianne", "lastname": "Teutenberg", "bio": "", "city": "San Francisco", "state": "CA", "country": "US", "sex": "F", "premium": true, "summit": true, "created_at": "2017-11-14T02:30:05Z", "updated_at": "2018-02-06T19:32:20Z", "badge_type_id": 4, "weight": 0, "profile_medium": "https://dgalywyr863hv.cloudfront.net/pictures/athletes/134815/2/medium.jpg", "profile": "https://dgalywyr863hv.cloudfront.net/pictures/athletes/134815/2/large.jpg", "friend": null, "follower": null}))));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let athlete = json!({"id": 134815, "username": "marianne_t", "resource_state": 2, "firstname": "Marianne", "lastname": "Teutenberg", "bio": "", "city": "San Francisco", "state": "CA", "country": "US", "sex": "F", "premium": true, "summit": true, "created_at": "2017-11-14T02:30:05Z", "updated_at": "2018-02-06T19:32:20Z", "badge_type_id": 4, "weight": 0, "profile_medium": "https://dgalywyr863hv.cloudfront.net/pictures/athletes/134815/2/medium.jpg", "profile": "https://dgalywyr863hv.cloudfront.net/pictures/athletes/134815/2/large.jpg", "friend": null, "follower": null});
+    let identity = flow.identity_after("POST", TOKEN, tokens(athlete)).await;
     Flow::assert_post(&flow.token_request(TOKEN), "client_id");
     // No profile call: only the token request reached the fake.
     assert_eq!(flow.fake.requests().len(), 1);
@@ -43,9 +37,8 @@ async fn strava_login_athlete_from_the_token_response() {
 #[tokio::test]
 async fn strava_placeholder_avatar_is_dropped() {
     let flow = start().await;
-    flow.fake.on("POST", TOKEN, json_reply(200, tokens(json!({"id": 1, "username": null, "firstname": "Ann", "lastname": "", "profile": "avatar/athlete/large.png"}))));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let athlete = json!({"id": 1, "username": null, "firstname": "Ann", "lastname": "", "profile": "avatar/athlete/large.png"});
+    let identity = flow.identity_after("POST", TOKEN, tokens(athlete)).await;
     assert_identity(
         &identity,
         json!({"id": "1", "name": "Ann", "preferred_username": null, "picture": null}),
@@ -55,10 +48,7 @@ async fn strava_placeholder_avatar_is_dropped() {
 #[tokio::test]
 async fn strava_token_error_is_a_provider_error() {
     let flow = start().await;
-    flow.fake.on("POST", TOKEN, json_reply(400, json!({"message": "Bad Request", "errors": [{"resource": "AuthorizationCode", "field": "code", "code": "invalid"}]})));
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (502, Some("provider_error"))
-    );
+    let error = json!({"message": "Bad Request", "errors": [{"resource": "AuthorizationCode", "field": "code", "code": "invalid"}]});
+    let got = flow.token_error(TOKEN, 400, error).await;
+    assert_eq!(got, (502, Some("provider_error".into())));
 }

@@ -8,12 +8,7 @@ const USER_INFO: &str = "https://open.tiktokapis.com/v2/user/info/";
 const OPEN_ID: &str = "723f24d7-e717-40f8-a2b6-cb8464cd23b4";
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::tiktok(),
-        Secret::Static(CLIENT_SECRET),
-        |_| {},
-    )
-    .await;
+    let flow = Flow::start_with_secret(sesame_providers::tiktok()).await;
     flow.assert_authorize(
         AUTHORIZE,
         &[("client_key", CLIENT_ID), ("scope", "user.info.basic")],
@@ -24,17 +19,20 @@ async fn start() -> Flow {
     flow
 }
 
-fn tokens() -> serde_json::Value {
-    json!({"access_token": "act.example12345Example12345Example", "expires_in": 86400, "open_id": OPEN_ID, "refresh_expires_in": 31536000, "refresh_token": "rft.example12345Example12345Example", "scope": "user.info.basic", "token_type": "Bearer"})
+fn tokens() -> Reply {
+    json_reply(
+        200,
+        json!({"access_token": "act.example12345Example12345Example", "expires_in": 86400, "open_id": OPEN_ID, "refresh_expires_in": 31536000, "refresh_token": "rft.example12345Example12345Example", "scope": "user.info.basic", "token_type": "Bearer"}),
+    )
 }
 
 #[tokio::test]
 async fn tiktok_login_with_client_key() {
     let flow = start().await;
-    flow.fake.on("POST", TOKEN, json_reply(200, tokens()));
-    flow.fake.on("GET", USER_INFO, json_reply(200, json!({"data": {"user": {"avatar_url": "https://p19-sign.tiktokcdn-us.com/tos-useast5-avt-0068-tx/b17f0e4b~c5_168x168.jpeg", "open_id": OPEN_ID, "union_id": "c9c60f44-a68e-4f5d-84dd-ce22faeb0ba1", "display_name": "Tik Toker"}}, "error": {"code": "ok", "message": "", "log_id": "20220829194722CBE87ED59D524E727021"}})));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let info = json!({"data": {"user": {"avatar_url": "https://p19-sign.tiktokcdn-us.com/tos-useast5-avt-0068-tx/b17f0e4b~c5_168x168.jpeg", "open_id": OPEN_ID, "union_id": "c9c60f44-a68e-4f5d-84dd-ce22faeb0ba1", "display_name": "Tik Toker"}}, "error": {"code": "ok", "message": "", "log_id": "20220829194722CBE87ED59D524E727021"}});
+    let identity = flow
+        .identity_after_token(TOKEN, tokens(), USER_INFO, info)
+        .await;
     let token = flow.token_request(TOKEN);
     Flow::assert_post(&token, "client_key");
     assert!(!token.form().contains_key("client_id"));
@@ -57,20 +55,17 @@ async fn tiktok_login_with_client_key() {
 #[tokio::test]
 async fn tiktok_id_falls_back_to_the_token_open_id() {
     let flow = start().await;
-    flow.fake.on("POST", TOKEN, json_reply(200, tokens()));
-    flow.fake.on("GET", USER_INFO, json_reply(200, json!({"data": {}, "error": {"code": "scope_not_authorized", "message": "The user did not authorize the scope required for completing this request.", "log_id": "2022"}})));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let info = json!({"data": {}, "error": {"code": "scope_not_authorized", "message": "The user did not authorize the scope required for completing this request.", "log_id": "2022"}});
+    let identity = flow
+        .identity_after_token(TOKEN, tokens(), USER_INFO, info)
+        .await;
     assert_identity(&identity, json!({"id": OPEN_ID, "name": null}));
 }
 
 #[tokio::test]
 async fn tiktok_invalid_grant() {
     let flow = start().await;
-    flow.fake.on("POST", TOKEN, json_reply(400, json!({"error": "invalid_grant", "error_description": "Authorization code is expired.", "log_id": "202206221854370101130062072500FFA2"})));
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
+    let error = json!({"error": "invalid_grant", "error_description": "Authorization code is expired.", "log_id": "202206221854370101130062072500FFA2"});
+    let got = flow.token_error(TOKEN, 400, error).await;
+    assert_eq!(got, (400, Some("invalid_grant".into())));
 }

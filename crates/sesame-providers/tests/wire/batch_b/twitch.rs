@@ -1,7 +1,6 @@
 use serde_json::{json, Value};
 
 use super::super::harness::*;
-use super::Oidc;
 
 const OP: Oidc = Oidc {
     issuer: "https://id.twitch.tv/oauth2",
@@ -14,23 +13,12 @@ const SUB: &str = "713936733";
 const CLAIMS: &str = r#"{"id_token":{"email":null,"email_verified":null,"picture":null,"preferred_username":null},"userinfo":{"email":null,"email_verified":null,"picture":null,"preferred_username":null}}"#;
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::twitch(),
-        Secret::Static(CLIENT_SECRET),
-        |f| OP.serve(f),
-    )
-    .await;
-    flow.assert_authorize(
-        OP.authorize,
-        &[
-            ("client_id", CLIENT_ID),
-            ("scope", "openid user:read:email"),
-            ("claims", CLAIMS),
-        ],
-        false,
-        true,
-    );
-    flow
+    let fixed = [
+        ("client_id", CLIENT_ID),
+        ("scope", "openid user:read:email"),
+        ("claims", CLAIMS),
+    ];
+    OP.start(sesame_providers::twitch(), &fixed, false).await
 }
 
 fn token_reply(flow: &Flow, extra: Value) -> Reply {
@@ -45,10 +33,14 @@ fn token_reply(flow: &Flow, extra: Value) -> Reply {
 #[tokio::test]
 async fn twitch_login_with_claims_parameter() {
     let flow = start().await;
-    flow.fake.on("POST", OP.token, token_reply(&flow, json!({"azp": CLIENT_ID, "email": "user@example.com", "email_verified": true, "preferred_username": "CoolStreamer"})));
-    flow.fake.on("GET", OP.userinfo, json_reply(200, json!({"aud": CLIENT_ID, "exp": 1700003600, "iat": 1700000000, "iss": "https://id.twitch.tv/oauth2", "sub": SUB, "azp": CLIENT_ID, "email": "user@example.com", "email_verified": true, "picture": "https://static-cdn.jtvnw.net/jtv_user_pictures/x-profile_image-300x300.png", "preferred_username": "CoolStreamer", "updated_at": "2023-01-01T00:00:00Z"})));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let token = token_reply(
+        &flow,
+        json!({"azp": CLIENT_ID, "email": "user@example.com", "email_verified": true, "preferred_username": "CoolStreamer"}),
+    );
+    let info = json!({"aud": CLIENT_ID, "exp": 1700003600, "iat": 1700000000, "iss": "https://id.twitch.tv/oauth2", "sub": SUB, "azp": CLIENT_ID, "email": "user@example.com", "email_verified": true, "picture": "https://static-cdn.jtvnw.net/jtv_user_pictures/x-profile_image-300x300.png", "preferred_username": "CoolStreamer", "updated_at": "2023-01-01T00:00:00Z"});
+    let identity = flow
+        .identity_after_token(OP.token, token, OP.userinfo, info)
+        .await;
     Flow::assert_post(&flow.token_request(OP.token), "client_id");
     assert_bearer(
         &flow.fake,
@@ -65,39 +57,19 @@ async fn twitch_login_with_claims_parameter() {
 #[tokio::test]
 async fn twitch_nonstandard_token_error_is_a_provider_error() {
     let flow = start().await;
-    flow.fake.on(
-        "POST",
-        OP.token,
-        json_reply(
-            400,
-            json!({"status": 400, "message": "Invalid authorization code"}),
-        ),
-    );
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (502, Some("provider_error"))
-    );
+    let error = json!({"status": 400, "message": "Invalid authorization code"});
+    let got = flow.token_error(OP.token, 400, error).await;
+    assert_eq!(got, (502, Some("provider_error".into())));
 }
 
 #[tokio::test]
 async fn twitch_without_email() {
     let flow = start().await;
-    flow.fake.on(
-        "POST",
-        OP.token,
-        token_reply(&flow, json!({"preferred_username": "CoolStreamer"})),
-    );
-    flow.fake.on(
-        "GET",
-        OP.userinfo,
-        json_reply(
-            200,
-            json!({"sub": SUB, "preferred_username": "CoolStreamer"}),
-        ),
-    );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let token = token_reply(&flow, json!({"preferred_username": "CoolStreamer"}));
+    let info = json!({"sub": SUB, "preferred_username": "CoolStreamer"});
+    let identity = flow
+        .identity_after_token(OP.token, token, OP.userinfo, info)
+        .await;
     assert_identity(
         &identity,
         json!({"id": SUB, "email": null, "email_verified": false, "name": "CoolStreamer"}),
@@ -107,18 +79,10 @@ async fn twitch_without_email() {
 #[tokio::test]
 async fn twitch_unverified_email() {
     let flow = start().await;
-    flow.fake
-        .on("POST", OP.token, token_reply(&flow, json!({})));
-    flow.fake.on(
-        "GET",
-        OP.userinfo,
-        json_reply(
-            200,
-            json!({"sub": SUB, "email": "user@example.com", "email_verified": false}),
-        ),
-    );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let info = json!({"sub": SUB, "email": "user@example.com", "email_verified": false});
+    let identity = flow
+        .identity_after_token(OP.token, token_reply(&flow, json!({})), OP.userinfo, info)
+        .await;
     assert_identity(
         &identity,
         json!({"email": "user@example.com", "email_verified": false}),

@@ -1,7 +1,6 @@
 use serde_json::{json, Value};
 
 use super::super::harness::*;
-use super::Oidc;
 
 const OP: Oidc = Oidc {
     issuer: "https://api.login.yahoo.com",
@@ -13,19 +12,8 @@ const OP: Oidc = Oidc {
 const SUB: &str = "FSVIDUW3D7FSVIDUW3D72F2F";
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::yahoo(),
-        Secret::Static(CLIENT_SECRET),
-        |f| OP.serve(f),
-    )
-    .await;
-    flow.assert_authorize(
-        OP.authorize,
-        &[("client_id", CLIENT_ID), ("scope", "openid email profile")],
-        false,
-        true,
-    );
-    flow
+    OP.start(sesame_providers::yahoo(), OPENID_EMAIL_PROFILE, false)
+        .await
 }
 
 fn token_reply(flow: &Flow) -> Reply {
@@ -37,27 +25,19 @@ fn token_reply(flow: &Flow) -> Reply {
 }
 
 fn userinfo(extra: Value) -> Value {
-    let mut u = json!({"sub": SUB, "name": "Jane Doe", "given_name": "Jane", "family_name": "Doe", "locale": "en-US", "birthdate": "1972", "nickname": "Jane", "gender": "female", "picture": "https://s.yimg.com/ag/images/4524/x_192sq.jpg"});
-    for (k, v) in extra.as_object().unwrap() {
-        u[k] = v.clone();
-    }
-    u
+    with_fields(
+        json!({"sub": SUB, "name": "Jane Doe", "given_name": "Jane", "family_name": "Doe", "locale": "en-US", "birthdate": "1972", "nickname": "Jane", "gender": "female", "picture": "https://s.yimg.com/ag/images/4524/x_192sq.jpg"}),
+        extra,
+    )
 }
 
 #[tokio::test]
 async fn yahoo_login() {
     let flow = start().await;
-    flow.fake.on("POST", OP.token, token_reply(&flow));
-    flow.fake.on(
-        "GET",
-        OP.userinfo,
-        json_reply(
-            200,
-            userinfo(json!({"email": "janedoe@example.com", "email_verified": true})),
-        ),
-    );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let info = userinfo(json!({"email": "janedoe@example.com", "email_verified": true}));
+    let identity = flow
+        .identity_after_token(OP.token, token_reply(&flow), OP.userinfo, info)
+        .await;
     Flow::assert_basic(&flow.token_request(OP.token));
     assert_bearer(
         &flow.fake,
@@ -74,29 +54,19 @@ async fn yahoo_login() {
 #[tokio::test]
 async fn yahoo_invalid_grant() {
     let flow = start().await;
-    flow.fake.on(
-        "POST",
-        OP.token,
-        json_reply(
-            400,
-            json!({"error": "invalid_grant", "error_description": "Authorization code expired"}),
-        ),
-    );
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
+    let error =
+        json!({"error": "invalid_grant", "error_description": "Authorization code expired"});
+    let got = flow.token_error(OP.token, 400, error).await;
+    assert_eq!(got, (400, Some("invalid_grant".into())));
 }
 
 #[tokio::test]
 async fn yahoo_without_email() {
     let flow = start().await;
-    flow.fake.on("POST", OP.token, token_reply(&flow));
-    flow.fake
-        .on("GET", OP.userinfo, json_reply(200, userinfo(json!({}))));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let info = userinfo(json!({}));
+    let identity = flow
+        .identity_after_token(OP.token, token_reply(&flow), OP.userinfo, info)
+        .await;
     assert_identity(
         &identity,
         json!({"id": SUB, "email": null, "email_verified": false}),
@@ -106,17 +76,10 @@ async fn yahoo_without_email() {
 #[tokio::test]
 async fn yahoo_unverified_email() {
     let flow = start().await;
-    flow.fake.on("POST", OP.token, token_reply(&flow));
-    flow.fake.on(
-        "GET",
-        OP.userinfo,
-        json_reply(
-            200,
-            userinfo(json!({"email": "janedoe@example.com", "email_verified": false})),
-        ),
-    );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let info = userinfo(json!({"email": "janedoe@example.com", "email_verified": false}));
+    let identity = flow
+        .identity_after_token(OP.token, token_reply(&flow), OP.userinfo, info)
+        .await;
     assert_identity(
         &identity,
         json!({"email": "janedoe@example.com", "email_verified": false}),

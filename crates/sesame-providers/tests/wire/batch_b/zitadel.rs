@@ -1,7 +1,6 @@
 use serde_json::{json, Value};
 
 use super::super::harness::*;
-use super::Oidc;
 
 const OP: Oidc = Oidc {
     issuer: "https://my-instance-abc123.zitadel.cloud",
@@ -13,19 +12,8 @@ const OP: Oidc = Oidc {
 const SUB: &str = "165617463437148675";
 
 async fn start() -> Flow {
-    let flow = Flow::start(
-        sesame_providers::zitadel("https://my-instance-abc123.zitadel.cloud"),
-        Secret::Static(CLIENT_SECRET),
-        |f| OP.serve(f),
-    )
-    .await;
-    flow.assert_authorize(
-        OP.authorize,
-        &[("client_id", CLIENT_ID), ("scope", "openid email profile")],
-        true,
-        true,
-    );
-    flow
+    let provider = sesame_providers::zitadel("https://my-instance-abc123.zitadel.cloud");
+    OP.start(provider, OPENID_EMAIL_PROFILE, true).await
 }
 
 fn token_reply(flow: &Flow) -> Reply {
@@ -38,27 +26,19 @@ fn token_reply(flow: &Flow) -> Reply {
 }
 
 fn userinfo(extra: Value) -> Value {
-    let mut u = json!({"sub": SUB, "name": "Jane Doe", "given_name": "Jane", "family_name": "Doe", "nickname": "jane", "preferred_username": "jane@acme.zitadel.cloud", "locale": "en", "updated_at": 1700000000, "picture": "https://my-instance-abc123.zitadel.cloud/assets/v1/165617463437148675/users/avatar"});
-    for (k, v) in extra.as_object().unwrap() {
-        u[k] = v.clone();
-    }
-    u
+    with_fields(
+        json!({"sub": SUB, "name": "Jane Doe", "given_name": "Jane", "family_name": "Doe", "nickname": "jane", "preferred_username": "jane@acme.zitadel.cloud", "locale": "en", "updated_at": 1700000000, "picture": "https://my-instance-abc123.zitadel.cloud/assets/v1/165617463437148675/users/avatar"}),
+        extra,
+    )
 }
 
 #[tokio::test]
 async fn zitadel_login_profile_from_userinfo() {
     let flow = start().await;
-    flow.fake.on("POST", OP.token, token_reply(&flow));
-    flow.fake.on(
-        "GET",
-        OP.userinfo,
-        json_reply(
-            200,
-            userinfo(json!({"email": "jane@example.com", "email_verified": true})),
-        ),
-    );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let info = userinfo(json!({"email": "jane@example.com", "email_verified": true}));
+    let identity = flow
+        .identity_after_token(OP.token, token_reply(&flow), OP.userinfo, info)
+        .await;
     Flow::assert_basic(&flow.token_request(OP.token));
     assert_bearer(&flow.fake, "GET", OP.userinfo, "dEFNGMtRJ9sP7wTVZi6Ga5cBtZ");
     assert_identity(
@@ -70,22 +50,19 @@ async fn zitadel_login_profile_from_userinfo() {
 #[tokio::test]
 async fn zitadel_invalid_grant() {
     let flow = start().await;
-    flow.fake.on("POST", OP.token, json_reply(400, json!({"error": "invalid_grant", "error_description": "Errors.OIDCSession.Token.Invalid"})));
-    let (status, body) = flow.callback(None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
+    let error =
+        json!({"error": "invalid_grant", "error_description": "Errors.OIDCSession.Token.Invalid"});
+    let got = flow.token_error(OP.token, 400, error).await;
+    assert_eq!(got, (400, Some("invalid_grant".into())));
 }
 
 #[tokio::test]
 async fn zitadel_without_email() {
     let flow = start().await;
-    flow.fake.on("POST", OP.token, token_reply(&flow));
-    flow.fake
-        .on("GET", OP.userinfo, json_reply(200, userinfo(json!({}))));
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let info = userinfo(json!({}));
+    let identity = flow
+        .identity_after_token(OP.token, token_reply(&flow), OP.userinfo, info)
+        .await;
     assert_identity(
         &identity,
         json!({"id": SUB, "email": null, "email_verified": false}),
@@ -95,17 +72,10 @@ async fn zitadel_without_email() {
 #[tokio::test]
 async fn zitadel_unverified_email() {
     let flow = start().await;
-    flow.fake.on("POST", OP.token, token_reply(&flow));
-    flow.fake.on(
-        "GET",
-        OP.userinfo,
-        json_reply(
-            200,
-            userinfo(json!({"email": "jane@example.com", "email_verified": false})),
-        ),
-    );
-    let (status, identity) = flow.callback(None).await;
-    assert_eq!(status, 200, "{identity}");
+    let info = userinfo(json!({"email": "jane@example.com", "email_verified": false}));
+    let identity = flow
+        .identity_after_token(OP.token, token_reply(&flow), OP.userinfo, info)
+        .await;
     assert_identity(
         &identity,
         json!({"email": "jane@example.com", "email_verified": false}),
