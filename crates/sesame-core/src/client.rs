@@ -656,6 +656,9 @@ impl Client {
         if let Some(v) = &pending.verifier {
             fields.push(("code_verifier", v));
         }
+        if self.provider.state_in_token_request {
+            fields.push(("state", pending.state.as_str()));
+        }
         for name in &self.provider.forward_callback_params {
             if let Some((k, v)) = params.extra.iter().find(|(k, _)| k == name) {
                 fields.push((k, v));

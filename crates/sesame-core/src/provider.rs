@@ -312,6 +312,8 @@ pub struct Provider {
     pub id_token_hs256_with_client_secret: bool,
     /// Callback parameters forwarded to the token request.
     pub forward_callback_params: Vec<String>,
+    /// The token request repeats the (already checked) `state`.
+    pub state_in_token_request: bool,
     /// Calls made with the access token to build the profile.
     pub calls: Vec<ApiCall>,
     /// Maps the profile to an identity.
@@ -358,6 +360,7 @@ impl Provider {
             id_token_algorithms: Algorithm::ASYMMETRIC.to_vec(),
             id_token_hs256_with_client_secret: false,
             forward_callback_params: Vec::new(),
+            state_in_token_request: false,
             calls: Vec::new(),
             map_identity: Arc::new(standard_mapping),
         }
@@ -573,6 +576,14 @@ impl Provider {
     /// Forwards these callback parameters to the token request (VK ID's `device_id`).
     pub fn forward_callback_param(mut self, name: &str) -> Self {
         self.forward_callback_params.push(name.to_owned());
+        self
+    }
+
+    /// Repeats `state` in the token request, for providers whose code
+    /// exchange requires it (Naver, VK ID). It is sent only after the
+    /// callback's `state` matched the login's.
+    pub fn state_in_token_request(mut self) -> Self {
+        self.state_in_token_request = true;
         self
     }
 

@@ -180,3 +180,32 @@ fn return_to_must_be_a_relative_path() {
         .begin(&meta, Some("/dashboard?x=1#frag"), now(), &rng())
         .is_ok());
 }
+
+#[test]
+fn state_is_repeated_in_the_token_request_only_when_the_provider_wants_it() {
+    let s = start(confidential_client());
+    let (_, req) = s.callback(&s.good_query()).unwrap();
+    assert_eq!(form_param(req.body(), "state"), None);
+
+    let provider = sesame_core::provider::Provider::openid("op", "Example OP", ISSUER)
+        .unwrap()
+        .state_in_token_request();
+    let client = sesame_core::client::Client::new(
+        provider,
+        sesame_core::client::ClientConfig::new(CLIENT_ID, REDIRECT.parse().unwrap())
+            .secret("s3cret"),
+    )
+    .unwrap();
+    let s = start(client);
+    let (_, req) = s.callback(&s.good_query()).unwrap();
+    assert_eq!(form_param(req.body(), "state"), Some(s.state.clone()));
+    // Never before the state matched.
+    let bad = format!(
+        "code=c&state=wrong-state-value-xxxxx&iss={}",
+        urlencode(ISSUER)
+    );
+    assert_eq!(
+        s.callback(&bad).unwrap_err(),
+        RequestError::StateMismatch.into()
+    );
+}

@@ -6,12 +6,10 @@ use crate::{Entry, Kind};
 
 /// Naver Login (네이버 아이디로 로그인, OAuth 2.0). No scopes (the profile
 /// fields are chosen at registration); PKCE; `client_secret_post`.
+/// The token request repeats `state`, as Naver's spec lists it.
 /// `GET /v1/nid/me`, whose `resultcode` must be `"00"`. Naver does not
 /// say the email is verified (it may be a contact address): never verified.
 pub fn naver() -> Provider {
-    // Limitation: Naver's spec lists `state` among the token request
-    // parameters; the core cannot forward it (it is not an "extra" callback
-    // parameter). Common standard clients (e.g. Auth.js) omit it as well.
     super::super::build(build())
 }
 
@@ -23,6 +21,7 @@ fn build() -> Result<Provider, sesame_core::ConfigError> {
         "https://nid.naver.com/oauth2.0/token",
     )?
     .client_auth(ClientAuth::Post)
+    .state_in_token_request()
     .call(ApiCall::get("me", "https://openapi.naver.com/v1/nid/me")?)
     .map_identity(map))
 }

@@ -9,16 +9,12 @@ use crate::{Entry, Kind};
 /// closed to new apps). Scopes `vkid.personal_info email`; PKCE (S256,
 /// required); a public client (`none`): configure no client secret, since
 /// VK ID's documented code exchange uses PKCE and `device_id`, not the
-/// app's secret. The callback's `device_id` is forwarded to the token
-/// request, and the profile is `POST /oauth2/user_info` with
+/// app's secret. The callback's `device_id` and the login's `state` are
+/// sent in the token request, as VK ID's code exchange requires, and the profile is `POST /oauth2/user_info` with
 /// `access_token` and `client_id` in a form body.
 ///
 /// The id is `user.user_id`. VK gives the email without any verification
 /// flag, so `email_verified` stays false.
-// Limitation: VK ID's documentation also lists `state` among the token
-// request parameters. The core forwards only callback *extra* fields
-// (`forward_callback_param`), and `state` is consumed as the CSRF check, so
-// it is not sent (some public integrations omit it as well).
 pub fn vk() -> Provider {
     super::super::build(build())
 }
@@ -33,6 +29,7 @@ fn build() -> Result<Provider, ConfigError> {
     .scopes(["vkid.personal_info", "email"])
     .client_auth(ClientAuth::None)
     .forward_callback_param("device_id")
+    .state_in_token_request()
     .call(
         ApiCall::get("user_info", "https://id.vk.com/oauth2/user_info")?
             .method(http::Method::POST)

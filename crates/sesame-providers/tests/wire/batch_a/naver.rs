@@ -29,7 +29,13 @@ fn token_ok() -> Reply {
 async fn naver_login_never_verifies_the_email() {
     let flow = start().await;
     let identity = flow.identity_after_token(TOKEN, token_ok(), ME, me()).await;
-    Flow::assert_post(&flow.token_request(TOKEN), "client_id");
+    let token = flow.token_request(TOKEN);
+    Flow::assert_post(&token, "client_id");
+    assert_eq!(
+        token.form().get("state"),
+        flow.param("state").as_ref(),
+        "Naver's spec lists state in the token request"
+    );
     assert_bearer(
         &flow.fake,
         "GET",

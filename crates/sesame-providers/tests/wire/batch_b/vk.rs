@@ -48,6 +48,11 @@ async fn vk_id_login_public_client_device_id_and_form_user_info() {
     let f = token.form();
     assert_eq!(f.get("client_id").map(String::as_str), Some(CLIENT_ID));
     assert_eq!(f.get("device_id").map(String::as_str), Some(DEVICE_ID));
+    assert_eq!(
+        f.get("state"),
+        flow.param("state").as_ref(),
+        "VK ID wants state"
+    );
     assert!(!f.contains_key("client_secret"));
     assert!(
         !f.contains_key("type") && !f.contains_key("ext_id"),
