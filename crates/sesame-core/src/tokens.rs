@@ -65,8 +65,9 @@ pub(crate) enum Grant {
 /// Handles the forms real providers use: JSON (the standard), a 200 whose
 /// body is an error object (GitHub), form-encoded bodies (GitHub without
 /// `Accept: application/json`, old Facebook), `token_type` in any case,
-/// `expires_in` as a number or a numeric string, and `scope` as a space- or
-/// comma-separated string or an array.
+/// `expires_in` as a number or a numeric string, `scope` as a space- or
+/// comma-separated string or an array, Fitbit's `errors` list, and
+/// Instagram's answer wrapped in a one-element `data` list.
 pub fn parse_token_response(
     response: &http::Response<Vec<u8>>,
     now: SystemTime,
@@ -94,7 +95,18 @@ pub(crate) fn parse(
     let status = response.status();
 
     if let Some(map) = &fields {
-        if let Some(error) = map.get("error") {
+        // RFC 6749's `error`, or Fitbit's `errors: [{errorType, message}]`.
+        let fitbit = map
+            .get("errors")
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+            .filter(|e| e.get("errorType").is_some());
+        let (error, description) = match (map.get("error"), fitbit) {
+            (Some(e), _) => (Some(e), map.get("error_description")),
+            (None, Some(f)) => (f.get("errorType"), f.get("message")),
+            (None, None) => (None, None),
+        };
+        if let Some(error) = error {
             let code = error
                 .as_str()
                 .map(|s| truncate(s, 64))
@@ -102,8 +114,7 @@ pub(crate) fn parse(
             if code == "invalid_grant" {
                 return Err(RequestError::GrantRejected.into());
             }
-            let description = map
-                .get("error_description")
+            let description = description
                 .and_then(Value::as_str)
                 .map(|s| truncate(s, 200));
             return Err(ProviderError::TokenEndpoint {
@@ -121,6 +132,16 @@ pub(crate) fn parse(
         .into());
     }
     let mut map = fields.ok_or_else(|| malformed("not json or form"))?;
+    // Instagram may wrap the answer: `{"data": [{"access_token": …}]}`.
+    if !map.contains_key("access_token") {
+        if let Some(Value::Array(data)) = map.get("data") {
+            if let [Value::Object(inner)] = data.as_slice() {
+                if inner.contains_key("access_token") {
+                    map = inner.clone();
+                }
+            }
+        }
+    }
 
     let access_token = match map.remove("access_token") {
         Some(Value::String(s)) if !s.is_empty() => Secret::new(s),

@@ -165,3 +165,38 @@ fn scope_as_array_and_extra_fields_are_kept() {
     assert_eq!(t.extra["user_id"], 42);
     assert!(!t.extra.contains_key("access_token"));
 }
+
+#[test]
+fn fitbit_error_list() {
+    let body = r#"{"errors":[{"errorType":"invalid_grant","message":"Authorization code invalid: 5ac2b0b5."}],"success":false}"#;
+    assert_eq!(
+        parse(400, "application/json", body).unwrap_err(),
+        RequestError::GrantRejected.into()
+    );
+    let body = r#"{"errors":[{"errorType":"invalid_client","message":"Invalid authorization header."}],"success":false}"#;
+    match parse(401, "application/json", body).unwrap_err() {
+        LoginError::Provider(ProviderError::TokenEndpoint { error, description }) => {
+            assert_eq!(error, "invalid_client");
+            assert_eq!(
+                description.as_deref(),
+                Some("Invalid authorization header.")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn instagram_wrapped_in_data() {
+    let body = r#"{"data":[{"access_token":"IGAAx","user_id":"17841405793187218","permissions":"instagram_business_basic"}]}"#;
+    let t = parse(200, "application/json", body).unwrap();
+    assert_eq!(t.access_token.expose(), "IGAAx");
+    assert_eq!(t.extra["user_id"], json!("17841405793187218"));
+    // Two entries, or none with a token: not guessed at.
+    for body in [
+        r#"{"data":[{"access_token":"a"},{"access_token":"b"}]}"#,
+        r#"{"data":[{"user_id":"1"}]}"#,
+    ] {
+        assert!(parse(200, "application/json", body).is_err(), "{body}");
+    }
+}

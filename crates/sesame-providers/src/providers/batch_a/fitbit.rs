@@ -8,9 +8,6 @@ use crate::{Entry, Kind};
 /// Fitbit); `client_secret_basic`. `GET /1/user/-/profile.json`. The Web
 /// API exposes no email, so none is ever set.
 pub fn fitbit() -> Provider {
-    // Limitation: Fitbit's token errors (`{"errors": [{"errorType":
-    // "invalid_grant"}]}`) have no top-level `error`, so the core reports a
-    // refused code as 502 `provider_error`, not 400 `invalid_grant`.
     super::super::build(build())
 }
 

@@ -20,10 +20,6 @@ const ME: &str = "https://graph.instagram.com/v22.0/me?fields=user_id,username,n
 ///
 /// The token response is read in its flat shape (`access_token`, `user_id`,
 /// `permissions` at the top level), which is what Instagram sends in practice.
-// Limitation: Meta's reference also shows the token response wrapped as
-// `{"data": [{"access_token": ..}]}`; the core reads `access_token` at the
-// top level only and has no hook to unwrap it, so such a reply would fail
-// with "no access_token" (a provider_error), never a wrong identity.
 pub fn instagram() -> Provider {
     super::super::build(build())
 }

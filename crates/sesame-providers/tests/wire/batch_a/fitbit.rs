@@ -60,8 +60,8 @@ async fn fitbit_profile_without_full_name_uses_the_display_name() {
 #[tokio::test]
 async fn fitbit_token_error_in_its_own_format() {
     let flow = start().await;
-    // Fitbit's errors have no top-level `error` field: reported as a provider error.
+    // Fitbit's `errors` list: a refused code is the browser's 400, as with RFC 6749's `error`.
     let error = json!({"errors": [{"errorType": "invalid_grant", "message": "Authorization code invalid: 5ac2b0b5. Visit https://dev.fitbit.com/docs/oauth2 for more information on the Fitbit Web API authorization process."}], "success": false});
     let got = flow.token_error(TOKEN, 400, error).await;
-    assert_eq!(got, (502, Some("provider_error".into())));
+    assert_eq!(got, (400, Some("invalid_grant".into())));
 }

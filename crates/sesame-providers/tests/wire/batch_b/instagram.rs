@@ -64,6 +64,26 @@ async fn instagram_id_falls_back_to_the_token_user_id() {
 }
 
 #[tokio::test]
+async fn instagram_token_wrapped_in_data() {
+    let flow = start().await;
+    let token = json_reply(
+        200,
+        json!({"data": [{"access_token": "IGAAwrapped", "user_id": "17841405793187218", "permissions": "instagram_business_basic"}]}),
+    );
+    let profile = json!({"username": "acme_shop", "id": "7590918264294987"});
+    let identity = flow.identity_after_token(TOKEN, token, ME, profile).await;
+    let me = flow.fake.request_to("GET", ME);
+    assert_eq!(
+        me.query_map().get("access_token").map(String::as_str),
+        Some("IGAAwrapped")
+    );
+    assert_identity(
+        &identity,
+        json!({"id": "17841405793187218", "preferred_username": "acme_shop"}),
+    );
+}
+
+#[tokio::test]
 async fn instagram_token_error_is_a_provider_error() {
     let flow = start().await;
     let error = json!({"error_type": "OAuthException", "code": 400, "error_message": "Invalid authorization code"});
