@@ -1060,12 +1060,7 @@ impl LoginExchange {
                     None => return Err(ConfigError::InvalidUrl("userinfo endpoint").into()),
                 },
             };
-            let request = api_request(
-                call,
-                url,
-                &tokens.access_token,
-                &self.tokens.client.config.client_id,
-            )?;
+            let request = api_request(call, url, &tokens.access_token, &self.tokens.client.config)?;
             self.stage = LoginStage::Calls {
                 tokens,
                 next: index,
@@ -1114,8 +1109,17 @@ fn api_request(
     call: &crate::provider::ApiCall,
     mut url: Url,
     token: &Secret,
-    client_id: &str,
+    config: &ClientConfig,
 ) -> Result<http::Request<Vec<u8>>, LoginError> {
+    let client_id = config.client_id.as_str();
+    if let (Some(name), Some(ClientSecret::Static(secret))) =
+        (&call.secret_proof, &config.client_secret)
+    {
+        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret.expose().as_bytes());
+        let tag = ring::hmac::sign(&key, token.expose().as_bytes());
+        let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+        url.query_pairs_mut().append_pair(name, &hex);
+    }
     let mut headers = call.headers.clone();
     let mut form = None;
     let auth = match &call.token {

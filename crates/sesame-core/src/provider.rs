@@ -128,6 +128,9 @@ pub struct ApiCall {
     /// When false, a failing call is skipped instead of failing the login
     /// (e.g. an email list the user did not grant).
     pub required: bool,
+    /// A query parameter carrying the hex HMAC-SHA256 of the access token
+    /// keyed with the client secret (Facebook's `appsecret_proof`).
+    pub secret_proof: Option<String>,
 }
 
 impl ApiCall {
@@ -140,6 +143,7 @@ impl ApiCall {
             headers: Vec::new(),
             token: TokenPlacement::Bearer,
             required: true,
+            secret_proof: None,
         })
     }
 
@@ -152,6 +156,7 @@ impl ApiCall {
             headers: Vec::new(),
             token: TokenPlacement::Bearer,
             required: true,
+            secret_proof: None,
         }
     }
 
@@ -170,6 +175,15 @@ impl ApiCall {
     /// Puts the token somewhere else than a bearer header.
     pub fn token(mut self, placement: TokenPlacement) -> Self {
         self.token = placement;
+        self
+    }
+
+    /// Adds the query parameter `name` = hex(HMAC-SHA256(client secret,
+    /// access token)) — Facebook's `appsecret_proof`, which Graph requires
+    /// when the app enables "Require App Secret" and checks whenever it is
+    /// sent. Without a fixed client secret nothing is added.
+    pub fn secret_proof(mut self, name: &str) -> Self {
+        self.secret_proof = Some(name.to_owned());
         self
     }
 

@@ -13,10 +13,8 @@ const GRAPH: &str = "v23.0";
 /// in Meta's code-flow guide); `client_secret_post`. Graph returns an email
 /// only when the user has a valid one and granted `email`, but never says it
 /// is verified, so `email_verified` is always false. User ids are app-scoped.
+/// Graph calls carry `appsecret_proof`, so "Require App Secret" may be on.
 pub fn facebook() -> Provider {
-    // Limitation: apps with "Require App Secret" need an `appsecret_proof`
-    // (HMAC of the access token) on Graph calls, which a declarative call
-    // cannot compute; leave that setting off.
     super::super::build(build())
 }
 
@@ -35,7 +33,8 @@ fn build() -> Result<Provider, sesame_core::ConfigError> {
         &format!(
             "https://graph.facebook.com/{GRAPH}/me?fields=id,name,email,first_name,last_name,picture"
         ),
-    )?)
+    )?
+    .secret_proof("appsecret_proof"))
     .map_identity(map))
 }
 

@@ -35,6 +35,11 @@ async fn facebook_login_reads_graph_me_and_never_verifies_the_email() {
         r.query_map().get("fields").map(String::as_str),
         Some("id,name,email,first_name,last_name,picture")
     );
+    // hex(HMAC-SHA256("client-secret", token)), computed independently with Python's hmac.
+    assert_eq!(
+        r.query_map().get("appsecret_proof").map(String::as_str),
+        Some("70e0f90642d222cc4afd3fb06da9bd95f48b282a71b4c83b2626eecef6007fab")
+    );
     assert_identity(
         &identity,
         json!({"provider": "facebook", "id": "10153255542521746", "email": "jane@example.com", "email_verified": false, "name": "Jane Doe", "given_name": "Jane", "family_name": "Doe", "picture": "https://platform-lookaside.fbsbx.com/platform/profilepic/?asid=10153255542521746&height=50&width=50"}),
