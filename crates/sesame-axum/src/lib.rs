@@ -240,7 +240,7 @@ where
 /// [`AccessClaims`](sesame_core::resource::AccessClaims) by default, or
 /// your own type deserialized from the token's claims — `Claims<MyClaims>`
 /// (see [`FromAccessClaims`](sesame_core::resource::FromAccessClaims)); a
-/// token whose claims don't fit gets 401 `invalid_token`.
+/// token whose claims don't fit gets 403, like a missing required claim.
 #[derive(Debug, Clone)]
 pub struct Claims<T = sesame_core::resource::AccessClaims>(pub T);
 

@@ -173,7 +173,8 @@ impl ClientConfig {
     /// the authorization request — for per-login hints such as
     /// `login_hint`, `prompt`, or `idp` (Sesame's identity-provider hint).
     /// Parameters the protocol sets itself (`state`, `redirect_uri`,
-    /// `code_challenge`, …) are never forwarded.
+    /// `code_challenge`, …) and those the provider or this configuration
+    /// fix are never forwarded, so a browser can't add a second value.
     pub fn forward_login_param(mut self, name: &str) -> Self {
         self.forwarded_login_params.push(name.to_owned());
         self
@@ -587,9 +588,15 @@ impl Client {
                 q.append_pair(k, v);
             }
             for (k, v) in login_params {
+                let fixed = p
+                    .authorization_params
+                    .iter()
+                    .chain(&self.config.authorization_params)
+                    .any(|(name, _)| name == k);
                 let allowed = self.config.forwarded_login_params.contains(k)
                     && !PROTOCOL_PARAMS.contains(&k.as_str())
-                    && k != &p.client_id_param;
+                    && k != &p.client_id_param
+                    && !fixed;
                 if allowed {
                     q.append_pair(k, v);
                 }

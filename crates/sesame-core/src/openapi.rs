@@ -179,9 +179,11 @@ impl DocsClient {
 
     /// Its registration at Sesame's authorization server: a public,
     /// first-party client whose only redirect URI is the docs page's
-    /// OAuth receiver, e.g. `https://app.example.com/docs/oauth2-redirect.html`.
+    /// OAuth receiver, e.g. `https://app.example.com/docs/oauth2-redirect.html`,
+    /// matched exactly — on loopback too, where RFC 8252 would otherwise
+    /// accept any port and so any local process.
     pub fn registered_client(&self, redirect_uri: &str) -> RegisteredClient {
-        RegisteredClient::new(self.client_id.clone(), None, &[redirect_uri])
+        RegisteredClient::new(self.client_id.clone(), None, &[redirect_uri]).exact_redirect_uris()
     }
 }
 
@@ -234,5 +236,6 @@ mod tests {
         let reg = c.registered_client("http://127.0.0.1:4000/docs/oauth2-redirect.html");
         assert!(reg.secret.is_none());
         assert!(reg.first_party);
+        assert!(!reg.loopback_any_port);
     }
 }

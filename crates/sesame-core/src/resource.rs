@@ -198,12 +198,13 @@ pub struct AccessClaims {
 ///     role: String,
 /// }
 /// # fn f(claims: &AccessClaims) {
-/// let mine = Mine::from_access_claims(claims); // Err(InvalidToken) if it doesn't fit
+/// let mine = Mine::from_access_claims(claims); // Err(Forbidden) if it doesn't fit
 /// # }
 /// ```
 pub trait FromAccessClaims: Sized {
-    /// Builds the value, or refuses the token (401 `invalid_token`) when its
-    /// claims don't have the shape the API needs.
+    /// Builds the value, or refuses the request (403, like a missing
+    /// required claim) when the valid token's claims don't have the shape
+    /// the API needs — not 401, which would send clients into re-login loops.
     fn from_access_claims(claims: &AccessClaims) -> Result<Self, BearerError>;
 }
 
@@ -215,8 +216,7 @@ impl FromAccessClaims for AccessClaims {
 
 impl<T: serde::de::DeserializeOwned> FromAccessClaims for T {
     fn from_access_claims(claims: &AccessClaims) -> Result<Self, BearerError> {
-        T::deserialize(&Value::Object(claims.claims.clone()))
-            .map_err(|_| BearerError::InvalidToken("claims of an unexpected shape"))
+        T::deserialize(&Value::Object(claims.claims.clone())).map_err(|_| BearerError::Forbidden)
     }
 }
 

@@ -3,7 +3,10 @@ mod common;
 use common::server::*;
 use common::*;
 use serde_json::json;
-use sesame_core::server::{redirect_matches, AuthorizeError, MemoryStore};
+use sesame_core::server::{
+    redirect_matches, AuthorizationServer, AuthorizeError, MemoryStore, RegisteredClient,
+    ServerConfig,
+};
 
 fn page(q: &str) -> &'static str {
     match server().authorize(q) {
@@ -396,4 +399,38 @@ fn unknown_grant_types_and_methods() {
         .body(Vec::new())
         .unwrap();
     assert_eq!(block_on(s.token(&get, &store, now(), &rng())).status(), 400);
+}
+
+#[test]
+fn a_docs_client_on_loopback_gets_no_other_port() {
+    use sesame_core::openapi::DocsClient;
+    let docs = DocsClient::new("swagger-ui");
+    let config = ServerConfig::new(AS_ISSUER)
+        .scopes(["api:read"])
+        .client(docs.registered_client("http://127.0.0.1:4000/docs/oauth2-redirect.html"))
+        .client(RegisteredClient::new(
+            "native",
+            None,
+            &["http://127.0.0.1/cb"],
+        ));
+    let server = AuthorizationServer::new(config, es256_key("k"));
+    let ok = server.authorize(&authorize_query(
+        "swagger-ui",
+        "http://127.0.0.1:4000/docs/oauth2-redirect.html",
+        "",
+    ));
+    assert!(ok.is_ok(), "{:?}", ok.err());
+    let other_port = server.authorize(&authorize_query(
+        "swagger-ui",
+        "http://127.0.0.1:5555/docs/oauth2-redirect.html",
+        "",
+    ));
+    assert!(
+        other_port.is_err(),
+        "a local process must not get the docs client's codes"
+    );
+    // Native apps keep RFC 8252's any-port loopback rule.
+    assert!(server
+        .authorize(&authorize_query("native", "http://127.0.0.1:61234/cb", ""))
+        .is_ok());
 }

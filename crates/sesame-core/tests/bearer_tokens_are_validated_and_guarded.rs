@@ -67,7 +67,11 @@ fn typed_claims_come_from_the_token_or_refuse_it() {
     assert_eq!((mine.sub.as_str(), mine.role.as_str()), ("u1", "admin"));
     assert_eq!(mine.groups, ["staff", "ops"]);
     let err = NeedsTenant::from_access_claims(&c).unwrap_err();
-    assert_eq!(err.status(), 401);
+    assert_eq!(
+        err.status(),
+        403,
+        "a valid token lacking what the API needs"
+    );
     assert_eq!(
         sesame_core::resource::AccessClaims::from_access_claims(&c).unwrap(),
         c

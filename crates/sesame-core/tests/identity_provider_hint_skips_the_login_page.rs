@@ -153,3 +153,19 @@ fn a_bad_return_to_is_refused_as_before() {
         .unwrap_err();
     assert_eq!(err.status(), 400);
 }
+
+#[test]
+fn a_forwarded_parameter_never_duplicates_a_fixed_one() {
+    let config = ClientConfig::new(CLIENT_ID, REDIRECT.parse().unwrap())
+        .secret("s3cret")
+        .authorization_param("prompt", "consent")
+        .forward_login_param("prompt")
+        .forward_login_param("login_hint");
+    let url = login_location(config, "prompt=none&login_hint=alice");
+    let prompts: Vec<_> = query_of(&url)
+        .into_iter()
+        .filter(|(k, _)| k == "prompt")
+        .collect();
+    assert_eq!(prompts, [("prompt".to_owned(), "consent".to_owned())]);
+    assert_eq!(param(&url, "login_hint").as_deref(), Some("alice"));
+}

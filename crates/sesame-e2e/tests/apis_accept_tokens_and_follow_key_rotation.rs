@@ -19,7 +19,7 @@ struct Typed {
     role: String,
 }
 
-/// Claims the tokens don't have: refused as `invalid_token`, never a 500.
+/// Claims the tokens don't have: refused with 403, never a 500.
 #[derive(serde::Deserialize)]
 #[allow(dead_code)]
 struct Strict {
@@ -172,8 +172,8 @@ async fn both_adapters_validate_guard_and_survive_rotation() {
         );
         let (s, www, _) = call(&base, "/strict", Some(&bearer(&alice))).await;
         assert_eq!(
-            (s, www.as_str()),
-            (401, "Bearer realm=\"demo-api\", error=\"invalid_token\""),
+            (s, www.contains("realm=\"demo-api\"")),
+            (403, true),
             "{adapter}: claims of another shape"
         );
         assert_eq!(

@@ -239,7 +239,7 @@ impl<E: poem::Endpoint> poem::Endpoint for BearerEndpoint<E> {
 /// [`AccessClaims`](sesame_core::resource::AccessClaims) by default, or
 /// your own type deserialized from the token's claims — `Claims<MyClaims>`
 /// (see [`FromAccessClaims`](sesame_core::resource::FromAccessClaims)); a
-/// token whose claims don't fit gets 401 `invalid_token`.
+/// token whose claims don't fit gets 403, like a missing required claim.
 #[derive(Debug, Clone)]
 pub struct Claims<T = sesame_core::resource::AccessClaims>(pub T);
 
@@ -262,4 +262,4 @@ impl<'a, T: sesame_core::resource::FromAccessClaims> poem::FromRequest<'a> for C
 /// The realm of the [`BearerMiddleware`] that validated the request, for
 /// the extractors' refusals.
 #[derive(Debug, Clone)]
-struct BearerRealm(String);
+pub(crate) struct BearerRealm(pub(crate) String);

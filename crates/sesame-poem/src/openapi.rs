@@ -72,18 +72,22 @@ pub const SECURITY_SCHEME: &str = "sesame";
 /// [`AccessClaims`] by default, or your own type deserialized from the
 /// token's claims (`OAuth2Claims<MyClaims>`, see [`FromAccessClaims`]).
 #[derive(Debug, Clone)]
-pub struct OAuth2Claims<T = AccessClaims>(pub T);
+pub struct OAuth2Claims<T = AccessClaims>(pub T, Realm);
+
+/// The realm refusals name (the validating [`BearerAuth`]'s).
+#[derive(Debug, Clone)]
+pub struct Realm(String);
 
 impl OAuth2Claims {
     /// Checks `guard` (scopes, claims): a 403 `insufficient_scope` RFC 6750
     /// refusal when it doesn't pass.
     pub fn require(&self, guard: &Guard) -> poem::Result<()> {
-        guard.check(&self.0).map_err(refuse)
+        guard.check(&self.0).map_err(|e| refuse(e, &self.1 .0))
     }
 }
 
-fn refuse(e: BearerError) -> poem::Error {
-    poem::Error::from_response(to_poem(e.to_response("api")))
+fn refuse(e: BearerError, realm: &str) -> poem::Error {
+    poem::Error::from_response(to_poem(e.to_response(realm)))
 }
 
 impl<'a, T: FromAccessClaims> ApiExtractor<'a> for OAuth2Claims<T> {
@@ -129,21 +133,31 @@ impl<'a, T: FromAccessClaims> ApiExtractor<'a> for OAuth2Claims<T> {
         _param_opts: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
         if let Some(claims) = request.extensions().get::<AccessClaims>() {
-            return T::from_access_claims(claims).map(Self).map_err(refuse);
+            // Validated by `BearerMiddleware`, which left its realm.
+            let realm = request
+                .extensions()
+                .get::<crate::BearerRealm>()
+                .map_or("api", |r| r.0.as_str());
+            return T::from_access_claims(claims)
+                .map(|c| Self(c, Realm(realm.to_owned())))
+                .map_err(|e| refuse(e, realm));
         }
         let auth = request
             .data::<BearerAuth>()
             .cloned()
             .or_else(|| request.data::<Arc<BearerAuth>>().map(|a| (**a).clone()));
         let Some(auth) = auth else {
-            return Err(refuse(BearerError::Missing));
+            return Err(refuse(BearerError::Missing, "api"));
         };
         let refusal = |e: BearerError| poem::Error::from_response(to_poem(auth.refusal(&e)));
         let claims = auth
             .authenticate(request.headers(), &Guard::new())
             .await
             .map_err(refusal)?;
-        T::from_access_claims(&claims).map(Self).map_err(refusal)
+        let realm = Realm(auth.realm_name().to_owned());
+        T::from_access_claims(&claims)
+            .map(|c| Self(c, realm))
+            .map_err(refusal)
     }
 }
 
@@ -159,9 +173,16 @@ pub fn swagger_ui(
     client: &DocsClient,
 ) -> Route {
     let docs_path = docs_path.trim_end_matches('/').to_owned();
-    let mut document: serde_json::Value = serde_json::from_str(spec).unwrap_or_default();
-    flow.install(&mut document, SECURITY_SCHEME);
-    let document = Arc::new(serde_json::to_vec(&document).unwrap_or_default());
+    // poem-openapi's documents always parse; should one not, it is served
+    // as it came rather than replaced.
+    let document = match serde_json::from_str::<serde_json::Value>(spec) {
+        Ok(mut doc) => {
+            flow.install(&mut doc, SECURITY_SCHEME);
+            serde_json::to_vec(&doc).unwrap_or_else(|_| spec.as_bytes().to_vec())
+        }
+        Err(_) => spec.as_bytes().to_vec(),
+    };
+    let document = Arc::new(document);
     let oauth = utoipa_swagger_ui::oauth::Config::new()
         .client_id(&client.client_id)
         .scopes(client.scopes.clone())

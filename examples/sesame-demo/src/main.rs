@@ -174,8 +174,10 @@ fn social_clients(issuer: &str) -> Result<Vec<(Client, String)>, Box<dyn std::er
             }
         }
         let callback = format!("{issuer}/auth/{id}/callback").parse()?;
-        let config = ClientConfig::new(client_id, callback)
-            .secret(env(&format!("SESAME_{var}_CLIENT_SECRET")).unwrap_or_default());
+        let mut config = ClientConfig::new(client_id, callback);
+        if let Some(secret) = env(&format!("SESAME_{var}_CLIENT_SECRET")) {
+            config = config.secret(secret);
+        }
         let name = provider.name.clone();
         out.push((Client::new(provider, config)?, name));
     }

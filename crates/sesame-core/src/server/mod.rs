@@ -97,6 +97,10 @@ pub struct RegisteredClient {
     pub scopes: Vec<String>,
     /// First-party clients skip the consent screen.
     pub first_party: bool,
+    /// Whether a loopback redirect URI may come back on any port (RFC 8252
+    /// §7.3, for native apps; the default). Off for clients living in a web
+    /// page at a fixed address, such as API documentation.
+    pub loopback_any_port: bool,
 }
 
 impl RegisteredClient {
@@ -108,6 +112,7 @@ impl RegisteredClient {
             redirect_uris: redirect_uris.iter().map(|s| (*s).to_owned()).collect(),
             scopes: Vec::new(),
             first_party: true,
+            loopback_any_port: true,
         }
     }
 
@@ -123,10 +128,23 @@ impl RegisteredClient {
         self
     }
 
+    /// Requires redirect URIs to match exactly, even on loopback: for a
+    /// client that is a web page at a fixed address (Swagger UI), where
+    /// RFC 8252's any-port rule for native apps would let any local
+    /// process receive its codes.
+    pub fn exact_redirect_uris(mut self) -> Self {
+        self.loopback_any_port = false;
+        self
+    }
+
     fn allows_redirect(&self, requested: &str) -> bool {
-        self.redirect_uris
-            .iter()
-            .any(|r| redirect_matches(r, requested))
+        self.redirect_uris.iter().any(|r| {
+            if self.loopback_any_port {
+                redirect_matches(r, requested)
+            } else {
+                r == requested
+            }
+        })
     }
 }
 
