@@ -5,8 +5,11 @@
 //!
 //! ```text
 //! token = extract_bearer(headers)?                       // 401 / 400
-//! key   = validator.key_request(token)?                  // which issuer, which kid
-//! keys  = jwks_cache.lookup(key.jwks_uri, key.kid, ..)   // the core cache decides
+//! key   = validator.keys_for(token)?                     // which issuer, which kid
+//! keys  = match key {                                    // static, or from the cache:
+//!     KeySource::Static(keys) => keys,
+//!     KeySource::Fetch(k) => jwks_cache.lookup(k.jwks_uri, k.kid, ..),
+//! };
 //! claims = match validator.validate(token, &keys, now) {
 //!     Err(e) if e.wants_refetch() => validator.validate(token, &refetched_keys, now)?,
 //!     other => other?,
@@ -27,14 +30,37 @@ use url::Url;
 use crate::client::KeyRequest;
 use crate::jose::{self, Algorithm, JoseError, JwkSet};
 
+/// Where a trusted issuer's verification keys come from.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum IssuerKeys {
+    /// Fetched from this JWKS URI by the driver (cached; refetched once,
+    /// rate-limited, when a token names an unknown `kid`).
+    Remote(Url),
+    /// A fixed key set configured by the app: nothing is fetched, and an
+    /// unknown `kid` is simply an invalid token. Rotate by reconfiguring.
+    Static(JwkSet),
+}
+
+/// What [`BearerValidator::keys_for`] says a token needs. Exhaustive on
+/// purpose: a driver must handle every way of getting keys.
+#[derive(Debug)]
+pub enum KeySource<'a> {
+    /// Get the key set this request names (from a JWKS cache).
+    Fetch(KeyRequest),
+    /// Validate with these configured keys.
+    Static(&'a JwkSet),
+}
+
 /// An issuer whose tokens the API accepts.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct TrustedIssuer {
     /// The exact `iss`.
     pub issuer: String,
-    /// Where its keys are (from its metadata, or configured).
-    pub jwks_uri: Url,
+    /// Where its keys are: a JWKS URI (from its metadata, or configured)
+    /// or a static key set.
+    pub keys: IssuerKeys,
     /// Accepted audiences (`aud` must contain one); empty accepts any.
     pub audiences: Vec<String>,
     /// Allowed signature algorithms.
@@ -46,9 +72,19 @@ pub struct TrustedIssuer {
 impl TrustedIssuer {
     /// An issuer with its JWKS URI and the audience this API is.
     pub fn new(issuer: &str, jwks_uri: Url, audience: &str) -> Self {
+        Self::with(issuer, IssuerKeys::Remote(jwks_uri), audience)
+    }
+
+    /// An issuer whose keys are configured, not fetched (a JWKS document
+    /// shipped with the app, parsed with [`JwkSet::parse`]).
+    pub fn with_static_keys(issuer: &str, keys: JwkSet, audience: &str) -> Self {
+        Self::with(issuer, IssuerKeys::Static(keys), audience)
+    }
+
+    fn with(issuer: &str, keys: IssuerKeys, audience: &str) -> Self {
         Self {
             issuer: issuer.to_owned(),
-            jwks_uri,
+            keys,
             audiences: vec![audience.to_owned()],
             algorithms: Algorithm::ASYMMETRIC.to_vec(),
             require_at_jwt: true,
@@ -274,18 +310,24 @@ impl BearerValidator {
         jose::unverified_claims(token).is_ok_and(|c| self.trusted(&c).is_ok())
     }
 
-    /// Which keys the token needs (the driver gets them from its JWKS cache).
-    pub fn key_request(&self, token: &str) -> Result<KeyRequest, BearerError> {
+    /// Which keys the token needs: a key set to get from the driver's JWKS
+    /// cache, or the issuer's configured keys.
+    pub fn keys_for(&self, token: &str) -> Result<KeySource<'_>, BearerError> {
         let claims =
             jose::unverified_claims(token).map_err(|_| BearerError::InvalidToken("malformed"))?;
         let issuer = self.trusted(&claims)?;
-        let header =
-            jose::Header::peek(token).map_err(|_| BearerError::InvalidToken("malformed"))?;
-        Ok(KeyRequest {
-            jwks_uri: issuer.jwks_uri.clone(),
-            kid: header.kid,
-            refresh: false,
-        })
+        match &issuer.keys {
+            IssuerKeys::Static(keys) => Ok(KeySource::Static(keys)),
+            IssuerKeys::Remote(jwks_uri) => {
+                let header = jose::Header::peek(token)
+                    .map_err(|_| BearerError::InvalidToken("malformed"))?;
+                Ok(KeySource::Fetch(KeyRequest {
+                    jwks_uri: jwks_uri.clone(),
+                    kid: header.kid,
+                    refresh: false,
+                }))
+            }
+        }
     }
 
     /// Validates the token with the issuer's keys at `now`.

@@ -4,7 +4,9 @@ use common::server::*;
 use common::*;
 use serde_json::{json, Map, Value};
 use sesame_core::jose::{JwkSet, SigningKey};
-use sesame_core::resource::{extract_bearer, BearerError, BearerValidator, Guard, TrustedIssuer};
+use sesame_core::resource::{
+    extract_bearer, BearerError, BearerValidator, Guard, KeySource, TrustedIssuer,
+};
 use sesame_core::server::MemoryStore;
 
 const API: &str = "https://api.example";
@@ -41,7 +43,9 @@ fn a_valid_rfc9068_token_passes() {
         (c.subject.as_str(), c.scopes.len(), c.client_id.as_deref()),
         ("u1", 2, Some("c"))
     );
-    let req = validator().key_request(&at(&key, |_| {})).unwrap();
+    let KeySource::Fetch(req) = validator().keys_for(&at(&key, |_| {})).unwrap() else {
+        panic!("remote keys")
+    };
     assert_eq!(
         (req.jwks_uri.as_str(), req.kid.as_deref()),
         ("https://op.example/jwks", Some("k1"))
@@ -76,6 +80,32 @@ fn typed_claims_come_from_the_token_or_refuse_it() {
         sesame_core::resource::AccessClaims::from_access_claims(&c).unwrap(),
         c
     );
+}
+
+#[test]
+fn static_keys_need_no_fetch_and_know_no_other_key() {
+    let (k1, other) = (es256_key("k1"), es256_key("k2"));
+    let v = BearerValidator::new().issuer(TrustedIssuer::with_static_keys(
+        ISSUER,
+        jwks_of(&[&k1]),
+        API,
+    ));
+    let token = at(&k1, |_| {});
+    let KeySource::Static(keys) = v.keys_for(&token).unwrap() else {
+        panic!("static keys are not fetched")
+    };
+    assert_eq!(v.validate(&token, keys, now()).unwrap().subject, "u1");
+    // A token signed by a key the app didn't configure.
+    let forged = at(&other, |_| {});
+    let KeySource::Static(keys) = v.keys_for(&forged).unwrap() else {
+        panic!()
+    };
+    let err = v.validate(&forged, keys, now()).unwrap_err();
+    assert!(
+        matches!(err, BearerError::UnknownKey | BearerError::InvalidToken(_)),
+        "{err:?}"
+    );
+    assert_eq!(err.status(), 401);
 }
 
 #[test]

@@ -2,8 +2,8 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use sesame_core::resource::{
-    extract_bearer, AccessClaims, BearerError, BearerValidator, Guard, Introspector, TrustedIssuer,
-    VerifiedTokenCache,
+    extract_bearer, AccessClaims, BearerError, BearerValidator, Guard, Introspector, KeySource,
+    TrustedIssuer, VerifiedTokenCache,
 };
 
 use crate::{Error, Sesame};
@@ -99,7 +99,20 @@ impl BearerAuth {
                 return Ok(claims);
             }
         }
-        let mut request = self.validator.key_request(token)?;
+        let mut request = match self.validator.keys_for(token)? {
+            KeySource::Static(keys) => {
+                let claims = self.check(token, keys).map_err(|e| {
+                    if e.wants_refetch() {
+                        BearerError::InvalidToken("unknown key")
+                    } else {
+                        e
+                    }
+                })?;
+                guard.check(&claims)?;
+                return Ok(claims);
+            }
+            KeySource::Fetch(request) => request,
+        };
         let keys = self
             .sesame
             .keys(&request)
