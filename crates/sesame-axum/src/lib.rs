@@ -269,6 +269,29 @@ where
     }
 }
 
+/// The request's bearer token itself, validated by [`BearerLayer`] — for
+/// relaying it to a downstream API. Redacted in `Debug`; `expose()` it only
+/// to send it on.
+#[derive(Debug, Clone)]
+pub struct Bearer(pub sesame_core::Secret);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Bearer {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        use sesame_core::resource::{extract_bearer, AccessClaims, BearerError};
+        // Only once the layer has validated it.
+        let validated = parts.extensions.get::<AccessClaims>().is_some();
+        match extract_bearer(&parts.headers) {
+            Ok(token) if validated => Ok(Bearer(sesame_core::Secret::new(token))),
+            _ => Err(to_axum(BearerError::Missing.to_response("api"))),
+        }
+    }
+}
+
 /// The realm of the [`BearerLayer`] that validated the request, for the
 /// extractors' refusals.
 #[derive(Debug, Clone)]

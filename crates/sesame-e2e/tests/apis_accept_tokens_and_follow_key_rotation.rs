@@ -50,6 +50,13 @@ async fn apis(issuer: &Issuer) -> Vec<(&'static str, String)> {
             ),
         )
         .route(
+            "/relay",
+            axum::routing::get(|sesame_axum::Bearer(t): sesame_axum::Bearer| async move {
+                // What a relay would send on, and that Debug hides it.
+                format!("{} {:?}", t.expose().len(), t)
+            }),
+        )
+        .route(
             "/strict",
             axum::routing::get(
                 |sesame_axum::Claims(t): sesame_axum::Claims<Strict>| async move { t.tenant },
@@ -81,6 +88,10 @@ async fn apis(issuer: &Issuer) -> Vec<(&'static str, String)> {
         format!("{}:{}", t.sub, t.role)
     }
     #[poem::handler]
+    fn poem_relay(sesame_poem::Bearer(t): sesame_poem::Bearer) -> String {
+        format!("{} {:?}", t.expose().len(), t)
+    }
+    #[poem::handler]
     fn poem_strict(sesame_poem::Claims(t): sesame_poem::Claims<Strict>) -> String {
         t.tenant
     }
@@ -99,6 +110,13 @@ async fn apis(issuer: &Issuer) -> Vec<(&'static str, String)> {
         .at(
             "/typed",
             poem_typed.with(sesame_poem::BearerMiddleware::new(
+                auth.clone(),
+                Guard::new().scope("api:read"),
+            )),
+        )
+        .at(
+            "/relay",
+            poem_relay.with(sesame_poem::BearerMiddleware::new(
                 auth.clone(),
                 Guard::new().scope("api:read"),
             )),
@@ -169,6 +187,12 @@ async fn both_adapters_validate_guard_and_survive_rotation() {
             call(&base, "/typed", Some(&bearer(&alice))).await.2,
             "alice:admin",
             "{adapter}: typed claims"
+        );
+        let relay = call(&base, "/relay", Some(&bearer(&alice))).await.2;
+        assert_eq!(
+            relay,
+            format!("{} Secret([redacted])", alice.len()),
+            "{adapter}: the validated token, redacted in Debug"
         );
         let (s, www, _) = call(&base, "/strict", Some(&bearer(&alice))).await;
         assert_eq!(

@@ -259,6 +259,26 @@ impl<'a, T: sesame_core::resource::FromAccessClaims> poem::FromRequest<'a> for C
     }
 }
 
+/// The request's bearer token itself, validated by [`BearerMiddleware`] —
+/// for relaying it to a downstream API. Redacted in `Debug`; `expose()` it
+/// only to send it on.
+#[derive(Debug, Clone)]
+pub struct Bearer(pub sesame_core::Secret);
+
+impl<'a> poem::FromRequest<'a> for Bearer {
+    async fn from_request(req: &'a Request, _body: &mut poem::RequestBody) -> poem::Result<Self> {
+        use sesame_core::resource::{extract_bearer, AccessClaims, BearerError};
+        // Only once the middleware has validated it.
+        let validated = req.extensions().get::<AccessClaims>().is_some();
+        match extract_bearer(req.headers()) {
+            Ok(token) if validated => Ok(Bearer(sesame_core::Secret::new(token))),
+            _ => Err(poem::Error::from_response(to_poem(
+                BearerError::Missing.to_response("api"),
+            ))),
+        }
+    }
+}
+
 /// The realm of the [`BearerMiddleware`] that validated the request, for
 /// the extractors' refusals.
 #[derive(Debug, Clone)]
