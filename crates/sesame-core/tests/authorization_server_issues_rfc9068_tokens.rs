@@ -115,27 +115,16 @@ fn public_client_redeems_with_pkce_and_client_id_only() {
         no_claims(),
         now(),
     );
-    let req = token_request(
-        form(&[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", "http://127.0.0.1:8080/cb"),
-            ("code_verifier", VERIFIER),
-            ("client_id", "spa"),
-        ]),
-        None,
-    );
-    assert_eq!(block_on(s.token(&req, &store, now(), &rng())).status(), 200);
+    let mut pairs = code_form(&code, "http://127.0.0.1:8080/cb", VERIFIER).to_vec();
+    pairs.push(("client_id", "spa"));
+    assert_eq!(post_token(&s, &store, &pairs, None).status(), 200);
 }
 
 #[test]
 fn client_credentials_for_confidential_clients() {
     let (s, store) = (server(), MemoryStore::default());
-    let req = token_request(
-        form(&[("grant_type", "client_credentials"), ("scope", "api:read")]),
-        Some(("web", "web-secret")),
-    );
-    let resp = block_on(s.token(&req, &store, now(), &rng()));
+    let pairs = [("grant_type", "client_credentials"), ("scope", "api:read")];
+    let resp = post_token(&s, &store, &pairs, Some(("web", "web-secret")));
     assert_eq!(resp.status(), 200);
     let b = body(&resp);
     assert!(b.get("refresh_token").is_none() && b.get("id_token").is_none());
@@ -143,12 +132,9 @@ fn client_credentials_for_confidential_clients() {
         claims_of(&s, b["access_token"].as_str().unwrap()).1["sub"],
         "web"
     );
-    let req = token_request(
-        form(&[("grant_type", "client_credentials"), ("client_id", "spa")]),
-        None,
-    );
+    let pairs = [("grant_type", "client_credentials"), ("client_id", "spa")];
     assert_eq!(
-        body(&block_on(s.token(&req, &store, now(), &rng())))["error"],
+        body(&post_token(&s, &store, &pairs, None))["error"],
         "unauthorized_client"
     );
 }
@@ -170,14 +156,7 @@ fn signing_keys_rotate_publish_then_sign_then_retire() {
         ["as-key-1", "as-key-2"],
         "published before it signs"
     );
-    let code = code_for(
-        &s,
-        &store,
-        "web",
-        "https://app.example/cb",
-        no_claims(),
-        now(),
-    );
+    let code = web_code(&s, &store);
     let old_token = body(&redeem(&s, &store, &code, now()))["access_token"]
         .as_str()
         .unwrap()
@@ -191,14 +170,7 @@ fn signing_keys_rotate_publish_then_sign_then_retire() {
     );
 
     assert!(s.activate_key("as-key-2"));
-    let code = code_for(
-        &s,
-        &store,
-        "web",
-        "https://app.example/cb",
-        no_claims(),
-        now(),
-    );
+    let code = web_code(&s, &store);
     let new_token = body(&redeem(&s, &store, &code, now()))["access_token"]
         .as_str()
         .unwrap()
@@ -243,14 +215,7 @@ fn eddsa_and_rs256_signing_keys_are_selectable() {
             s.metadata()["id_token_signing_alg_values_supported"],
             json!([alg.as_str()])
         );
-        let code = code_for(
-            &s,
-            &store,
-            "web",
-            "https://app.example/cb",
-            no_claims(),
-            now(),
-        );
+        let code = web_code(&s, &store);
         let b = body(&redeem(&s, &store, &code, now()));
         let (typ, at) = claims_of(&s, b["access_token"].as_str().unwrap());
         assert_eq!(

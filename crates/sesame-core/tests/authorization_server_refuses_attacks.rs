@@ -157,24 +157,10 @@ fn duplicated_oversized_and_non_utf8_parameters_are_4xx() {
 #[test]
 fn wrong_verifier() {
     let (s, store) = (server(), MemoryStore::default());
-    let code = code_for(
-        &s,
-        &store,
-        "web",
-        "https://app.example/cb",
-        no_claims(),
-        now(),
-    );
-    let req = token_request(
-        form(&[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", "https://app.example/cb"),
-            ("code_verifier", &"x".repeat(43)),
-        ]),
-        Some(("web", "web-secret")),
-    );
-    let r = block_on(s.token(&req, &store, now(), &rng()));
+    let code = web_code(&s, &store);
+    let wrong = "x".repeat(43);
+    let pairs = code_form(&code, "https://app.example/cb", &wrong);
+    let r = post_token(&s, &store, &pairs, Some(("web", "web-secret")));
     assert_eq!(
         (r.status().as_u16(), body(&r)["error"].as_str()),
         (400, Some("invalid_grant"))
@@ -184,14 +170,7 @@ fn wrong_verifier() {
 #[test]
 fn code_replay_is_refused_and_revokes_its_tokens() {
     let (s, store) = (server(), MemoryStore::default());
-    let code = code_for(
-        &s,
-        &store,
-        "web",
-        "https://app.example/cb",
-        no_claims(),
-        now(),
-    );
+    let code = web_code(&s, &store);
     let first = body(&redeem(&s, &store, &code, now()));
     let replay = redeem(&s, &store, &code, now() + secs(1));
     assert_eq!(
@@ -199,17 +178,12 @@ fn code_replay_is_refused_and_revokes_its_tokens() {
         (400, Some("invalid_grant"))
     );
     // The refresh token issued from the replayed code no longer works.
-    let req = token_request(
-        form(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", first["refresh_token"].as_str().unwrap()),
-        ]),
-        Some(("web", "web-secret")),
-    );
-    assert_eq!(
-        body(&block_on(s.token(&req, &store, now(), &rng())))["error"],
-        "invalid_grant"
-    );
+    let pairs = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", first["refresh_token"].as_str().unwrap()),
+    ];
+    let r = post_token(&s, &store, &pairs, Some(("web", "web-secret")));
+    assert_eq!(body(&r)["error"], "invalid_grant");
     // And its family is revoked (the access token's sid).
     let sid = claims_of(&s, first["access_token"].as_str().unwrap()).1["sid"]
         .as_str()
@@ -221,62 +195,21 @@ fn code_replay_is_refused_and_revokes_its_tokens() {
 #[test]
 fn code_redeemed_by_another_client_or_with_another_redirect_uri() {
     let (s, store) = (server(), MemoryStore::default());
-    let code = code_for(
-        &s,
-        &store,
-        "web",
-        "https://app.example/cb",
-        no_claims(),
-        now(),
-    );
-    let req = token_request(
-        form(&[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", "https://app.example/cb"),
-            ("code_verifier", VERIFIER),
-        ]),
-        Some(("other", "other-secret")),
-    );
-    assert_eq!(
-        body(&block_on(s.token(&req, &store, now(), &rng())))["error"],
-        "invalid_grant"
-    );
+    let code = web_code(&s, &store);
+    let pairs = code_form(&code, "https://app.example/cb", VERIFIER);
+    let r = post_token(&s, &store, &pairs, Some(("other", "other-secret")));
+    assert_eq!(body(&r)["error"], "invalid_grant");
 
-    let code = code_for(
-        &s,
-        &store,
-        "web",
-        "https://app.example/cb",
-        no_claims(),
-        now(),
-    );
-    let req = token_request(
-        form(&[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", "https://app.example/other"),
-            ("code_verifier", VERIFIER),
-        ]),
-        Some(("web", "web-secret")),
-    );
-    assert_eq!(
-        body(&block_on(s.token(&req, &store, now(), &rng())))["error"],
-        "invalid_grant"
-    );
+    let code = web_code(&s, &store);
+    let pairs = code_form(&code, "https://app.example/other", VERIFIER);
+    let r = post_token(&s, &store, &pairs, Some(("web", "web-secret")));
+    assert_eq!(body(&r)["error"], "invalid_grant");
 }
 
 #[test]
 fn expired_code() {
     let (s, store) = (server(), MemoryStore::default());
-    let code = code_for(
-        &s,
-        &store,
-        "web",
-        "https://app.example/cb",
-        no_claims(),
-        now(),
-    );
+    let code = web_code(&s, &store);
     let r = redeem(&s, &store, &code, now() + secs(61));
     assert_eq!(body(&r)["error"], "invalid_grant");
 }
@@ -284,28 +217,14 @@ fn expired_code() {
 #[test]
 fn refresh_token_reuse_after_rotation_revokes_the_family() {
     let (s, store) = (server(), MemoryStore::default());
-    let code = code_for(
-        &s,
-        &store,
-        "web",
-        "https://app.example/cb",
-        no_claims(),
-        now(),
-    );
+    let code = web_code(&s, &store);
     let rt1 = body(&redeem(&s, &store, &code, now()))["refresh_token"]
         .as_str()
         .unwrap()
         .to_owned();
     let refresh = |rt: &str| {
-        block_on(s.token(
-            &token_request(
-                form(&[("grant_type", "refresh_token"), ("refresh_token", rt)]),
-                Some(("web", "web-secret")),
-            ),
-            &store,
-            now(),
-            &rng(),
-        ))
+        let pairs = [("grant_type", "refresh_token"), ("refresh_token", rt)];
+        post_token(&s, &store, &pairs, Some(("web", "web-secret")))
     };
     let rt2 = body(&refresh(&rt1))["refresh_token"]
         .as_str()
@@ -319,24 +238,9 @@ fn refresh_token_reuse_after_rotation_revokes_the_family() {
 #[test]
 fn wrong_client_secret_is_401_with_www_authenticate() {
     let (s, store) = (server(), MemoryStore::default());
-    let code = code_for(
-        &s,
-        &store,
-        "web",
-        "https://app.example/cb",
-        no_claims(),
-        now(),
-    );
-    let req = token_request(
-        form(&[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", "https://app.example/cb"),
-            ("code_verifier", VERIFIER),
-        ]),
-        Some(("web", "wrong")),
-    );
-    let r = block_on(s.token(&req, &store, now(), &rng()));
+    let code = web_code(&s, &store);
+    let pairs = code_form(&code, "https://app.example/cb", VERIFIER);
+    let r = post_token(&s, &store, &pairs, Some(("web", "wrong")));
     assert_eq!(r.status(), 401);
     assert_eq!(body(&r)["error"], "invalid_client");
     assert!(r.headers()["www-authenticate"]
@@ -344,21 +248,15 @@ fn wrong_client_secret_is_401_with_www_authenticate() {
         .unwrap()
         .starts_with("Basic"));
     // Secret in the body instead: also 401.
-    let req = token_request(
-        form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", "web"),
-            ("client_secret", "nope"),
-        ]),
-        None,
-    );
-    assert_eq!(block_on(s.token(&req, &store, now(), &rng())).status(), 401);
+    let pairs = [
+        ("grant_type", "client_credentials"),
+        ("client_id", "web"),
+        ("client_secret", "nope"),
+    ];
+    assert_eq!(post_token(&s, &store, &pairs, None).status(), 401);
     // A public client sending a secret, or a confidential one sending none.
-    let req = token_request(
-        form(&[("grant_type", "client_credentials"), ("client_id", "web")]),
-        None,
-    );
-    assert_eq!(block_on(s.token(&req, &store, now(), &rng())).status(), 401);
+    let pairs = [("grant_type", "client_credentials"), ("client_id", "web")];
+    assert_eq!(post_token(&s, &store, &pairs, None).status(), 401);
 }
 
 #[test]

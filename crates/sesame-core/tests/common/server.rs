@@ -108,6 +108,45 @@ pub fn code_for(
         .into_owned()
 }
 
+/// A code for the confidential client `web` at its registered redirect
+/// URI, approved now with no app claims.
+pub fn web_code(server: &AuthorizationServer, store: &MemoryStore) -> String {
+    code_for(
+        server,
+        store,
+        "web",
+        "https://app.example/cb",
+        no_claims(),
+        super::now(),
+    )
+}
+
+/// Posts the form `pairs` to `/token` (with HTTP Basic credentials if
+/// given) now, and returns the answer.
+pub fn post_token(
+    server: &AuthorizationServer,
+    store: &MemoryStore,
+    pairs: &[(&str, &str)],
+    basic: Option<(&str, &str)>,
+) -> http::Response<Vec<u8>> {
+    let req = token_request(form(pairs), basic);
+    block_on(server.token(&req, store, super::now(), &super::rng()))
+}
+
+/// An authorization-code redemption's form with these parts.
+pub fn code_form<'a>(
+    code: &'a str,
+    redirect: &'a str,
+    verifier: &'a str,
+) -> [(&'a str, &'a str); 4] {
+    [
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", redirect),
+        ("code_verifier", verifier),
+    ]
+}
+
 pub fn redeem(
     server: &AuthorizationServer,
     store: &MemoryStore,
