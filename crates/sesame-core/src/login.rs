@@ -70,16 +70,6 @@ impl LoginRedirect {
     }
 }
 
-/// The `return_to` parameter of a login request's query string, if any.
-pub fn return_to_from_query(query: Option<&str>) -> Result<Option<String>, LoginError> {
-    let Some(q) = query else { return Ok(None) };
-    let pairs = crate::http_util::parse_params(q.as_bytes(), crate::client::MAX_CALLBACK_LEN)?;
-    Ok(pairs
-        .into_iter()
-        .find(|(k, _)| k == "return_to")
-        .map(|(_, v)| v))
-}
-
 /// The parameters of a callback: the query string of a GET, or the form
 /// body of a `form_post` POST.
 pub fn callback_params(

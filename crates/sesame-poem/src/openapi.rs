@@ -76,7 +76,7 @@ pub struct OAuth2Claims<T = AccessClaims>(pub T, Realm);
 
 /// The realm refusals name (the validating [`BearerAuth`]'s).
 #[derive(Debug, Clone)]
-pub struct Realm(String);
+struct Realm(String);
 
 impl OAuth2Claims {
     /// Checks `guard` (scopes, claims): a 403 `insufficient_scope` RFC 6750

@@ -99,38 +99,30 @@ impl BearerAuth {
                 return Ok(claims);
             }
         }
-        let mut request = match self.validator.keys_for(token)? {
-            KeySource::Static(keys) => {
-                let claims = self.check(token, keys).map_err(|e| {
-                    if e.wants_refetch() {
-                        BearerError::InvalidToken("unknown key")
-                    } else {
-                        e
-                    }
-                })?;
-                guard.check(&claims)?;
-                return Ok(claims);
-            }
-            KeySource::Fetch(request) => request,
-        };
-        let keys = self
-            .sesame
-            .keys(&request)
-            .await
-            .map_err(|_| BearerError::InvalidToken("keys unavailable"))?;
-        let claims = match self.check(token, &keys) {
-            Err(e) if e.wants_refetch() => {
-                request.refresh = true;
+        let claims = match self.validator.keys_for(token)? {
+            KeySource::Static(keys) => self.check(token, keys),
+            KeySource::Fetch(mut request) => {
                 let keys = self
                     .sesame
                     .keys(&request)
                     .await
                     .map_err(|_| BearerError::InvalidToken("keys unavailable"))?;
-                self.check(token, &keys)
+                match self.check(token, &keys) {
+                    Err(e) if e.wants_refetch() => {
+                        request.refresh = true;
+                        let keys = self
+                            .sesame
+                            .keys(&request)
+                            .await
+                            .map_err(|_| BearerError::InvalidToken("keys unavailable"))?;
+                        self.check(token, &keys)
+                    }
+                    other => other,
+                }
             }
-            other => other,
         }
         .map_err(|e| {
+            // Still unknown after the one refetch, or outside a static set.
             if e.wants_refetch() {
                 BearerError::InvalidToken("unknown key")
             } else {
