@@ -288,11 +288,11 @@ impl<T: Document> RemoteCache<T> {
         key: impl AsKey,
         response: &http::Response<Vec<u8>>,
         now: SystemTime,
-    ) -> Result<Arc<T>, StoreError<T::Error>> {
+    ) -> Result<Arc<T>, DocumentRefused<T::Error>> {
         let key = key.as_key();
         if !response.status().is_success() {
             self.fetch_failed(&key, now);
-            return Err(StoreError::Status(response.status().as_u16()));
+            return Err(DocumentRefused::Status(response.status().as_u16()));
         }
         match T::parse(&key, response.body()) {
             Ok(doc) => {
@@ -307,7 +307,7 @@ impl<T: Document> RemoteCache<T> {
             }
             Err(e) => {
                 self.fetch_failed(&key, now);
-                Err(StoreError::Parse(e))
+                Err(DocumentRefused::Parse(e))
             }
         }
     }
@@ -338,7 +338,7 @@ impl<T: Document> RemoteCache<T> {
 /// Why a fetched document was not stored.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum StoreError<E> {
+pub enum DocumentRefused<E> {
     /// The endpoint answered with this non-success status.
     #[error("document endpoint answered status {0}")]
     Status(u16),

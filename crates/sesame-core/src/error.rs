@@ -11,6 +11,10 @@
 //!   answer 502.
 //! * [`ConfigError`]: the application is misconfigured (no secret where one
 //!   is needed, an invalid URL). Adapters answer 500 and log it.
+//! * [`UsageError`]: the code driving the core broke its contract (a
+//!   response fed to a finished exchange). A bug in the driver: 500.
+//! * [`InternalError`]: the machine itself failed (the random number
+//!   generator, sealing). Adapters answer 500 and log it.
 //!
 //! Messages are short, lowercase and never contain secrets; text that came
 //! from outside (a provider's `error_description`) is truncated and stripped
@@ -20,6 +24,7 @@ use crate::discovery::DiscoveryError;
 use crate::http_util::ParamsError;
 use crate::idtoken::IdTokenError;
 use crate::jose::JoseError;
+use crate::protocol::Endpoint;
 use crate::seal::SealError;
 
 /// Any failure of a login, refresh or userinfo exchange.
@@ -35,6 +40,39 @@ pub enum LoginError {
     /// The application's configuration is wrong.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The driver used the API against its contract.
+    #[error(transparent)]
+    Usage(#[from] UsageError),
+    /// Something inside failed (randomness, sealing).
+    #[error(transparent)]
+    Internal(#[from] InternalError),
+}
+
+/// The driver used the core's API against its contract: a bug in the
+/// driver, not in the request, the provider or the configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UsageError {
+    /// The exchange was driven out of order (a response fed after it
+    /// finished, keys fed when none were asked for).
+    #[error("exchange driven out of order")]
+    OutOfOrder,
+}
+
+/// A failure inside the machine, neither the request's, the provider's nor
+/// the configuration's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InternalError {
+    /// The random number generator failed.
+    #[error("random number generator failed")]
+    Random,
+    /// Sealing a value failed.
+    #[error("could not seal state")]
+    Seal,
+    /// Signing a token failed.
+    #[error("could not sign")]
+    Sign,
 }
 
 /// The browser's request is wrong, or the user declined.
@@ -107,8 +145,8 @@ pub enum ProviderError {
     /// An endpoint answered with an unexpected HTTP status.
     #[error("{endpoint} answered status {status}")]
     Status {
-        /// Which call: `token`, `userinfo`, a named extra call.
-        endpoint: String,
+        /// Which call: the token endpoint, userinfo, a named API call.
+        endpoint: Endpoint,
         /// The HTTP status code.
         status: u16,
     },
@@ -116,7 +154,7 @@ pub enum ProviderError {
     #[error("{endpoint} response is malformed: {reason}")]
     MalformedResponse {
         /// Which call.
-        endpoint: String,
+        endpoint: Endpoint,
         /// What was wrong.
         reason: &'static str,
     },
@@ -156,18 +194,9 @@ pub enum ConfigError {
     /// A header name or value in the provider definition is invalid.
     #[error("invalid header in provider definition")]
     InvalidHeader,
-    /// The random number generator failed.
-    #[error("random number generator failed")]
-    Random,
-    /// Sealing the login state failed.
-    #[error("could not seal login state")]
-    Seal,
     /// Minting a signed client secret failed.
     #[error("could not mint client secret")]
     ClientSecret,
-    /// The exchange was driven out of order (a response fed after it finished).
-    #[error("exchange driven out of order")]
-    OutOfOrder,
     /// The provider is an OpenID provider with ID tokens but has no issuer or JWKS to validate them.
     #[error("provider cannot validate id tokens (no issuer or jwks_uri)")]
     CannotValidateIdToken,
@@ -197,18 +226,20 @@ impl LoginError {
             LoginError::Provider(ProviderError::IdToken(_)) => "invalid_id_token",
             LoginError::Provider(_) => "provider_error",
             LoginError::Config(_) => "configuration_error",
+            LoginError::Usage(_) | LoginError::Internal(_) => "internal_error",
         }
     }
 
     /// The HTTP status an adapter should answer with: 400/401/404 for the
-    /// browser's faults, 502 for the provider's, 500 for the application's.
+    /// browser's faults, 502 for the provider's, 500 for the application's
+    /// and for failures inside.
     pub fn status(&self) -> u16 {
         match self {
             LoginError::Request(RequestError::Authorization { .. }) => 401,
             LoginError::Request(RequestError::UnknownProvider) => 404,
             LoginError::Request(_) => 400,
             LoginError::Provider(_) => 502,
-            LoginError::Config(_) => 500,
+            LoginError::Config(_) | LoginError::Usage(_) | LoginError::Internal(_) => 500,
         }
     }
 
@@ -218,6 +249,8 @@ impl LoginError {
             LoginError::Request(_) => Fault::Request,
             LoginError::Provider(_) => Fault::Provider,
             LoginError::Config(_) => Fault::Config,
+            LoginError::Usage(_) => Fault::Usage,
+            LoginError::Internal(_) => Fault::Internal,
         }
     }
 }
@@ -232,6 +265,10 @@ pub enum Fault {
     Provider,
     /// The application's configuration.
     Config,
+    /// The code driving the core.
+    Usage,
+    /// The machine itself (randomness, sealing).
+    Internal,
 }
 
 impl From<SealError> for RequestError {
@@ -251,6 +288,12 @@ impl From<SealError> for LoginError {
 
 impl From<crate::random::RandomError> for LoginError {
     fn from(_: crate::random::RandomError) -> Self {
-        LoginError::Config(ConfigError::Random)
+        LoginError::Internal(InternalError::Random)
+    }
+}
+
+impl From<crate::http_util::ParamsError> for LoginError {
+    fn from(e: crate::http_util::ParamsError) -> Self {
+        LoginError::Request(RequestError::InvalidParameters(e))
     }
 }

@@ -221,7 +221,7 @@ impl IdTokenValidator {
         let nonce = claim_str(&claims, "nonce")?;
         if let Some(expected) = &self.nonce {
             let got = nonce.ok_or(IdTokenError::MissingNonce)?;
-            if !crate::b64::constant_time_eq(expected.as_bytes(), got.as_bytes()) {
+            if !crate::constant_time::eq(expected.as_bytes(), got.as_bytes()) {
                 return Err(IdTokenError::NonceMismatch);
             }
         }
@@ -253,14 +253,14 @@ impl IdTokenValidator {
 /// Whether `hash` is the OIDC `at_hash`/`c_hash` of `value` for `alg`: the
 /// base64url of the left half of the algorithm's hash of the value.
 pub fn token_hash_matches(alg: Algorithm, value: &str, hash: &str) -> bool {
-    crate::b64::constant_time_eq(token_hash(alg, value).as_bytes(), hash.as_bytes())
+    crate::constant_time::eq(token_hash(alg, value).as_bytes(), hash.as_bytes())
 }
 
 /// Computes the OIDC `at_hash`/`c_hash` of `value` for `alg`.
 pub fn token_hash(alg: Algorithm, value: &str) -> String {
     let digest = ring::digest::digest(alg.hash_for_token_hash(), value.as_bytes());
     let d = digest.as_ref();
-    crate::b64::encode(d.get(..d.len() / 2).unwrap_or(d))
+    crate::base64url::encode(d.get(..d.len() / 2).unwrap_or(d))
 }
 
 fn claim_str<'a>(

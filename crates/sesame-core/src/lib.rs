@@ -1,36 +1,40 @@
 //! # sesame-core
 //!
 //! The protocol core of Sesame: OAuth 2.0 and OpenID Connect as pure,
-//! deterministic code. It performs no I/O, reads no clock and draws no
+//! deterministic code, shared by every role — the client signing users in,
+//! the resource server checking tokens, and (in `sesame-server`) the
+//! authorization server. It performs no I/O, reads no clock and draws no
 //! randomness on its own: requests and responses are [`http`] values, `now`
 //! is a [`std::time::SystemTime`] argument and randomness is a
 //! [`random::Random`] argument. Drivers (`sesame-reqwest`, the Axum and Poem
 //! adapters, a blocking loop of your own) move bytes and call in.
 //!
-//! | module | what |
+//! ## Where to start reading
+//!
+//! * [`step`] — the one run loop every driver writes, and the vocabulary
+//!   ([`step::Step`], [`step::Exchange`]) every state machine speaks.
+//! * [`client`] — a login as a state machine: [`client::Client::begin`],
+//!   [`client::Client::callback`], then the [`client::LoginExchange`].
+//! * [`resource`] — a protected API's check: [`resource::BearerPolicy`].
+//! * [`login`] — the login routes' rules shared by the web adapters.
+//!
+//! | layer | modules |
 //! |---|---|
-//! | [`pkce`] | RFC 7636 verifiers and S256 challenges |
-//! | [`state`] | `state` and `nonce` values |
-//! | [`seal`] | AES-256-GCM sealed cookies with key rotation and expiry |
-//! | [`jose`] | JWK/JWKS, JWS verification and signing on ring |
-//! | [`idtoken`] | ID token validation (OIDC Core §3.1.3.7) |
-//! | [`discovery`] | provider metadata (OIDC Discovery, RFC 8414) |
-//! | [`provider`] | the provider API the catalog implements |
-//! | [`client`] | the authorization-code flow as a state machine |
-//! | [`login`] | framework-neutral login routes: registry, cookies, error responses |
-//! | [`server`] | the authorization server's protocol: /authorize, /token, discovery, JWKS, key rotation |
-//! | [`resource`] | bearer-token validation, scope and claim guards, RFC 6750 errors |
-//! | [`cache`] | JWKS and metadata cache policy (the driver fetches) |
-//! | [`tokens`] | token responses |
-//! | [`identity`] | the normalized identity |
-//! | [`error`] | errors split by who is at fault |
+//! | roles | [`client`] (signing in), [`login`] (its web routes), [`resource`] (protecting an API), [`openapi`] (documenting it) |
+//! | protocol pieces | [`pkce`], [`state`], [`seal`], [`jose`], [`idtoken`], [`discovery`], [`tokens`], [`provider`], [`identity`], [`cache`] |
+//! | vocabulary | [`step`], [`protocol`] (error codes, endpoints, grant types), [`error`] (errors by who is at fault) |
+//! | shared helpers | [`http_util`], [`response`], [`cookie`], [`scope`], [`ttl_map`], [`base64url`], [`constant_time`], [`random`], [`time`] |
 //!
 //! ## A whole login, driven by hand
 //!
 //! ```no_run
 //! use std::sync::Arc;
 //! use std::time::SystemTime;
-//! use sesame_core::{client::*, provider::Provider, seal::*, discovery::ProviderMetadata};
+//! use sesame_core::client::{CallbackParams, Client, ClientConfig, PendingLogin};
+//! use sesame_core::discovery::ProviderMetadata;
+//! use sesame_core::provider::Provider;
+//! use sesame_core::seal::{Sealer, SealingKey};
+//! use sesame_core::step::{Exchange, KeyRequest, Step};
 //! # fn send(_: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> { unimplemented!() }
 //! # fn jwks(_: &KeyRequest) -> sesame_core::jose::JwkSet { unimplemented!() }
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -57,7 +61,7 @@
 //! let mut step = Step::Send(request);
 //! let login = loop {
 //!     step = match step {
-//!         Step::Send(req) => exchange.on_response(send(req), SystemTime::now())?,
+//!         Step::Send(out) => exchange.on_response(send(out.request), SystemTime::now())?,
 //!         Step::NeedKeys(k) => exchange.on_keys(&jwks(&k), SystemTime::now())?,
 //!         Step::Done(login) => break login,
 //!     };
@@ -77,9 +81,11 @@
     )
 )]
 
-mod b64;
+pub mod base64url;
 pub mod cache;
 pub mod client;
+pub mod constant_time;
+pub mod cookie;
 pub mod discovery;
 pub mod error;
 pub mod http_util;
@@ -89,17 +95,24 @@ pub mod jose;
 pub mod login;
 pub mod openapi;
 pub mod pkce;
+pub mod protocol;
 pub mod provider;
 pub mod random;
 pub mod resource;
+pub mod response;
+pub mod scope;
 pub mod seal;
 mod secret;
-pub mod server;
 pub mod state;
-mod time;
+pub mod step;
+mod sync;
+pub mod time;
 pub mod tokens;
+pub mod ttl_map;
 
-pub use error::{ConfigError, Fault, LoginError, ProviderError, RequestError};
+pub use error::{
+    ConfigError, Fault, InternalError, LoginError, ProviderError, RequestError, UsageError,
+};
 pub use identity::Identity;
 pub use secret::Secret;
 pub use tokens::Tokens;

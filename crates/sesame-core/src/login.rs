@@ -82,29 +82,13 @@ pub fn callback_params(
     }
 }
 
-/// Appends `Set-Cookie` values (such as the login cookie's clearing) to
-/// a response's headers.
-pub fn append_cookies(headers: &mut http::HeaderMap, cookies: impl IntoIterator<Item = String>) {
-    for c in cookies {
-        if let Ok(v) = http::HeaderValue::from_str(&c) {
-            headers.append(http::header::SET_COOKIE, v);
-        }
-    }
-}
 
-/// The values of a request's `Cookie` headers.
-pub fn cookie_headers(headers: &http::HeaderMap) -> impl Iterator<Item = &str> {
-    headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-}
 
 /// A callback accepted for exchange, or refused; with the cookie to clear either way.
 #[derive(Debug)]
 pub struct CallbackStart {
     /// The exchange and its first request, or why the callback was refused.
-    pub result: Result<(LoginExchange, http::Request<Vec<u8>>), LoginError>,
+    pub result: Result<(LoginExchange, crate::step::Outgoing), LoginError>,
     /// A `Set-Cookie` header value clearing the login's cookie, if one was found.
     pub clear_cookie: Option<String>,
 }
@@ -239,7 +223,7 @@ impl LoginService {
                 }
             }
         };
-        let cookies = parse_cookies(cookie_headers);
+        let cookies = crate::cookie::parse_cookies(cookie_headers);
         let Some(state) = params.state.as_deref() else {
             let err = match &params.error {
                 // An error response without state: report the error; nothing is redeemed.
@@ -310,24 +294,13 @@ fn placeholder_pending(client: &Client) -> PendingLogin {
     PendingLogin::placeholder(&client.provider().id)
 }
 
-/// Splits `Cookie` headers into name/value pairs.
-pub fn parse_cookies<'a>(headers: impl IntoIterator<Item = &'a str>) -> Vec<(&'a str, &'a str)> {
-    headers
-        .into_iter()
-        .flat_map(|h| h.split(';'))
-        .filter_map(|pair| {
-            let (n, v) = pair.split_once('=')?;
-            Some((n.trim(), v.trim().trim_matches('"')))
-        })
-        .collect()
-}
 
 /// The JSON body and status for a login error:
 /// `{"error": "<code>", "error_description": "<message>"}`. No internals,
 /// no secrets: the message is the error's short display text.
 pub fn error_response(err: &LoginError) -> http::Response<Vec<u8>> {
     let body = serde_json::json!({"error": err.code(), "error_description": err.to_string()});
-    json_response(err.status(), &body)
+    crate::response::json_response(err.status(), &body)
 }
 
 /// How a call to the provider failed below HTTP (the driver's finding).
@@ -359,19 +332,10 @@ impl TransportFailure {
 
     /// The JSON error response; `what` is a short description (no internals).
     pub fn to_response(self, what: &str) -> http::Response<Vec<u8>> {
-        json_response(
+        crate::response::json_response(
             self.status(),
             &serde_json::json!({"error": self.code(), "error_description": what}),
         )
     }
 }
 
-/// A JSON response with `Cache-Control: no-store`.
-pub fn json_response(status: u16, body: &serde_json::Value) -> http::Response<Vec<u8>> {
-    http::Response::builder()
-        .status(status)
-        .header(http::header::CONTENT_TYPE, "application/json")
-        .header(http::header::CACHE_CONTROL, "no-store")
-        .body(serde_json::to_vec(body).unwrap_or_default())
-        .unwrap_or_else(|_| http::Response::new(Vec::new()))
-}

@@ -6,13 +6,13 @@
 //!
 //! * [`AuthorizationCodeFlow`]: the OpenAPI `oauth2` security scheme —
 //!   authorization and token URLs and the scopes. Build it from Sesame's own
-//!   authorization server ([`AuthorizationServer::authorization_code_flow`](crate::server::AuthorizationServer::authorization_code_flow)),
+//!   authorization server (`sesame_server::AuthorizationServer::authorization_code_flow`),
 //!   from any issuer's discovery document ([`AuthorizationCodeFlow::from_metadata`]),
 //!   or by hand.
 //! * [`DocsClient`]: the public client the documentation page signs in
 //!   with — no secret (a page can't keep one), PKCE S256 always on, and the
-//!   scopes preselected in the dialog. [`DocsClient::registered_client`] is
-//!   its registration at Sesame's authorization server.
+//!   scopes preselected in the dialog. `sesame_server::RegisteredClient::for_docs`
+//!   registers it at Sesame's authorization server.
 //!
 //! # Design note: why the docs page talks to the app's own server
 //!
@@ -43,7 +43,6 @@
 use serde_json::{json, Map, Value};
 
 use crate::discovery::ProviderMetadata;
-use crate::server::RegisteredClient;
 
 /// An OAuth 2.0 authorization-code flow as OpenAPI describes it
 /// (`flows.authorizationCode` of an `oauth2` security scheme).
@@ -176,15 +175,6 @@ impl DocsClient {
             "usePkceWithAuthorizationCodeGrant": true,
         })
     }
-
-    /// Its registration at Sesame's authorization server: a public,
-    /// first-party client whose only redirect URI is the docs page's
-    /// OAuth receiver, e.g. `https://app.example.com/docs/oauth2-redirect.html`,
-    /// matched exactly — on loopback too, where RFC 8252 would otherwise
-    /// accept any port and so any local process.
-    pub fn registered_client(&self, redirect_uri: &str) -> RegisteredClient {
-        RegisteredClient::new(self.client_id.clone(), None, &[redirect_uri]).exact_redirect_uris()
-    }
 }
 
 /// The file Swagger UI's sign-in popup returns to, relative to the page.
@@ -233,9 +223,5 @@ mod tests {
         let init = c.swagger_init_oauth();
         assert_eq!(init["usePkceWithAuthorizationCodeGrant"], true);
         assert!(init.get("clientSecret").is_none());
-        let reg = c.registered_client("http://127.0.0.1:4000/docs/oauth2-redirect.html");
-        assert!(reg.secret.is_none());
-        assert!(reg.first_party);
-        assert!(!reg.loopback_any_port);
     }
 }

@@ -69,7 +69,7 @@ pub fn is_valid_verifier(s: &str) -> bool {
 
 /// The S256 code challenge of a verifier.
 pub fn challenge_s256(verifier: &str) -> String {
-    crate::b64::encode(ring::digest::digest(
+    crate::base64url::encode(ring::digest::digest(
         &ring::digest::SHA256,
         verifier.as_bytes(),
     ))
@@ -81,5 +81,5 @@ pub fn challenge_s256(verifier: &str) -> String {
 /// wrong shape never matches.
 pub fn verify_s256(verifier: &str, challenge: &str) -> bool {
     is_valid_verifier(verifier)
-        && crate::b64::constant_time_eq(challenge_s256(verifier).as_bytes(), challenge.as_bytes())
+        && crate::constant_time::eq(challenge_s256(verifier).as_bytes(), challenge.as_bytes())
 }

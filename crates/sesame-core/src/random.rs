@@ -86,9 +86,16 @@ impl Random for SeededRandom {
     }
 }
 
-/// `n` random bytes encoded as unpadded base64url.
-pub(crate) fn random_b64(rng: &dyn Random, n: usize) -> Result<String, RandomError> {
+/// `n` random bytes encoded as unpadded base64url: codes, tokens, CSRF
+/// values, ids.
+///
+/// ```
+/// use sesame_core::random::{random_b64, SeededRandom};
+/// let token = random_b64(&SeededRandom::new(1), 32).unwrap();
+/// assert_eq!(token.len(), 43);
+/// ```
+pub fn random_b64(rng: &dyn Random, n: usize) -> Result<String, RandomError> {
     let mut buf = vec![0u8; n];
     rng.fill(&mut buf)?;
-    Ok(crate::b64::encode(&buf))
+    Ok(crate::base64url::encode(&buf))
 }

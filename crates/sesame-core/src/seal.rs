@@ -104,7 +104,7 @@ impl SealingKey {
 
     /// A key from its unpadded base64url form (as produced by [`SealingKey::generate`]).
     pub fn from_base64(text: &str) -> Result<Self, InvalidSealingKey> {
-        let bytes = crate::b64::decode(text.trim()).ok_or(InvalidSealingKey)?;
+        let bytes = crate::base64url::decode(text.trim()).ok_or(InvalidSealingKey)?;
         let arr: [u8; 32] = bytes.try_into().map_err(|_| InvalidSealingKey)?;
         Ok(Self::from_bytes(arr))
     }
@@ -115,7 +115,7 @@ impl SealingKey {
         rng.fill(&mut bytes).map_err(|_| SealError::Random)?;
         Ok((
             Self::from_bytes(bytes),
-            crate::Secret::new(crate::b64::encode(bytes)),
+            crate::Secret::new(crate::base64url::encode(bytes)),
         ))
     }
 }
@@ -130,7 +130,7 @@ impl fmt::Debug for SealingKey {
         write!(
             f,
             "SealingKey(id={}, [redacted])",
-            crate::b64::encode(self.id)
+            crate::base64url::encode(self.id)
         )
     }
 }
@@ -206,7 +206,7 @@ impl Sealer {
             )
             .map_err(|_| SealError::Malformed)?;
         out.extend_from_slice(&body);
-        Ok(crate::b64::encode(out))
+        Ok(crate::base64url::encode(out))
     }
 
     /// Opens a value sealed for `purpose`, checking its age against `now`.
@@ -214,7 +214,7 @@ impl Sealer {
         if sealed.len() > MAX_SEALED_LEN {
             return Err(SealError::Malformed);
         }
-        let raw = crate::b64::decode(sealed).ok_or(SealError::Malformed)?;
+        let raw = crate::base64url::decode(sealed).ok_or(SealError::Malformed)?;
         if raw.len() < HEADER_LEN + 8 + TAG_LEN || raw.first() != Some(&VERSION) {
             return Err(SealError::Malformed);
         }

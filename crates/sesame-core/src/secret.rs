@@ -36,7 +36,7 @@ impl Secret {
 
     /// Constant-time comparison with another secret value.
     pub fn ct_eq(&self, other: &str) -> bool {
-        crate::b64::constant_time_eq(self.0.as_bytes(), other.as_bytes())
+        crate::constant_time::eq(self.0.as_bytes(), other.as_bytes())
     }
 }
 

@@ -32,7 +32,7 @@ macro_rules! one_time_value {
 
             /// Constant-time comparison with a received value.
             pub fn matches(&self, received: &str) -> bool {
-                crate::b64::constant_time_eq(self.0.as_bytes(), received.as_bytes())
+                crate::constant_time::eq(self.0.as_bytes(), received.as_bytes())
             }
         }
 

@@ -1,13 +1,11 @@
 //! The resource server's checks, each with its RFC 6750 answer.
 mod common;
-use common::server::*;
 use common::*;
 use serde_json::{json, Map, Value};
-use sesame_core::jose::{JwkSet, SigningKey};
+use sesame_core::jose::SigningKey;
 use sesame_core::resource::{
     extract_bearer, BearerError, BearerValidator, Guard, KeySource, TrustedIssuer,
 };
-use sesame_core::server::MemoryStore;
 
 const API: &str = "https://api.example";
 
@@ -290,35 +288,6 @@ fn authorization_headers() {
         "no details for attackers"
     );
     assert_eq!(BearerError::InvalidRequest.to_response("api").status(), 400);
-}
-
-#[test]
-fn tokens_from_sesames_own_authorization_server_validate() {
-    let (s, store) = (server(), MemoryStore::default());
-    let code = code_for(
-        &s,
-        &store,
-        "web",
-        "https://app.example/cb",
-        json!({"role": "admin"}),
-        now(),
-    );
-    let token = body(&redeem(&s, &store, &code, now()))["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let keys = JwkSet::parse(s.jwks().to_string().as_bytes()).unwrap();
-    let v = BearerValidator::new().issuer(TrustedIssuer::new(
-        AS_ISSUER,
-        "https://as.example/jwks.json".parse().unwrap(),
-        "https://as.example/api",
-    ));
-    let claims = v.validate(&token, &keys, now()).unwrap();
-    assert!(Guard::new()
-        .scope("api:read")
-        .claim_eq("role", "admin")
-        .check(&claims)
-        .is_ok());
 }
 
 mod verified_token_cache {

@@ -50,18 +50,18 @@ fn full_login_with_basic_auth_pkce_nonce_and_userinfo() {
     let (exchange, token_req) = s.callback(&s.good_query()).unwrap();
 
     // What is sent to the token endpoint.
-    assert_eq!(token_req.method(), "POST");
-    assert_eq!(token_req.uri().to_string(), "https://op.example/token");
+    assert_eq!(token_req.request.method(), "POST");
+    assert_eq!(token_req.request.uri().to_string(), "https://op.example/token");
     assert_eq!(
-        token_req.headers()["content-type"],
+        token_req.request.headers()["content-type"],
         "application/x-www-form-urlencoded"
     );
-    assert_eq!(token_req.headers()["accept"], "application/json");
+    assert_eq!(token_req.request.headers()["accept"], "application/json");
     assert_eq!(
-        token_req.headers()["authorization"],
+        token_req.request.headers()["authorization"],
         "Basic Y2xpZW50LTE6czNjcmV0"
     );
-    let body = token_req.body();
+    let body = token_req.request.body();
     assert_eq!(
         form_param(body, "grant_type").unwrap(),
         "authorization_code"
@@ -124,10 +124,10 @@ fn full_login_with_basic_auth_pkce_nonce_and_userinfo() {
 fn public_client_sends_client_id_and_verifier_but_no_secret() {
     let s = start(public_client());
     let (_, req) = s.callback(&s.good_query()).unwrap();
-    assert!(req.headers().get("authorization").is_none());
-    assert_eq!(form_param(req.body(), "client_id").unwrap(), CLIENT_ID);
-    assert!(form_param(req.body(), "code_verifier").is_some());
-    assert!(form_param(req.body(), "client_secret").is_none());
+    assert!(req.request.headers().get("authorization").is_none());
+    assert_eq!(form_param(req.request.body(), "client_id").unwrap(), CLIENT_ID);
+    assert!(form_param(req.request.body(), "code_verifier").is_some());
+    assert!(form_param(req.request.body(), "client_secret").is_none());
 }
 
 #[test]
@@ -142,9 +142,9 @@ fn client_secret_post_puts_credentials_in_the_body() {
     .unwrap();
     let s = start(client);
     let (_, req) = s.callback(&s.good_query()).unwrap();
-    assert!(req.headers().get("authorization").is_none());
-    assert_eq!(form_param(req.body(), "client_id").unwrap(), CLIENT_ID);
-    assert_eq!(form_param(req.body(), "client_secret").unwrap(), "s3cret");
+    assert!(req.request.headers().get("authorization").is_none());
+    assert_eq!(form_param(req.request.body(), "client_id").unwrap(), CLIENT_ID);
+    assert_eq!(form_param(req.request.body(), "client_secret").unwrap(), "s3cret");
 }
 
 #[test]
@@ -179,7 +179,7 @@ fn a_kid_still_unknown_after_refetch_fails() {
     let (mut exchange, req) = s.callback(&s.good_query()).unwrap();
     let id_token = sign(&es256_key("rogue"), &id_claims(&s.nonce));
     let mut answer = op_answers(Some(id_token), json!({}));
-    let Step::NeedKeys(k) = exchange.on_response(answer(&req), now()).unwrap() else {
+    let Step::NeedKeys(k) = exchange.on_response(answer(&req.request), now()).unwrap() else {
         panic!()
     };
     assert!(!k.refresh);

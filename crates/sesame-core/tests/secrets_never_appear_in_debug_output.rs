@@ -11,7 +11,7 @@ fn debug_and_display_redact_secrets() {
     let s = start(confidential_client());
     let verifier_hint = param(&s.url, "code_challenge").unwrap();
     let (exchange, req) = s.callback(&s.good_query()).unwrap();
-    let verifier = form_param(req.body(), "code_verifier").unwrap();
+    let verifier = form_param(req.request.body(), "code_verifier").unwrap();
 
     let key = es256_key("k1");
     let login = drive(

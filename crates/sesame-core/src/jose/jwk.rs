@@ -71,7 +71,7 @@ impl VerifyingKey {
     pub fn from_jwk(jwk: &Value) -> Result<Self, JoseError> {
         let obj = jwk.as_object().ok_or(JoseError::MalformedKey)?;
         let text = |name: &str| obj.get(name).and_then(Value::as_str);
-        let bytes = |name: &str| text(name).and_then(crate::b64::decode);
+        let bytes = |name: &str| text(name).and_then(crate::base64url::decode);
 
         if let Some(u) = obj.get("use") {
             if u.as_str() != Some("sig") {

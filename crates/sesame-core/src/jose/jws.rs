@@ -70,7 +70,7 @@ struct RawHeader {
 }
 
 fn parse_header(encoded: &str) -> Result<Header, JoseError> {
-    let raw = crate::b64::decode(encoded).ok_or(JoseError::Malformed)?;
+    let raw = crate::base64url::decode(encoded).ok_or(JoseError::Malformed)?;
     let h: RawHeader = serde_json::from_slice(&raw).map_err(|_| JoseError::Malformed)?;
     if h.crit.is_some() {
         return Err(JoseError::UnsupportedCritical);
@@ -94,7 +94,7 @@ fn parse_header(encoded: &str) -> Result<Header, JoseError> {
 pub fn verify(token: &str, keys: &JwkSet, allowed: &[Algorithm]) -> Result<Verified, JoseError> {
     let header = verify_signature(token, keys, allowed)?;
     let (_, p, _) = split(token)?;
-    let payload = crate::b64::decode(p).ok_or(JoseError::Malformed)?;
+    let payload = crate::base64url::decode(p).ok_or(JoseError::Malformed)?;
     Ok(Verified { header, payload })
 }
 
@@ -111,7 +111,7 @@ pub fn verify_signature(
     if !allowed.contains(&header.alg) {
         return Err(JoseError::AlgorithmNotAllowed);
     }
-    let signature = crate::b64::decode(s).ok_or(JoseError::Malformed)?;
+    let signature = crate::base64url::decode(s).ok_or(JoseError::Malformed)?;
     // The signing input is the first two parts exactly as received.
     let signing_input = token
         .get(..h.len() + 1 + p.len())
@@ -136,7 +136,7 @@ pub fn verify_signature(
 /// anything (pair it with [`verify_signature`]).
 pub fn unverified_claims(token: &str) -> Result<Map<String, Value>, JoseError> {
     let (_, p, _) = split(token)?;
-    let bytes = crate::b64::decode(p).ok_or(JoseError::Malformed)?;
+    let bytes = crate::base64url::decode(p).ok_or(JoseError::Malformed)?;
     match serde_json::from_slice(&bytes) {
         Ok(Value::Object(m)) => Ok(m),
         _ => Err(JoseError::Malformed),

@@ -92,7 +92,7 @@ impl SigningKey {
         let b = |name: &str| {
             jwk.get(name)
                 .and_then(Value::as_str)
-                .and_then(crate::b64::decode)
+                .and_then(crate::base64url::decode)
                 .ok_or(JoseError::InvalidSigningKey)
         };
         let rng = SystemRandom::new();
@@ -164,7 +164,7 @@ impl SigningKey {
 
     /// The public JWK (`None` for HMAC keys, which have no public half).
     pub fn public_jwk(&self) -> Option<Value> {
-        let b = crate::b64::encode;
+        let b = crate::base64url::encode;
         let mut jwk = match &self.inner {
             Inner::Ecdsa(kp) => {
                 let p = kp.public_key().as_ref();
@@ -240,12 +240,12 @@ impl SigningKey {
 
     /// Signs an already-serialized header and payload.
     pub fn sign_parts(&self, header_json: &[u8], payload: &[u8]) -> Result<String, JoseError> {
-        let mut token = crate::b64::encode(header_json);
+        let mut token = crate::base64url::encode(header_json);
         token.push('.');
-        token.push_str(&crate::b64::encode(payload));
+        token.push_str(&crate::base64url::encode(payload));
         let signature = self.sign_bytes(token.as_bytes())?;
         token.push('.');
-        token.push_str(&crate::b64::encode(signature));
+        token.push_str(&crate::base64url::encode(signature));
         Ok(token)
     }
 }

@@ -1,7 +1,6 @@
 //! Shared fixtures: a simulated OpenID Provider with deterministic keys.
 #![allow(dead_code)]
 
-pub mod server;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -11,6 +10,7 @@ use sesame_core::client::{
     CallbackParams, Client, ClientConfig, Exchange as _, Login, LoginExchange, PendingLogin, Step,
 };
 use sesame_core::discovery::ProviderMetadata;
+use sesame_core::step::Outgoing;
 use sesame_core::jose::{JwkSet, SigningKey};
 use sesame_core::provider::Provider;
 use sesame_core::random::SeededRandom;
@@ -166,7 +166,7 @@ impl Started {
     pub fn callback(
         &self,
         query: &str,
-    ) -> Result<(LoginExchange, http::Request<Vec<u8>>), LoginError> {
+    ) -> Result<(LoginExchange, Outgoing), LoginError> {
         let params = CallbackParams::from_query(query)?;
         self.client
             .callback(Arc::clone(&self.meta), &params, self.pending.clone(), now())
@@ -189,15 +189,15 @@ pub fn urlencode(s: &str) -> String {
 /// requests, and supplies `keys` when asked.
 pub fn drive(
     mut exchange: LoginExchange,
-    first: http::Request<Vec<u8>>,
+    first: Outgoing,
     mut answer: impl FnMut(&http::Request<Vec<u8>>) -> http::Response<Vec<u8>>,
     mut keys: impl FnMut(bool) -> JwkSet,
 ) -> Result<Login, LoginError> {
     let mut step = Step::Send(first);
     for _ in 0..10 {
         step = match step {
-            Step::Send(req) => {
-                let resp = answer(&req);
+            Step::Send(out) => {
+                let resp = answer(&out.request);
                 exchange.on_response(resp, now())?
             }
             Step::NeedKeys(k) => exchange.on_keys(&keys(k.refresh), now())?,

@@ -6,7 +6,7 @@ use common::*;
 use serde_json::json;
 use sesame_core::idtoken::token_hash;
 use sesame_core::jose::Algorithm;
-use sesame_core::server::MemoryStore;
+use sesame_server::MemoryStore;
 
 #[test]
 fn metadata_advertises_the_security_properties() {
@@ -143,7 +143,7 @@ fn client_credentials_for_confidential_clients() {
 fn signing_keys_rotate_publish_then_sign_then_retire() {
     let (s, store) = (server(), MemoryStore::default());
     s.publish_key(new_key("as-key-2"));
-    let kids = |s: &sesame_core::server::AuthorizationServer| -> Vec<String> {
+    let kids = |s: &sesame_server::AuthorizationServer| -> Vec<String> {
         s.jwks()["keys"]
             .as_array()
             .unwrap()
@@ -202,14 +202,14 @@ fn eddsa_and_rs256_signing_keys_are_selectable() {
         rs256_key("rs"),
     ] {
         let alg = key.algorithm();
-        let config = sesame_core::server::ServerConfig::new(AS_ISSUER)
+        let config = sesame_server::ServerConfig::new(AS_ISSUER)
             .scopes(["api:read"])
-            .client(sesame_core::server::RegisteredClient::new(
+            .client(sesame_server::RegisteredClient::new(
                 "web",
                 Some("web-secret"),
                 &["https://app.example/cb"],
             ));
-        let s = sesame_core::server::AuthorizationServer::new(config, key);
+        let s = sesame_server::AuthorizationServer::new(config, key);
         let store = MemoryStore::default();
         assert_eq!(
             s.metadata()["id_token_signing_alg_values_supported"],

@@ -6,7 +6,7 @@ use common::server::*;
 use common::*;
 use serde_json::json;
 use sesame_core::seal::{Sealer, SealingKey};
-use sesame_core::server::{
+use sesame_server::{
     AuthServerService, AuthorizationServer, MemoryStore, RegisteredClient, ServerConfig,
     StaticUsers,
 };

@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use serde_json::{json, Map, Value};
 use sesame_core::jose::{verify, Algorithm, JwkSet, SigningKey};
-use sesame_core::server::{
+use sesame_server::{
     AuthorizationRequest, AuthorizationServer, MemoryStore, RegisteredClient, ServerConfig,
 };
 

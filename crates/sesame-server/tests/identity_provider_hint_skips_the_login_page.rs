@@ -9,7 +9,7 @@ use common::*;
 use sesame_core::client::ClientConfig;
 use sesame_core::login::LoginService;
 use sesame_core::seal::{Sealer, SealingKey};
-use sesame_core::server::{
+use sesame_server::{
     AuthServerService, AuthorizationServer, LoginButton, LoginPage, MemoryStore, RegisteredClient,
     ServerConfig, StaticUsers, SOCIAL_CONTINUE_PATH,
 };

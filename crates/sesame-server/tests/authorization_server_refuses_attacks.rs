@@ -3,7 +3,7 @@ mod common;
 use common::server::*;
 use common::*;
 use serde_json::json;
-use sesame_core::server::{
+use sesame_server::{
     redirect_matches, AuthorizationServer, AuthorizeError, MemoryStore, RegisteredClient,
     ServerConfig,
 };
@@ -189,7 +189,7 @@ fn code_replay_is_refused_and_revokes_its_tokens() {
         .as_str()
         .unwrap()
         .to_owned();
-    assert!(block_on(sesame_core::server::Store::is_family_revoked(&store, &sid)).unwrap());
+    assert!(block_on(sesame_server::Store::is_family_revoked(&store, &sid)).unwrap());
 }
 
 #[test]
@@ -305,7 +305,7 @@ fn a_docs_client_on_loopback_gets_no_other_port() {
     let docs = DocsClient::new("swagger-ui");
     let config = ServerConfig::new(AS_ISSUER)
         .scopes(["api:read"])
-        .client(docs.registered_client("http://127.0.0.1:4000/docs/oauth2-redirect.html"))
+        .client(sesame_server::RegisteredClient::for_docs(&docs, "http://127.0.0.1:4000/docs/oauth2-redirect.html"))
         .client(RegisteredClient::new(
             "native",
             None,

@@ -1,0 +1,120 @@
+//! The start of a login: the authorization URL and the pending login.
+
+use std::time::SystemTime;
+
+use url::Url;
+
+use super::config::PROTOCOL_PARAMS;
+use super::pending::{validate_return_to, PendingLogin};
+use super::Client;
+use crate::discovery::ProviderMetadata;
+use crate::error::LoginError;
+use crate::pkce::Verifier;
+use crate::provider::ResponseMode;
+use crate::random::Random;
+use crate::state::{Nonce, State};
+
+/// The start of a login: where to send the browser and what to remember.
+#[derive(Debug)]
+pub struct Authorization {
+    /// The provider's authorization URL with all parameters.
+    pub url: Url,
+    /// The login's secrets, to be sealed into a cookie.
+    pub pending: PendingLogin,
+}
+
+
+impl Client {
+    /// Starts a login: the authorization URL and the pending login to seal.
+    pub fn begin(
+        &self,
+        metadata: &ProviderMetadata,
+        return_to: Option<&str>,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> Result<Authorization, LoginError> {
+        self.begin_with(metadata, return_to, &[], now, rng)
+    }
+
+    /// [`begin`](Self::begin) with the login request's query parameters:
+    /// those named by [`ClientConfig::forward_login_param`] are added to the
+    /// authorization URL; the rest are ignored.
+    pub fn begin_with(
+        &self,
+        metadata: &ProviderMetadata,
+        return_to: Option<&str>,
+        login_params: &[(String, String)],
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> Result<Authorization, LoginError> {
+        let return_to = return_to.map(validate_return_to).transpose()?;
+        let p = &self.provider;
+        let state = State::generate(rng)?;
+        let nonce = if p.openid {
+            Some(Nonce::generate(rng)?)
+        } else {
+            None
+        };
+        let verifier = if p.pkce {
+            Some(Verifier::generate(rng)?)
+        } else {
+            None
+        };
+
+        let mut url = metadata.authorization_endpoint.clone();
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("response_type", "code");
+            q.append_pair(&p.client_id_param, &self.config.client_id);
+            q.append_pair("redirect_uri", self.config.redirect_uri.as_str());
+            let scopes = self.scopes();
+            if !scopes.is_empty() {
+                q.append_pair("scope", &scopes.join(&p.scope_separator));
+            }
+            q.append_pair("state", state.as_str());
+            if let Some(n) = &nonce {
+                q.append_pair("nonce", n.as_str());
+            }
+            if let Some(v) = &verifier {
+                q.append_pair("code_challenge", &v.challenge());
+                q.append_pair("code_challenge_method", crate::pkce::METHOD_S256);
+            }
+            if p.response_mode == ResponseMode::FormPost {
+                q.append_pair("response_mode", "form_post");
+            }
+            for (k, v) in p
+                .authorization_params
+                .iter()
+                .chain(&self.config.authorization_params)
+            {
+                q.append_pair(k, v);
+            }
+            for (k, v) in login_params {
+                let fixed = p
+                    .authorization_params
+                    .iter()
+                    .chain(&self.config.authorization_params)
+                    .any(|(name, _)| name == k);
+                let allowed = self.config.forwarded_login_params.contains(k)
+                    && !PROTOCOL_PARAMS.contains(&k.as_str())
+                    && k != &p.client_id_param
+                    && !fixed;
+                if allowed {
+                    q.append_pair(k, v);
+                }
+            }
+        }
+        Ok(Authorization {
+            url,
+            pending: PendingLogin {
+                provider: p.id.clone(),
+                state,
+                nonce,
+                verifier: verifier.map(|v| v.expose().to_owned()),
+                redirect_uri: self.config.redirect_uri.to_string(),
+                return_to,
+                created_at: crate::time::unix_seconds(now),
+            },
+        })
+    }
+}

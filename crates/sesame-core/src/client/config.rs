@@ -1,0 +1,146 @@
+//! The application's registration at a provider: client id, secret
+//! (fixed or minted), redirect URI, scopes and extra parameters.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use url::Url;
+
+use crate::idtoken::DEFAULT_LEEWAY;
+use crate::jose::JoseError;
+use crate::Secret;
+
+/// Mints a client secret at token-request time (Apple's ES256 client-secret
+/// JWT, `private_key_jwt`-style assertions).
+pub trait MintSecret: Send + Sync {
+    /// A secret valid at `now` for `client_id` talking to `token_endpoint`.
+    fn mint(
+        &self,
+        client_id: &str,
+        token_endpoint: &Url,
+        now: SystemTime,
+    ) -> Result<Secret, JoseError>;
+}
+
+/// The client's secret: fixed, or minted per request.
+#[derive(Clone)]
+pub enum ClientSecret {
+    /// A fixed secret from the provider's console.
+    Static(Secret),
+    /// A secret minted for each token request.
+    Minted(Arc<dyn MintSecret>),
+}
+
+impl fmt::Debug for ClientSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClientSecret::Static(_) => f.write_str("ClientSecret::Static([redacted])"),
+            ClientSecret::Minted(_) => f.write_str("ClientSecret::Minted"),
+        }
+    }
+}
+
+/// Authorization-request parameters the client sets itself; never
+/// forwarded from a login request.
+pub(super) const PROTOCOL_PARAMS: &[&str] = &[
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "nonce",
+    "code_challenge",
+    "code_challenge_method",
+    "response_mode",
+    "request",
+    "request_uri",
+];
+
+/// The application's registration at a provider.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ClientConfig {
+    /// The client id.
+    pub client_id: String,
+    /// The client secret; `None` for a public client (PKCE only).
+    pub client_secret: Option<ClientSecret>,
+    /// The callback URL registered at the provider.
+    pub redirect_uri: Url,
+    /// Scopes replacing the provider's defaults.
+    pub scopes: Option<Vec<String>>,
+    /// Extra authorization parameters (`prompt`, `login_hint`, `hd`, …).
+    pub authorization_params: Vec<(String, String)>,
+    /// Clock-skew leeway for ID tokens.
+    pub leeway: Duration,
+    /// Login-route query parameters copied into the authorization request
+    /// (an allow-list, e.g. `idp`, `login_hint`, `prompt`).
+    pub forwarded_login_params: Vec<String>,
+}
+
+impl ClientConfig {
+    /// A configuration for a public client (no secret).
+    pub fn new(client_id: impl Into<String>, redirect_uri: Url) -> Self {
+        Self {
+            client_id: client_id.into(),
+            client_secret: None,
+            redirect_uri,
+            scopes: None,
+            authorization_params: Vec::new(),
+            leeway: DEFAULT_LEEWAY,
+            forwarded_login_params: Vec::new(),
+        }
+    }
+
+    /// Sets a fixed client secret (an empty string means none).
+    pub fn secret(mut self, secret: impl Into<Secret>) -> Self {
+        let s: Secret = secret.into();
+        self.client_secret = if s.is_empty() {
+            None
+        } else {
+            Some(ClientSecret::Static(s))
+        };
+        self
+    }
+
+    /// Sets a minted client secret.
+    pub fn minted_secret(mut self, minter: Arc<dyn MintSecret>) -> Self {
+        self.client_secret = Some(ClientSecret::Minted(minter));
+        self
+    }
+
+    /// Replaces the provider's default scopes.
+    pub fn scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.scopes = Some(scopes.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Adds an authorization request parameter.
+    pub fn authorization_param(mut self, name: &str, value: &str) -> Self {
+        self.authorization_params
+            .push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Copies the login route's query parameter `name`, when present, into
+    /// the authorization request — for per-login hints such as
+    /// `login_hint`, `prompt`, or `idp` (Sesame's identity-provider hint).
+    /// Parameters the protocol sets itself (`state`, `redirect_uri`,
+    /// `code_challenge`, …) and those the provider or this configuration
+    /// fix are never forwarded, so a browser can't add a second value.
+    pub fn forward_login_param(mut self, name: &str) -> Self {
+        self.forwarded_login_params.push(name.to_owned());
+        self
+    }
+
+    /// Sets the ID token clock-skew leeway.
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+}
+

@@ -1,0 +1,110 @@
+//! Refreshing tokens: the request, and the exchange that reads its answer
+//! (a new ID token must keep `iss` and `sub`).
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use super::token_phase::{TokenOutcome, TokenPhase};
+use super::Client;
+use crate::discovery::ProviderMetadata;
+use crate::error::{LoginError, UsageError};
+use crate::idtoken::{IdTokenClaims, IssuerRule};
+use crate::jose::JwkSet;
+use crate::step::{Exchange, Outgoing, Step};
+use crate::tokens::{Grant, Tokens};
+use crate::Secret;
+
+impl Client {
+    /// Starts a refresh: the token request and the exchange that reads its answer.
+    ///
+    /// `previous` is the original ID token's claims: a new ID token must have
+    /// the same `iss` and `sub` (its nonce may be absent).
+    pub fn refresh(
+        &self,
+        metadata: Arc<ProviderMetadata>,
+        refresh_token: &Secret,
+        previous: Option<&IdTokenClaims>,
+        now: SystemTime,
+    ) -> Result<(RefreshExchange, Outgoing), LoginError> {
+        let fields = vec![
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token.expose()),
+        ];
+        let request = self.token_request(&metadata, fields, now)?;
+        let mut phase = TokenPhase::new(
+            self.clone(),
+            metadata,
+            Grant::Refresh,
+            None,
+            previous.map(|c| c.subject.clone()),
+        );
+        if let Some(prev) = previous {
+            phase.expected_issuer = Some(IssuerRule::Exact(prev.issuer.clone()));
+        }
+        Ok((
+            RefreshExchange {
+                phase,
+                finished: false,
+            },
+            request,
+        ))
+    }
+
+}
+
+/// A refresh in progress.
+pub struct RefreshExchange {
+    phase: TokenPhase,
+    finished: bool,
+}
+
+impl fmt::Debug for RefreshExchange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RefreshExchange")
+            .field("provider", &self.phase.client.provider.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Exchange for RefreshExchange {
+    type Output = Tokens;
+    type Error = LoginError;
+
+    fn on_response(
+        &mut self,
+        response: http::Response<Vec<u8>>,
+        now: SystemTime,
+    ) -> Result<Step<Tokens>, LoginError> {
+        if self.finished || self.phase.pending.is_some() {
+            return Err(UsageError::OutOfOrder.into());
+        }
+        let out = self.phase.on_token_response(&response, now);
+        self.wrap(out)
+    }
+
+    fn on_keys(&mut self, keys: &JwkSet, now: SystemTime) -> Result<Step<Tokens>, LoginError> {
+        if self.finished {
+            return Err(UsageError::OutOfOrder.into());
+        }
+        let out = self.phase.on_keys(keys, now);
+        self.wrap(out)
+    }
+}
+
+impl RefreshExchange {
+    fn wrap(&mut self, out: Result<TokenOutcome, LoginError>) -> Result<Step<Tokens>, LoginError> {
+        match out {
+            Ok(TokenOutcome::Keys(k)) => Ok(Step::NeedKeys(k)),
+            Ok(TokenOutcome::Ready(t)) => {
+                self.finished = true;
+                Ok(Step::Done(t))
+            }
+            Err(e) => {
+                self.finished = true;
+                Err(e)
+            }
+        }
+    }
+}
+

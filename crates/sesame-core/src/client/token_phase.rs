@@ -1,0 +1,128 @@
+//! The token-response and ID-token phase shared by logins and refreshes.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use super::config::ClientSecret;
+use super::Client;
+use crate::discovery::ProviderMetadata;
+use crate::error::{ConfigError, LoginError, ProviderError, UsageError};
+use crate::idtoken::{IdTokenError, IdTokenValidator, IssuerRule};
+use crate::jose::{Header, JoseError, JwkSet};
+use crate::step::KeyRequest;
+use crate::tokens::{self, Grant, Tokens};
+
+/// The shared token-response and ID-token phase of logins and refreshes.
+pub(super) struct TokenPhase {
+    pub(super) client: Client,
+    pub(super) metadata: Arc<ProviderMetadata>,
+    grant: Grant,
+    nonce: Option<String>,
+    expected_subject: Option<String>,
+    pub(super) expected_issuer: Option<IssuerRule>,
+    pub(super) pending: Option<(Tokens, String, Option<String>, bool)>,
+}
+
+pub(super) enum TokenOutcome {
+    Keys(KeyRequest),
+    Ready(Tokens),
+}
+
+impl TokenPhase {
+    pub(super) fn new(
+        client: Client,
+        metadata: Arc<ProviderMetadata>,
+        grant: Grant,
+        nonce: Option<String>,
+        expected_subject: Option<String>,
+    ) -> Self {
+        let expected_issuer = client.expected_issuer(&metadata);
+        Self {
+            client,
+            metadata,
+            grant,
+            nonce,
+            expected_subject,
+            expected_issuer,
+            pending: None,
+        }
+    }
+
+    pub(super) fn on_token_response(
+        &mut self,
+        response: &http::Response<Vec<u8>>,
+        now: SystemTime,
+    ) -> Result<TokenOutcome, LoginError> {
+        let tokens = tokens::parse(response, now, self.client.scopes())?;
+        let Some(id_token) = tokens.id_token.as_ref().map(|t| t.expose().to_owned()) else {
+            if self.client.provider.openid && self.grant == Grant::AuthorizationCode {
+                return Err(ProviderError::MissingIdToken.into());
+            }
+            return Ok(TokenOutcome::Ready(tokens));
+        };
+        let (Some(_), Some(jwks_uri)) = (&self.expected_issuer, self.metadata.jwks_uri.clone())
+        else {
+            if self.client.provider.openid {
+                return Err(ConfigError::CannotValidateIdToken.into());
+            }
+            // A plain OAuth 2.0 provider sent an ID token it cannot be checked
+            // against: keep the raw token, expose no claims.
+            return Ok(TokenOutcome::Ready(tokens));
+        };
+        let header =
+            Header::peek(&id_token).map_err(|e| ProviderError::IdToken(IdTokenError::Jose(e)))?;
+        if header.alg == crate::jose::Algorithm::HS256
+            && self.client.provider.id_token_hs256_with_client_secret
+        {
+            if let Some(ClientSecret::Static(secret)) = &self.client.config.client_secret {
+                let key = crate::jose::VerifyingKey::hmac(secret.expose().as_bytes(), None);
+                self.pending = Some((tokens, id_token, header.kid, true));
+                return self.on_keys(&JwkSet::from_keys(vec![key]), now);
+            }
+        }
+        let request = KeyRequest {
+            jwks_uri,
+            kid: header.kid.clone(),
+            refresh: false,
+        };
+        self.pending = Some((tokens, id_token, header.kid, false));
+        Ok(TokenOutcome::Keys(request))
+    }
+
+    pub(super) fn on_keys(&mut self, keys: &JwkSet, now: SystemTime) -> Result<TokenOutcome, LoginError> {
+        let (mut tokens, id_token, kid, refreshed) =
+            self.pending.take().ok_or(UsageError::OutOfOrder)?;
+        let validator = IdTokenValidator {
+            issuer: self
+                .expected_issuer
+                .clone()
+                .ok_or(ConfigError::CannotValidateIdToken)?,
+            client_id: self.client.config.client_id.clone(),
+            nonce: self.nonce.clone(),
+            expected_subject: self.expected_subject.clone(),
+            algorithms: self.client.provider.id_token_algorithms.clone(),
+            leeway: self.client.config.leeway,
+        };
+        match validator.validate(&id_token, keys, now, Some(tokens.access_token.expose())) {
+            Ok(claims) => {
+                tokens.id_token_claims = Some(claims);
+                Ok(TokenOutcome::Ready(tokens))
+            }
+            Err(IdTokenError::Jose(JoseError::UnknownKey)) if !refreshed => {
+                let jwks_uri = self
+                    .metadata
+                    .jwks_uri
+                    .clone()
+                    .ok_or(ConfigError::CannotValidateIdToken)?;
+                self.pending = Some((tokens, id_token, kid.clone(), true));
+                Ok(TokenOutcome::Keys(KeyRequest {
+                    jwks_uri,
+                    kid,
+                    refresh: true,
+                }))
+            }
+            Err(e) => Err(ProviderError::IdToken(e).into()),
+        }
+    }
+}
+

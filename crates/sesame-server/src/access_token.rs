@@ -1,0 +1,59 @@
+//! Verifying this server's own access tokens (for userinfo, revocation and
+//! introspection): signature, `typ`, `iss`, `exp`, and that the family is
+//! not revoked.
+
+use std::time::SystemTime;
+
+use serde_json::{Map, Value};
+use sesame_core::jose::Algorithm;
+
+use crate::AuthServerService;
+
+impl AuthServerService {
+    pub(crate) fn bearer(request: &http::Request<Vec<u8>>) -> Option<String> {
+        let h = request
+            .headers()
+            .get(http::header::AUTHORIZATION)?
+            .to_str()
+            .ok()?;
+        let t = h
+            .strip_prefix("Bearer ")
+            .or_else(|| h.strip_prefix("bearer "))?;
+        Some(t.trim().to_owned())
+    }
+
+    /// Verifies one of this server's access tokens: signature, `typ`, `iss`,
+    /// `exp`, and that its family is not revoked.
+    pub(crate) async fn verify_access_token(
+        &self,
+        token: &str,
+        now: SystemTime,
+    ) -> Option<Map<String, Value>> {
+        let keys = self.server.key_set();
+        let verified = sesame_core::jose::verify(token, &keys, Algorithm::ASYMMETRIC).ok()?;
+        if verified
+            .header
+            .typ
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+            != Some("at+jwt")
+        {
+            return None;
+        }
+        let claims = verified.claims().ok()?;
+        if claims.get("iss").and_then(Value::as_str) != Some(self.server.config().issuer.as_str()) {
+            return None;
+        }
+        let exp = claims.get("exp").and_then(Value::as_u64)?;
+        if sesame_core::time::unix_seconds(now) >= exp {
+            return None;
+        }
+        if let Some(sid) = claims.get("sid").and_then(Value::as_str) {
+            if self.store.is_family_revoked(sid).await.unwrap_or(true) {
+                return None;
+            }
+        }
+        Some(claims)
+    }
+}

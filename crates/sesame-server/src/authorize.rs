@@ -1,0 +1,203 @@
+//! `/authorize`: validating an authorization request before anyone signs
+//! in, error redirects (only once client and redirect URI are known good),
+//! and issuing the code once the user has.
+
+use std::time::SystemTime;
+
+use serde_json::{Map, Value};
+use sesame_core::http_util::{parse_params, ParamsError};
+use sesame_core::protocol::ErrorCode;
+use sesame_core::random::{random_b64, Random};
+use url::Url;
+
+use crate::store::{CodeGrant, Store};
+use crate::{param, sha256_b64, AuthorizationServer, ServerError, MAX_CODE_TTL, MAX_PARAMS_LEN};
+
+/// A validated authorization request, waiting for the user to sign in.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AuthorizationRequest {
+    /// The client.
+    pub client_id: String,
+    /// The redirect URI, as requested (and matched).
+    pub redirect_uri: String,
+    /// Requested scopes.
+    pub scopes: Vec<String>,
+    /// The client's `state`, echoed.
+    pub state: Option<String>,
+    /// The OIDC nonce.
+    pub nonce: Option<String>,
+    /// The PKCE S256 challenge.
+    pub code_challenge: String,
+    /// Whether consent can be skipped.
+    pub first_party: bool,
+}
+
+/// Why an authorization request was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuthorizeError {
+    /// Client or redirect URI unknown or malformed: show this message on a
+    /// 400 page; never redirect.
+    Page(&'static str),
+    /// Redirect the browser here (an OAuth error for a known client).
+    Redirect(Url),
+}
+
+impl AuthorizationServer {
+    /// Validates `GET /authorize?…` (the raw query string).
+    pub fn authorize(&self, query: &str) -> Result<AuthorizationRequest, AuthorizeError> {
+        let pairs = match parse_params(query.as_bytes(), MAX_PARAMS_LEN) {
+            Ok(p) => p,
+            Err(ParamsError::TooLarge) => {
+                return Err(AuthorizeError::Page("request too large"))
+            }
+            Err(ParamsError::Duplicate(_)) => {
+                return Err(AuthorizeError::Page("a parameter is repeated"))
+            }
+            Err(_) => return Err(AuthorizeError::Page("malformed parameters")),
+        };
+        let get = |k: &str| param(&pairs, k);
+        let client = get("client_id")
+            .and_then(|id| self.client(id))
+            .ok_or(AuthorizeError::Page("unknown client"))?;
+        let redirect_uri =
+            get("redirect_uri").ok_or(AuthorizeError::Page("redirect_uri is required"))?;
+        if !client.allows_redirect(redirect_uri) {
+            return Err(AuthorizeError::Page(
+                "redirect_uri is not registered for this client",
+            ));
+        }
+        let redirect = Url::parse(redirect_uri)
+            .map_err(|_| AuthorizeError::Page("redirect_uri is not a valid url"))?;
+        let state = get("state").map(str::to_owned);
+        let fail = |error: ErrorCode, description: &str| {
+            AuthorizeError::Redirect(self.error_redirect(
+                redirect.clone(),
+                error,
+                description,
+                state.as_deref(),
+            ))
+        };
+        if get("response_type") != Some("code") {
+            return Err(fail(
+                ErrorCode::UnsupportedResponseType,
+                "only response_type=code is supported",
+            ));
+        }
+        if get("request").is_some() || get("request_uri").is_some() {
+            return Err(fail(
+                ErrorCode::RequestNotSupported,
+                "request objects are not supported",
+            ));
+        }
+        let challenge = get("code_challenge")
+            .ok_or_else(|| fail(ErrorCode::InvalidRequest, "code_challenge (PKCE) is required"))?;
+        if get("code_challenge_method") != Some("S256") {
+            return Err(fail(
+                ErrorCode::InvalidRequest,
+                "code_challenge_method must be S256",
+            ));
+        }
+        if challenge.len() != 43
+            || !challenge
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(fail(
+                ErrorCode::InvalidRequest,
+                "code_challenge is not an S256 challenge",
+            ));
+        }
+        let scopes = sesame_core::scope::parse(get("scope").unwrap_or(""));
+        let allowed = |s: &String| {
+            self.config.scopes.contains(s)
+                && (client.scopes.is_empty() || client.scopes.contains(s))
+        };
+        if !scopes.iter().all(allowed) {
+            return Err(fail(ErrorCode::InvalidScope, "a requested scope is not allowed"));
+        }
+        if get("nonce").is_some_and(|n| n.len() > 512) {
+            return Err(fail(ErrorCode::InvalidRequest, "nonce too long"));
+        }
+        Ok(AuthorizationRequest {
+            client_id: client.id.clone(),
+            redirect_uri: redirect_uri.to_owned(),
+            scopes,
+            state,
+            nonce: get("nonce").map(str::to_owned),
+            code_challenge: challenge.to_owned(),
+            first_party: client.first_party,
+        })
+    }
+
+    pub(crate) fn error_redirect(
+        &self,
+        mut url: Url,
+        error: ErrorCode,
+        description: &str,
+        state: Option<&str>,
+    ) -> Url {
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("error", error.as_str());
+            q.append_pair("error_description", description);
+            if let Some(s) = state {
+                q.append_pair("state", s);
+            }
+            q.append_pair("iss", &self.config.issuer);
+        }
+        url
+    }
+
+    /// The user declined: the `access_denied` redirect (`None` if the
+    /// request's redirect URI does not parse, which `authorize` never lets through).
+    pub fn deny(&self, request: &AuthorizationRequest) -> Option<Url> {
+        let url = Url::parse(&request.redirect_uri).ok()?;
+        Some(self.error_redirect(
+            url,
+            ErrorCode::AccessDenied,
+            "the user declined",
+            request.state.as_deref(),
+        ))
+    }
+
+    /// The user signed in (and consented): issues a code, stores it, and
+    /// returns the redirect back to the client.
+    ///
+    /// `claims` are the app's claims for this user (from its login
+    /// callback); reserved claim names among them are ignored.
+    pub async fn approve(
+        &self,
+        request: &AuthorizationRequest,
+        subject: &str,
+        claims: Map<String, Value>,
+        store: &dyn Store,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> Result<Url, ServerError> {
+        let code = random_b64(rng, 32)?;
+        let family = random_b64(rng, 16)?;
+        let grant = CodeGrant {
+            client_id: request.client_id.clone(),
+            redirect_uri: request.redirect_uri.clone(),
+            code_challenge: request.code_challenge.clone(),
+            scopes: request.scopes.clone(),
+            subject: subject.to_owned(),
+            claims,
+            nonce: request.nonce.clone(),
+            expires_at: now + self.config.code_ttl.min(MAX_CODE_TTL),
+            family,
+        };
+        store.save_code(&sha256_b64(&code), grant).await?;
+        let mut url = Url::parse(&request.redirect_uri).map_err(|_| ServerError::InvalidRedirect)?;
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("code", &code);
+            if let Some(s) = &request.state {
+                q.append_pair("state", s);
+            }
+            q.append_pair("iss", &self.config.issuer);
+        }
+        Ok(url)
+    }
+}

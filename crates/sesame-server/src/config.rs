@@ -1,0 +1,162 @@
+//! The server's configuration: its issuer, its clients, scopes and lifetimes.
+
+use std::time::Duration;
+
+use sesame_core::Secret;
+use url::Url;
+
+use crate::MAX_CODE_TTL;
+
+/// A client registered with the server.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RegisteredClient {
+    /// The client id.
+    pub id: String,
+    /// The secret; `None` for a public client (authenticates with `none`, PKCE only).
+    pub secret: Option<Secret>,
+    /// The exact redirect URIs allowed.
+    pub redirect_uris: Vec<String>,
+    /// Scopes the client may ask for (empty: any scope the server supports).
+    pub scopes: Vec<String>,
+    /// First-party clients skip the consent screen.
+    pub first_party: bool,
+    /// Whether a loopback redirect URI may come back on any port (RFC 8252
+    /// §7.3, for native apps; the default). Off for clients living in a web
+    /// page at a fixed address, such as API documentation.
+    pub loopback_any_port: bool,
+}
+
+impl RegisteredClient {
+    /// A confidential client (an empty secret makes it public).
+    pub fn new(id: impl Into<String>, secret: Option<&str>, redirect_uris: &[&str]) -> Self {
+        Self {
+            id: id.into(),
+            secret: secret.filter(|s| !s.is_empty()).map(Secret::new),
+            redirect_uris: redirect_uris.iter().map(|s| (*s).to_owned()).collect(),
+            scopes: Vec::new(),
+            first_party: true,
+            loopback_any_port: true,
+        }
+    }
+
+    /// Limits the scopes the client may request.
+    pub fn scopes<I: IntoIterator<Item = S>, S: Into<String>>(mut self, scopes: I) -> Self {
+        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Marks a third-party client (shown a consent screen).
+    pub fn third_party(mut self) -> Self {
+        self.first_party = false;
+        self
+    }
+
+    /// Requires redirect URIs to match exactly, even on loopback: for a
+    /// client that is a web page at a fixed address (Swagger UI), where
+    /// RFC 8252's any-port rule for native apps would let any local
+    /// process receive its codes.
+    pub fn exact_redirect_uris(mut self) -> Self {
+        self.loopback_any_port = false;
+        self
+    }
+
+    pub(crate) fn allows_redirect(&self, requested: &str) -> bool {
+        self.redirect_uris.iter().any(|r| {
+            if self.loopback_any_port {
+                redirect_matches(r, requested)
+            } else {
+                r == requested
+            }
+        })
+    }
+}
+
+/// RFC 8252 §7.3: exact match, except that a loopback IP redirect URI may
+/// use any port.
+pub fn redirect_matches(registered: &str, requested: &str) -> bool {
+    if registered == requested {
+        return true;
+    }
+    let (Ok(a), Ok(b)) = (Url::parse(registered), Url::parse(requested)) else {
+        return false;
+    };
+    let loopback = |u: &Url| {
+        u.scheme() == "http"
+            && match u.host() {
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                _ => false,
+            }
+    };
+    loopback(&a)
+        && loopback(&b)
+        && a.host() == b.host()
+        && a.path() == b.path()
+        && a.query() == b.query()
+        && a.fragment().is_none()
+        && b.fragment().is_none()
+        && a.username().is_empty()
+        && b.username().is_empty()
+}
+
+/// The server's configuration.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ServerConfig {
+    /// The issuer URL (no trailing slash).
+    pub issuer: String,
+    /// Registered clients.
+    pub clients: Vec<RegisteredClient>,
+    /// Scopes the server knows.
+    pub scopes: Vec<String>,
+    /// The `aud` of access tokens (the API they are for).
+    pub audience: String,
+    /// Access-token lifetime (default 10 min).
+    pub access_token_ttl: Duration,
+    /// Refresh-token lifetime (default 30 days).
+    pub refresh_token_ttl: Duration,
+    /// ID-token lifetime (default 10 min).
+    pub id_token_ttl: Duration,
+    /// Code lifetime (default and maximum 60 s).
+    pub code_ttl: Duration,
+}
+
+impl ServerConfig {
+    /// A configuration with default lifetimes; `audience` defaults to `{issuer}/api`.
+    pub fn new(issuer: &str) -> Self {
+        let issuer = issuer.trim_end_matches('/').to_owned();
+        Self {
+            audience: format!("{issuer}/api"),
+            issuer,
+            clients: Vec::new(),
+            scopes: ["openid", "profile", "email", "offline_access"]
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            access_token_ttl: Duration::from_secs(600),
+            refresh_token_ttl: Duration::from_secs(30 * 86_400),
+            id_token_ttl: Duration::from_secs(600),
+            code_ttl: MAX_CODE_TTL,
+        }
+    }
+
+    /// Registers a client.
+    pub fn client(mut self, client: RegisteredClient) -> Self {
+        self.clients.push(client);
+        self
+    }
+
+    /// Adds scopes the server knows.
+    pub fn scopes<I: IntoIterator<Item = S>, S: Into<String>>(mut self, scopes: I) -> Self {
+        self.scopes.extend(scopes.into_iter().map(Into::into));
+        self
+    }
+
+    /// Sets the access-token audience.
+    pub fn audience(mut self, aud: &str) -> Self {
+        self.audience = aud.to_owned();
+        self
+    }
+}
+

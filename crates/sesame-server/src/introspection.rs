@@ -1,0 +1,47 @@
+//! `/introspect` (RFC 7662): whether a token is active, and its claims.
+
+use std::time::SystemTime;
+
+use serde_json::{json, Value};
+use sesame_core::protocol::ErrorCode;
+use sesame_core::response::json_response;
+
+use crate::AuthServerService;
+
+impl AuthServerService {
+    /// RFC 7662: whether a token is active, and its claims.
+    pub(crate) async fn introspect(
+        &self,
+        request: &http::Request<Vec<u8>>,
+        now: SystemTime,
+    ) -> http::Response<Vec<u8>> {
+        let (_, form) = match self.client_of(request).await {
+            Ok(x) => x,
+            Err(r) => return r,
+        };
+        let Some(token) = form
+            .iter()
+            .find(|(k, _)| k == "token")
+            .map(|(_, v)| v.clone())
+        else {
+            return json_response(400, &json!({"error": ErrorCode::InvalidRequest.as_str()}));
+        };
+        if let Some(mut claims) = self.verify_access_token(&token, now).await {
+            claims.insert("active".into(), json!(true));
+            claims.insert("token_type".into(), json!("Bearer"));
+            return json_response(200, &Value::Object(claims));
+        }
+        match self
+            .store
+            .find_refresh(&crate::sha256_b64(&token), now)
+            .await
+        {
+            Ok(Some(g)) => json_response(
+                200,
+                &json!({"active": true, "token_type": "refresh_token", "client_id": g.client_id, "sub": g.subject,
+                        "scope": g.scopes.join(" "), "exp": sesame_core::time::unix_seconds(g.expires_at)}),
+            ),
+            _ => json_response(200, &json!({"active": false})),
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! # sesame-server
+//!
+//! Sesame's own OAuth 2.0 / OpenID Connect authorization server, as
+//! deterministic functions of their inputs: `now` and a
+//! [`Random`](sesame_core::random::Random) are arguments, and all state is
+//! behind the async [`Store`] trait ([`MemoryStore`] by default). No web
+//! framework and no runtime: `sesame-axum` and `sesame-poem` mount
+//! [`AuthServerService::handle`] on their routers (their
+//! `authorization_server` feature).
+//!
+//! ## Where to start reading
+//!
+//! * [`AuthorizationServer`] (`server.rs`) — the protocol: configuration,
+//!   keys, [`authorize`](AuthorizationServer::authorize),
+//!   [`approve`](AuthorizationServer::approve), [`token`](AuthorizationServer::token).
+//! * [`AuthServerService`] (`service.rs`) — the HTTP surface: one
+//!   `handle(request, now, rng)` answering every route in [`ROUTES`],
+//!   with the login page, consent, social buttons, userinfo, revocation
+//!   and introspection.
+//!
+//! | file | concern |
+//! |---|---|
+//! | `config.rs` | [`ServerConfig`], [`RegisteredClient`], redirect-URI matching |
+//! | `keys.rs` | the signing key ring: publish → activate → retire |
+//! | `metadata.rs` | the discovery document and JWKS |
+//! | `authorize.rs` | `/authorize`: validating the request, codes, error redirects |
+//! | `client_auth.rs` | client authentication at `/token`, `/revoke`, `/introspect` |
+//! | `token/` | `/token`: one file per grant, and issuing tokens |
+//! | `access_token.rs` | verifying this server's own access tokens |
+//! | `users.rs` | the app's user check |
+//! | `pages.rs` | the HTML pages and their security headers |
+//! | `csrf.rs` | the login and consent forms' CSRF protection |
+//! | `social.rs` | social-login buttons that end in this server's code |
+//! | `userinfo.rs`, `revocation.rs`, `introspection.rs` | the other endpoints |
+//! | `store.rs` | the [`Store`] trait and [`MemoryStore`] |
+//! | `openapi.rs` | this server as an OpenAPI security scheme, the docs client |
+//! | `error.rs` | errors by layer, with their OAuth codes |
+//!
+//! # Security properties
+//!
+//! * `redirect_uri` must match a registered one exactly; for loopback IP
+//!   redirect URIs only the port may differ (RFC 8252 §7.3). Errors go back
+//!   to the client only once client and redirect URI are known good;
+//!   otherwise the answer is a 400 page — never an open redirect.
+//! * PKCE S256 is mandatory; `plain` is refused; the verifier is checked
+//!   against the standard unpadded challenge.
+//! * Codes are single-use and live at most 60 s; a replayed code is refused
+//!   and the tokens issued from it are revoked (RFC 6749 §4.1.2).
+//! * Refresh tokens rotate; presenting an old one revokes the whole family
+//!   (RFC 9700 §4.14).
+//! * Repeated parameters are refused (RFC 6749 §3.1); `iss` is in every
+//!   authorization response (RFC 9207); token responses carry
+//!   `Cache-Control: no-store`.
+//! * Access tokens are RFC 9068 JWTs (`typ: at+jwt`); the app's claims can
+//!   never override a reserved claim.
+//! * Codes and refresh tokens are stored by their SHA-256 hash only.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use sesame_core::jose::{Algorithm, SigningKey};
+//! use sesame_core::seal::{Sealer, SealingKey};
+//! use sesame_server::{
+//!     AuthServerService, AuthorizationServer, MemoryStore, RegisteredClient, ServerConfig, StaticUsers,
+//! };
+//!
+//! let config = ServerConfig::new("https://id.example.com")
+//!     .client(RegisteredClient::new("web", Some("web-secret"), &["https://app.example.com/cb"]));
+//! let (key, _) = SigningKey::generate(Algorithm::ES256, "key-1").unwrap();
+//! let server = Arc::new(AuthorizationServer::new(config, key));
+//! let users = StaticUsers::default().user("alice", "alice-password", Default::default());
+//! let service = AuthServerService::new(
+//!     server,
+//!     Arc::new(MemoryStore::default()),
+//!     Arc::new(users),
+//!     Sealer::new(SealingKey::from_bytes([7; 32])),
+//! );
+//! assert_eq!(service.server().metadata()["issuer"], "https://id.example.com");
+//! ```
+
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+mod access_token;
+mod authorize;
+mod client_auth;
+mod config;
+mod csrf;
+mod error;
+mod introspection;
+mod keys;
+mod metadata;
+mod openapi;
+mod pages;
+mod revocation;
+mod server;
+mod service;
+mod social;
+mod store;
+mod token;
+mod userinfo;
+mod users;
+
+use std::time::Duration;
+
+pub use authorize::{AuthorizationRequest, AuthorizeError};
+pub use config::{redirect_matches, RegisteredClient, ServerConfig};
+pub use error::{OAuthError, ServerError};
+pub use pages::LoginPage;
+pub use server::AuthorizationServer;
+pub use service::AuthServerService;
+pub use social::{LoginButton, SOCIAL_CONTINUE_PATH};
+pub use store::{CodeGrant, CodeTake, MemoryStore, RefreshGrant, RefreshTake, Store, StoreError};
+pub use users::{StaticUsers, User, Users};
+
+/// The paths [`AuthServerService::handle`] answers, for adapters to route.
+pub const ROUTES: &[&str] = &[
+    "/.well-known/openid-configuration",
+    "/.well-known/oauth-authorization-server",
+    "/jwks.json",
+    "/authorize",
+    "/login",
+    "/consent",
+    "/token",
+    "/revoke",
+    "/introspect",
+    "/userinfo",
+];
+
+/// Parameters (query strings, form bodies) longer than this are refused.
+pub const MAX_PARAMS_LEN: usize = 8 * 1024;
+/// The longest an authorization code may live.
+pub const MAX_CODE_TTL: Duration = Duration::from_secs(60);
+
+/// Claims the server sets; app claims with these names are dropped.
+pub const RESERVED_CLAIMS: &[&str] = &[
+    "iss",
+    "sub",
+    "aud",
+    "exp",
+    "nbf",
+    "iat",
+    "jti",
+    "client_id",
+    "scope",
+    "typ",
+    "auth_time",
+    "acr",
+    "amr",
+    "sid",
+    "cnf",
+    "nonce",
+    "at_hash",
+    "c_hash",
+    "azp",
+    "token_use",
+];
+
+/// A token or code as it is stored: its SHA-256, base64url.
+pub(crate) fn sha256_b64(s: &str) -> String {
+    sesame_core::base64url::encode(ring::digest::digest(&ring::digest::SHA256, s.as_bytes()))
+}
+
+/// The first value of `name` in parsed parameters.
+pub(crate) fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+}

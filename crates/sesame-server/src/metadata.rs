@@ -1,0 +1,48 @@
+//! The documents anyone may read: the discovery metadata (OpenID Connect
+//! Discovery §3, RFC 8414 §2) and the JWKS.
+
+use serde_json::{json, Value};
+use sesame_core::jose::SigningKey;
+
+use crate::AuthorizationServer;
+
+impl AuthorizationServer {
+    /// The JWKS document (`/jwks.json`).
+    pub fn jwks(&self) -> Value {
+        json!({"keys": self.keys.read().keys().iter().filter_map(SigningKey::public_jwk).collect::<Vec<_>>()})
+    }
+
+    /// The metadata document, served at both `/.well-known/openid-configuration`
+    /// and `/.well-known/oauth-authorization-server`.
+    pub fn metadata(&self) -> Value {
+        let i = &self.config.issuer;
+        let algs: Vec<&str> = {
+            let ring = self.keys.read();
+            let mut v: Vec<&'static str> =
+                ring.keys().iter().map(|k| k.algorithm().as_str()).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        json!({
+            "issuer": i,
+            "authorization_endpoint": format!("{i}/authorize"),
+            "token_endpoint": format!("{i}/token"),
+            "jwks_uri": format!("{i}/jwks.json"),
+            "userinfo_endpoint": format!("{i}/userinfo"),
+            "revocation_endpoint": format!("{i}/revoke"),
+            "introspection_endpoint": format!("{i}/introspect"),
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+            "code_challenge_methods_supported": ["S256"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+            "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+            "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "id_token_signing_alg_values_supported": algs,
+            "subject_types_supported": ["public"],
+            "scopes_supported": self.config.scopes,
+            "authorization_response_iss_parameter_supported": true,
+        })
+    }
+}

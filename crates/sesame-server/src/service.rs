@@ -1,0 +1,251 @@
+//! The authorization server as one request handler, free of any web
+//! framework: adapters convert their request into an
+//! `http::Request<Vec<u8>>`, call [`AuthServerService::handle`], and send
+//! back the `http::Response<Vec<u8>>`.
+//!
+//! Routes (relative to where it is mounted, normally the issuer's root):
+//! `GET /.well-known/openid-configuration`, `GET /.well-known/oauth-authorization-server`,
+//! `GET /jwks.json`, `GET /authorize`, `POST /login`, `POST /consent`, `POST /token`,
+//! `POST /revoke`, `POST /introspect`, `GET|POST /userinfo`.
+//!
+//! The login page is plain HTML with a hook for your stylesheet. Its form
+//! carries the authorization request sealed (AES-GCM) together with a CSRF
+//! token that must match a `SameSite=Strict` cookie; the password POST is
+//! answered with `303 See Other`, never 307/308, so the password is never
+//! re-posted anywhere.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use serde_json::{json, Map, Value};
+use sesame_core::protocol::ErrorCode;
+use sesame_core::random::{random_b64, Random};
+use sesame_core::response::{json_response, see_other};
+
+use sesame_core::seal::Sealer;
+
+use crate::pages::LoginPage;
+use crate::store::Store;
+use crate::users::{User, Users};
+use crate::{AuthorizationRequest, AuthorizationServer, AuthorizeError};
+
+pub(crate) const AUTHORIZE_PURPOSE: &str = "sesame/authorize/v1";
+pub(crate) const CONSENT_PURPOSE: &str = "sesame/consent/v1";
+
+/// The authorization server's HTTP surface.
+pub struct AuthServerService {
+    pub(crate) server: Arc<AuthorizationServer>,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) users: Arc<dyn Users>,
+    pub(crate) sealer: Sealer,
+    pub(crate) page: LoginPage,
+    pub(crate) secure_cookies: bool,
+}
+
+impl std::fmt::Debug for AuthServerService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthServerService")
+            .field("issuer", &self.server.config().issuer)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct PendingConsent {
+    pub(crate) request: AuthorizationRequest,
+    pub(crate) subject: String,
+    pub(crate) claims: Map<String, Value>,
+    pub(crate) csrf: String,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct PendingAuthorization {
+    pub(crate) request: AuthorizationRequest,
+    pub(crate) csrf: String,
+}
+
+impl AuthServerService {
+    /// A service around `server`, with `store` and the app's `users` check.
+    /// `sealer` protects the login form (use a key shared by all instances).
+    pub fn new(
+        server: Arc<AuthorizationServer>,
+        store: Arc<dyn Store>,
+        users: Arc<dyn Users>,
+        sealer: Sealer,
+    ) -> Self {
+        Self {
+            server,
+            store,
+            users,
+            sealer,
+            page: LoginPage::default(),
+            secure_cookies: true,
+        }
+    }
+
+    /// Customizes the login page.
+    pub fn login_page(mut self, page: LoginPage) -> Self {
+        self.page = page;
+        self
+    }
+
+    /// Allows non-`Secure` cookies (plain-http development on localhost only).
+    pub fn insecure_cookies(mut self) -> Self {
+        self.secure_cookies = false;
+        self
+    }
+
+    /// The server.
+    pub fn server(&self) -> &Arc<AuthorizationServer> {
+        &self.server
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Handles one request.
+    pub async fn handle(
+        &self,
+        request: http::Request<Vec<u8>>,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> http::Response<Vec<u8>> {
+        let path = request.uri().path().to_owned();
+        let method = request.method().clone();
+        match (method.as_str(), path.as_str()) {
+            (
+                "GET",
+                "/.well-known/openid-configuration" | "/.well-known/oauth-authorization-server",
+            ) => json_response(200, &self.server.metadata()),
+            ("GET", "/jwks.json") => json_response(200, &self.server.jwks()),
+            ("GET", "/authorize") => self.authorize(request.uri().query().unwrap_or(""), now, rng),
+            ("POST", "/login") => self.login(&request, now, rng).await,
+            ("POST", "/consent") => self.consent(&request, now, rng).await,
+            ("POST", "/token") => {
+                self.server
+                    .token(&request, self.store.as_ref(), now, rng)
+                    .await
+            }
+            ("POST", "/revoke") => self.revoke(&request, now).await,
+            ("POST", "/introspect") => self.introspect(&request, now).await,
+            ("GET" | "POST", "/userinfo") => self.userinfo(&request, now).await,
+            _ => json_response(404, &json!({"error": "not_found"})),
+        }
+    }
+
+    /// Issues a code for a user signed in another way (a social login that
+    /// ended in the app): the same code, the same app token.
+    pub async fn approve_for(
+        &self,
+        request: &AuthorizationRequest,
+        user: User,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> http::Response<Vec<u8>> {
+        if !request.first_party {
+            return self.consent_page(request.clone(), user, now, rng);
+        }
+        self.issue_code(request, user, now, rng).await
+    }
+
+    pub(crate) async fn issue_code(
+        &self,
+        request: &AuthorizationRequest,
+        user: User,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> http::Response<Vec<u8>> {
+        match self
+            .server
+            .approve(
+                request,
+                &user.subject,
+                user.claims,
+                self.store.as_ref(),
+                now,
+                rng,
+            )
+            .await
+        {
+            Ok(url) => see_other(url.as_str()),
+            Err(e) => e.to_response(),
+        }
+    }
+
+    pub(crate) fn authorize(&self, query: &str, now: SystemTime, rng: &dyn Random) -> http::Response<Vec<u8>> {
+        match self.server.authorize(query) {
+            Err(AuthorizeError::Page(msg)) => self.error_page(msg),
+            Err(AuthorizeError::Redirect(url)) => see_other(url.as_str()),
+            Ok(request) => match random_b64(rng, 16) {
+                Ok(csrf) => {
+                    let pending = PendingAuthorization { request, csrf };
+                    match self.hinted_button(query) {
+                        Some(button) => self.start_social(button, &pending, now, rng),
+                        None => self.login_form(pending, None, now, rng),
+                    }
+                }
+                Err(_) => json_response(503, &json!({"error": ErrorCode::TemporarilyUnavailable.as_str()})),
+            },
+        }
+    }
+
+    pub(crate) async fn login(
+        &self,
+        request: &http::Request<Vec<u8>>,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> http::Response<Vec<u8>> {
+        let (pending, form) = match self.open_form::<PendingAuthorization>(
+            request,
+            "authorization",
+            AUTHORIZE_PURPOSE,
+            "sign-in",
+            |p| &p.csrf,
+            now,
+        ) {
+            Ok(x) => x,
+            Err(resp) => return resp,
+        };
+        let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let (Some(username), Some(password)) = (get("username"), get("password")) else {
+            return self.login_form(pending, Some("Enter your username and password."), now, rng);
+        };
+        match self.users.validate(username, password).await {
+            Some(user) => self.approve_for(&pending.request, user, now, rng).await,
+            None => self.login_form(pending, Some("Wrong username or password."), now, rng),
+        }
+    }
+
+    pub(crate) async fn consent(
+        &self,
+        request: &http::Request<Vec<u8>>,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> http::Response<Vec<u8>> {
+        let (pending, form) = match self.open_form::<PendingConsent>(
+            request,
+            "consent",
+            CONSENT_PURPOSE,
+            "consent",
+            |p| &p.csrf,
+            now,
+        ) {
+            Ok(x) => x,
+            Err(resp) => return resp,
+        };
+        let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        if get("decision") != Some("allow") {
+            return match self.server.deny(&pending.request) {
+                Some(url) => see_other(url.as_str()),
+                None => self.error_page("invalid request"),
+            };
+        }
+        let user = User {
+            subject: pending.subject,
+            claims: pending.claims,
+        };
+        self.issue_code(&pending.request, user, now, rng).await
+    }
+}

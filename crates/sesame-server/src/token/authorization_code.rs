@@ -1,0 +1,67 @@
+//! The `authorization_code` grant (RFC 6749 §4.1.3) with PKCE (RFC 7636):
+//! single use, the first redemption wins; a replay revokes what the first
+//! one issued (RFC 6749 §4.1.2).
+
+use std::time::SystemTime;
+
+use sesame_core::protocol::ErrorCode;
+use sesame_core::random::Random;
+use serde_json::Value;
+
+use super::{TokenGrant, TokenRequest};
+use crate::store::{CodeTake, Store};
+use crate::{sha256_b64, AuthorizationServer, OAuthError, ServerError};
+
+impl AuthorizationServer {
+    pub(super) async fn authorization_code_grant(
+        &self,
+        req: &TokenRequest<'_>,
+        store: &dyn Store,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> Result<Value, OAuthError> {
+        let code = req.require("code", "code is required")?;
+        let redirect_uri = req.require("redirect_uri", "redirect_uri is required")?;
+        let verifier = req.require("code_verifier", "code_verifier is required")?;
+        let refused = |d| OAuthError::new(ErrorCode::InvalidGrant, d);
+        let grant = match store
+            .take_code(&sha256_b64(code), now)
+            .await
+            .map_err(ServerError::from)?
+        {
+            CodeTake::Fresh(g) => g,
+            CodeTake::Replayed(family) => {
+                store
+                    .revoke_family(&family)
+                    .await
+                    .map_err(ServerError::from)?;
+                return Err(refused("code already used; its tokens are revoked"));
+            }
+            CodeTake::Missing => return Err(refused("unknown or expired code")),
+        };
+        if grant.client_id != req.client.id {
+            store
+                .revoke_family(&grant.family)
+                .await
+                .map_err(ServerError::from)?;
+            return Err(refused("code was issued to another client"));
+        }
+        if grant.redirect_uri != redirect_uri {
+            return Err(refused("redirect_uri does not match"));
+        }
+        if !sesame_core::pkce::verify_s256(verifier, &grant.code_challenge) {
+            return Err(refused("code_verifier does not match"));
+        }
+        let nonce = grant.nonce.clone();
+        let issued = TokenGrant {
+            family: grant.family,
+            client_id: grant.client_id,
+            subject: grant.subject,
+            scopes: grant.scopes,
+            claims: grant.claims,
+        };
+        let refresh_until = Some(now + self.config.refresh_token_ttl);
+        self.issue(issued, nonce.as_deref(), refresh_until, store, now, rng)
+            .await
+    }
+}

@@ -1,0 +1,107 @@
+//! `POST /token`: the request is parsed and the client authenticated
+//! here; each grant has its own file; `issue.rs` mints the tokens.
+
+mod authorization_code;
+mod client_credentials;
+mod issue;
+mod refresh;
+
+use std::time::SystemTime;
+
+use sesame_core::http_util::parse_params;
+use sesame_core::protocol::{ErrorCode, GrantType};
+use sesame_core::random::Random;
+
+use crate::store::Store;
+use crate::{param, AuthorizationServer, OAuthError, MAX_PARAMS_LEN};
+
+pub(crate) use issue::TokenGrant;
+
+/// A parsed token request from an authenticated client.
+pub(crate) struct TokenRequest<'a> {
+    pub(crate) form: &'a [(String, String)],
+    pub(crate) client: &'a crate::RegisteredClient,
+}
+
+impl TokenRequest<'_> {
+    /// The parameter `name`, if given.
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        param(self.form, name)
+    }
+
+    /// The parameter `name`, or `invalid_request` naming it.
+    pub(crate) fn require(&self, name: &str, missing: &'static str) -> Result<&str, OAuthError> {
+        self.get(name)
+            .ok_or_else(|| OAuthError::new(ErrorCode::InvalidRequest, missing))
+    }
+}
+
+impl AuthorizationServer {
+    /// `POST /token`: the whole token endpoint as a response (RFC 6749 §5:
+    /// JSON, `Cache-Control: no-store`, errors per §5.2).
+    pub async fn token(
+        &self,
+        request: &http::Request<Vec<u8>>,
+        store: &dyn Store,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> http::Response<Vec<u8>> {
+        match self.token_body(request, store, now, rng).await {
+            Ok(body) => {
+                let mut resp = sesame_core::response::json_response(200, &body);
+                resp.headers_mut().insert(
+                    http::header::PRAGMA,
+                    http::HeaderValue::from_static("no-cache"),
+                );
+                resp
+            }
+            Err(e) => e.to_response(),
+        }
+    }
+
+    async fn token_body(
+        &self,
+        request: &http::Request<Vec<u8>>,
+        store: &dyn Store,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> Result<serde_json::Value, OAuthError> {
+        if request.method() != http::Method::POST {
+            return Err(OAuthError::new(ErrorCode::InvalidRequest, "use POST"));
+        }
+        let form = parse_params(request.body(), MAX_PARAMS_LEN).map_err(|_| {
+            OAuthError::new(
+                ErrorCode::InvalidRequest,
+                "malformed or repeated parameters",
+            )
+        })?;
+        let client = self.authenticate(
+            request,
+            param(&form, "client_id"),
+            param(&form, "client_secret"),
+        )?;
+        let req = TokenRequest {
+            form: &form,
+            client,
+        };
+        let Some(grant_type) = req.get("grant_type") else {
+            return Err(OAuthError::new(
+                ErrorCode::InvalidRequest,
+                "grant_type is required",
+            ));
+        };
+        match GrantType::parse(grant_type) {
+            Some(GrantType::AuthorizationCode) => {
+                self.authorization_code_grant(&req, store, now, rng).await
+            }
+            Some(GrantType::RefreshToken) => self.refresh_token_grant(&req, store, now, rng).await,
+            Some(GrantType::ClientCredentials) => {
+                self.client_credentials_grant(&req, store, now, rng).await
+            }
+            _ => Err(OAuthError::new(
+                ErrorCode::UnsupportedGrantType,
+                "unsupported grant_type",
+            )),
+        }
+    }
+}

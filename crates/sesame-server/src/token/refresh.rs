@@ -1,0 +1,67 @@
+//! The `refresh_token` grant (RFC 6749 §6) with rotation: each refresh
+//! token is used once; presenting an old one revokes its whole family
+//! (RFC 9700 §4.14). The scope may only narrow.
+
+use std::time::SystemTime;
+
+use sesame_core::protocol::ErrorCode;
+use sesame_core::random::Random;
+use serde_json::Value;
+
+use super::{TokenGrant, TokenRequest};
+use crate::store::{RefreshTake, Store};
+use crate::{sha256_b64, AuthorizationServer, OAuthError, ServerError};
+
+impl AuthorizationServer {
+    pub(super) async fn refresh_token_grant(
+        &self,
+        req: &TokenRequest<'_>,
+        store: &dyn Store,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> Result<Value, OAuthError> {
+        let token = req.require("refresh_token", "refresh_token is required")?;
+        let refused = |d| OAuthError::new(ErrorCode::InvalidGrant, d);
+        let grant = match store
+            .take_refresh(&sha256_b64(token), now)
+            .await
+            .map_err(ServerError::from)?
+        {
+            RefreshTake::Current(g) => g,
+            RefreshTake::Reused(family) => {
+                store
+                    .revoke_family(&family)
+                    .await
+                    .map_err(ServerError::from)?;
+                return Err(refused("refresh token reused; the family is revoked"));
+            }
+            RefreshTake::Missing => {
+                return Err(refused("unknown, expired or revoked refresh token"))
+            }
+        };
+        if grant.client_id != req.client.id {
+            return Err(refused("refresh token was issued to another client"));
+        }
+        let mut scopes = grant.scopes;
+        if let Some(scope) = req.get("scope") {
+            let narrowed = sesame_core::scope::parse(scope);
+            if !narrowed.iter().all(|s| scopes.contains(s)) {
+                return Err(OAuthError::new(
+                    ErrorCode::InvalidScope,
+                    "scope exceeds the original grant",
+                ));
+            }
+            scopes = narrowed;
+        }
+        let issued = TokenGrant {
+            family: grant.family,
+            client_id: grant.client_id,
+            subject: grant.subject,
+            scopes,
+            claims: grant.claims,
+        };
+        let refresh_until = Some(now + self.config.refresh_token_ttl);
+        self.issue(issued, None, refresh_until, store, now, rng)
+            .await
+    }
+}
