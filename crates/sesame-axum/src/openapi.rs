@@ -8,7 +8,7 @@
 //! binary — nothing is fetched at build or run time).
 //!
 //! ```no_run
-//! # fn demo(server: &sesame_core::server::AuthorizationServer) {
+//! # fn demo(server: &sesame_server::AuthorizationServer) {
 //! use sesame_core::openapi::DocsClient;
 //! use utoipa::OpenApi;
 //!

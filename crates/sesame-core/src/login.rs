@@ -82,8 +82,6 @@ pub fn callback_params(
     }
 }
 
-
-
 /// A callback accepted for exchange, or refused; with the cookie to clear either way.
 #[derive(Debug)]
 pub struct CallbackStart {
@@ -294,7 +292,6 @@ fn placeholder_pending(client: &Client) -> PendingLogin {
     PendingLogin::placeholder(&client.provider().id)
 }
 
-
 /// The JSON body and status for a login error:
 /// `{"error": "<code>", "error_description": "<message>"}`. No internals,
 /// no secrets: the message is the error's short display text.
@@ -338,4 +335,3 @@ impl TransportFailure {
         )
     }
 }
-

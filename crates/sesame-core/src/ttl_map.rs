@@ -109,6 +109,9 @@ mod tests {
         let m = TtlMap::new(8);
         assert!(m.insert_new("jti".into(), (), 100, 0));
         assert!(!m.insert_new("jti".into(), (), 100, 50));
-        assert!(m.insert_new("jti".into(), (), 200, 100), "expired: reusable");
+        assert!(
+            m.insert_new("jti".into(), (), 200, 100),
+            "expired: reusable"
+        );
     }
 }

@@ -198,7 +198,10 @@ fn state_is_repeated_in_the_token_request_only_when_the_provider_wants_it() {
     .unwrap();
     let s = start(client);
     let (_, req) = s.callback(&s.good_query()).unwrap();
-    assert_eq!(form_param(req.request.body(), "state"), Some(s.state.clone()));
+    assert_eq!(
+        form_param(req.request.body(), "state"),
+        Some(s.state.clone())
+    );
     // Never before the state matched.
     let bad = format!(
         "code=c&state=wrong-state-value-xxxxx&iss={}",

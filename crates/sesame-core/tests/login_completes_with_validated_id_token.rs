@@ -51,7 +51,10 @@ fn full_login_with_basic_auth_pkce_nonce_and_userinfo() {
 
     // What is sent to the token endpoint.
     assert_eq!(token_req.request.method(), "POST");
-    assert_eq!(token_req.request.uri().to_string(), "https://op.example/token");
+    assert_eq!(
+        token_req.request.uri().to_string(),
+        "https://op.example/token"
+    );
     assert_eq!(
         token_req.request.headers()["content-type"],
         "application/x-www-form-urlencoded"
@@ -125,7 +128,10 @@ fn public_client_sends_client_id_and_verifier_but_no_secret() {
     let s = start(public_client());
     let (_, req) = s.callback(&s.good_query()).unwrap();
     assert!(req.request.headers().get("authorization").is_none());
-    assert_eq!(form_param(req.request.body(), "client_id").unwrap(), CLIENT_ID);
+    assert_eq!(
+        form_param(req.request.body(), "client_id").unwrap(),
+        CLIENT_ID
+    );
     assert!(form_param(req.request.body(), "code_verifier").is_some());
     assert!(form_param(req.request.body(), "client_secret").is_none());
 }
@@ -143,8 +149,14 @@ fn client_secret_post_puts_credentials_in_the_body() {
     let s = start(client);
     let (_, req) = s.callback(&s.good_query()).unwrap();
     assert!(req.request.headers().get("authorization").is_none());
-    assert_eq!(form_param(req.request.body(), "client_id").unwrap(), CLIENT_ID);
-    assert_eq!(form_param(req.request.body(), "client_secret").unwrap(), "s3cret");
+    assert_eq!(
+        form_param(req.request.body(), "client_id").unwrap(),
+        CLIENT_ID
+    );
+    assert_eq!(
+        form_param(req.request.body(), "client_secret").unwrap(),
+        "s3cret"
+    );
 }
 
 #[test]

@@ -25,8 +25,14 @@ fn refresh(id_token: Option<String>) -> Result<sesame_core::Tokens, sesame_core:
         form_param(req.request.body(), "grant_type").unwrap(),
         "refresh_token"
     );
-    assert_eq!(form_param(req.request.body(), "refresh_token").unwrap(), "rt-1");
-    assert_eq!(req.request.headers()["authorization"], "Basic Y2xpZW50LTE6czNjcmV0");
+    assert_eq!(
+        form_param(req.request.body(), "refresh_token").unwrap(),
+        "rt-1"
+    );
+    assert_eq!(
+        req.request.headers()["authorization"],
+        "Basic Y2xpZW50LTE6czNjcmV0"
+    );
     let mut body = json!({"access_token": "at-2", "token_type": "Bearer", "refresh_token": "rt-2"});
     if let Some(t) = id_token {
         body["id_token"] = json!(t);

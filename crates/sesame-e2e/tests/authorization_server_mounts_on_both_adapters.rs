@@ -3,11 +3,11 @@ use std::sync::Arc;
 
 use sesame_core::jose::{Algorithm, SigningKey};
 use sesame_core::seal::{Sealer, SealingKey};
-use sesame_core::server::{
+use sesame_e2e::*;
+use sesame_server::{
     AuthServerService, AuthorizationServer, MemoryStore, RegisteredClient, ServerConfig,
     StaticUsers,
 };
-use sesame_e2e::*;
 
 fn service(issuer: &str) -> Arc<AuthServerService> {
     let config = ServerConfig::new(issuer).client(RegisteredClient::new(

@@ -15,12 +15,13 @@ use sesame_core::jose::{Algorithm, SigningKey};
 use sesame_core::openapi::{DocsClient, SWAGGER_REDIRECT_FILE};
 use sesame_core::resource::{BearerValidator, Guard, TrustedIssuer};
 use sesame_core::seal::{Sealer, SealingKey};
-use sesame_core::server::{
-    AuthServerService, AuthorizationServer, MemoryStore, ServerConfig, StaticUsers,
-};
 use sesame_e2e::*;
 use sesame_poem::openapi::{swagger_ui, OAuth2Claims};
 use sesame_reqwest::{BearerAuth, Sesame};
+use sesame_server::{
+    AuthServerService, AuthorizationServer, MemoryStore, RegisteredClient, ServerConfig,
+    StaticUsers,
+};
 
 #[derive(OAuthScopes)]
 enum Scopes {
@@ -65,7 +66,10 @@ async fn swagger_authorize_then_try_it_out_on_poem() {
     let server = Arc::new(AuthorizationServer::new(
         ServerConfig::new(&base)
             .scopes(["api:read"])
-            .client(docs_client.registered_client(&format!("{base}/docs/{SWAGGER_REDIRECT_FILE}"))),
+            .client(RegisteredClient::for_docs(
+                &docs_client,
+                &format!("{base}/docs/{SWAGGER_REDIRECT_FILE}"),
+            )),
         SigningKey::generate(Algorithm::ES256, "poem-key-1")
             .unwrap()
             .0,

@@ -15,7 +15,7 @@
 //!   Swagger UI signing in as a public [`DocsClient`] with PKCE.
 //!
 //! ```no_run
-//! # fn demo(server: &sesame_core::server::AuthorizationServer, auth: sesame_reqwest::BearerAuth) {
+//! # fn demo(server: &sesame_server::AuthorizationServer, auth: sesame_reqwest::BearerAuth) {
 //! use poem::{EndpointExt, Route};
 //! use poem_openapi::{payload::PlainText, OAuthScopes, OpenApi, OpenApiService};
 //! use sesame_core::openapi::DocsClient;
@@ -136,7 +136,7 @@ impl<'a, T: FromAccessClaims> ApiExtractor<'a> for OAuth2Claims<T> {
             // Validated by `BearerMiddleware`, which left its realm.
             let realm = request
                 .extensions()
-                .get::<crate::BearerRealm>()
+                .get::<crate::rejection::BearerRealm>()
                 .map_or("api", |r| r.0.as_str());
             return T::from_access_claims(claims)
                 .map(|c| Self(c, Realm(realm.to_owned())))
@@ -165,7 +165,7 @@ impl<'a, T: FromAccessClaims> ApiExtractor<'a> for OAuth2Claims<T> {
 /// nested at `docs_path` (e.g. `/docs`): the page at `{docs_path}/`, the
 /// document at `{docs_path}/openapi.json` with [`SECURITY_SCHEME`] set to
 /// `flow`, and the OAuth receiver at `{docs_path}/oauth2-redirect.html` —
-/// register that URL for `client` (see [`DocsClient::registered_client`]).
+/// register that URL for `client` (see `sesame_server::RegisteredClient::for_docs`).
 pub fn swagger_ui(
     docs_path: &str,
     spec: &str,

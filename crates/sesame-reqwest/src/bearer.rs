@@ -1,88 +1,62 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use sesame_core::protocol::Endpoint;
 use sesame_core::resource::{
-    extract_bearer, AccessClaims, BearerError, BearerValidator, Guard, Introspector, KeySource,
-    TrustedIssuer, VerifiedTokenCache,
+    AccessClaims, BearerError, BearerPolicy, BearerValidator, Guard, Introspector, TrustedIssuer,
 };
 
-use crate::{Error, Sesame};
+use crate::{Drive, Error, Sesame};
 
-/// Bearer-token protection for an API: the core's validator plus the
-/// driver's JWKS cache (rotation handled with one refetch).
+/// Bearer-token protection for an API: the core's [`BearerPolicy`] run
+/// over the network, with the driver's JWKS cache (rotation handled by the
+/// core's one refetch) and HTTP client (introspection).
 #[derive(Debug, Clone)]
 pub struct BearerAuth {
-    validator: Arc<BearerValidator>,
+    policy: BearerPolicy,
     sesame: Arc<Sesame>,
-    realm: String,
-    cache: Option<Arc<VerifiedTokenCache>>,
-    introspector: Option<Arc<Introspector>>,
 }
 
 impl BearerAuth {
     /// Protection with this validator, fetching keys through `sesame`.
     pub fn new(validator: BearerValidator, sesame: Arc<Sesame>) -> Self {
-        Self {
-            validator: Arc::new(validator),
-            sesame,
-            realm: "api".into(),
-            cache: None,
-            introspector: None,
-        }
+        Self::with_policy(BearerPolicy::new(validator), sesame)
+    }
+
+    /// Protection with a whole policy (validator, caches, introspection, realm).
+    pub fn with_policy(policy: BearerPolicy, sesame: Arc<Sesame>) -> Self {
+        Self { policy, sesame }
     }
 
     /// Remembers up to `capacity` verified tokens (see
-    /// [`VerifiedTokenCache`]: never past a token's `exp`, never after its
-    /// key leaves the issuer's JWKS).
+    /// [`VerifiedTokenCache`](sesame_core::resource::VerifiedTokenCache):
+    /// never past a token's `exp`, never after its key leaves the issuer's JWKS).
     pub fn with_verified_token_cache(mut self, capacity: usize) -> Self {
-        self.cache = Some(Arc::new(VerifiedTokenCache::new(capacity)));
+        self.policy = self.policy.with_verified_token_cache(capacity);
         self
     }
 
     /// Introspects tokens that are not JWTs from a trusted issuer (opaque
     /// tokens), through `introspector` and its short cache.
     pub fn with_introspection(mut self, introspector: Introspector) -> Self {
-        self.introspector = Some(Arc::new(introspector));
+        self.policy = self.policy.with_introspection(introspector);
         self
-    }
-
-    async fn introspect(
-        &self,
-        introspector: &Introspector,
-        token: &str,
-    ) -> Result<AccessClaims, BearerError> {
-        if let Some(cached) = introspector.cached(token, SystemTime::now()) {
-            return cached;
-        }
-        let resp = self
-            .sesame
-            .http()
-            .execute(introspector.request(token))
-            .await
-            .map_err(|_| BearerError::InvalidToken("introspection unavailable"))?;
-        introspector.on_response(token, &resp, SystemTime::now())
-    }
-
-    fn check(
-        &self,
-        token: &str,
-        keys: &sesame_core::jose::JwkSet,
-    ) -> Result<AccessClaims, BearerError> {
-        match &self.cache {
-            Some(cache) => cache.validate(&self.validator, token, keys, SystemTime::now()),
-            None => self.validator.validate(token, keys, SystemTime::now()),
-        }
     }
 
     /// Sets the realm named in `WWW-Authenticate`.
     pub fn realm(mut self, realm: &str) -> Self {
-        self.realm = realm.to_owned();
+        self.policy = self.policy.realm(realm);
         self
     }
 
     /// The realm.
     pub fn realm_name(&self) -> &str {
-        &self.realm
+        self.policy.realm_name()
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &BearerPolicy {
+        &self.policy
     }
 
     /// Validates the request's bearer token and checks `guard`.
@@ -91,51 +65,17 @@ impl BearerAuth {
         headers: &http::HeaderMap,
         guard: &Guard,
     ) -> Result<AccessClaims, BearerError> {
-        let token = extract_bearer(headers)?;
-        if let Some(introspector) = &self.introspector {
-            if !self.validator.trusts(token) {
-                let claims = self.introspect(introspector, token).await?;
-                guard.check(&claims)?;
-                return Ok(claims);
-            }
+        let (mut check, step) = self.policy.check(headers, guard, SystemTime::now())?;
+        match self.sesame.run(&mut check, step).await {
+            Ok(claims) => Ok(claims),
+            Err(Drive::Exchange(e)) => Err(e),
+            Err(Drive::Transport(_)) => Err(check.unavailable()),
         }
-        let claims = match self.validator.keys_for(token)? {
-            KeySource::Static(keys) => self.check(token, keys),
-            KeySource::Fetch(mut request) => {
-                let keys = self
-                    .sesame
-                    .keys(&request)
-                    .await
-                    .map_err(|_| BearerError::InvalidToken("keys unavailable"))?;
-                match self.check(token, &keys) {
-                    Err(e) if e.wants_refetch() => {
-                        request.refresh = true;
-                        let keys = self
-                            .sesame
-                            .keys(&request)
-                            .await
-                            .map_err(|_| BearerError::InvalidToken("keys unavailable"))?;
-                        self.check(token, &keys)
-                    }
-                    other => other,
-                }
-            }
-        }
-        .map_err(|e| {
-            // Still unknown after the one refetch, or outside a static set.
-            if e.wants_refetch() {
-                BearerError::InvalidToken("unknown key")
-            } else {
-                e
-            }
-        })?;
-        guard.check(&claims)?;
-        Ok(claims)
     }
 
     /// The RFC 6750 answer for a refusal.
     pub fn refusal(&self, error: &BearerError) -> http::Response<Vec<u8>> {
-        error.to_response(&self.realm)
+        self.policy.refusal(error)
     }
 }
 
@@ -150,7 +90,7 @@ impl Sesame {
         let jwks = meta
             .jwks_uri
             .clone()
-            .ok_or(Error::Unavailable("jwks_uri"))?;
+            .ok_or(Error::Unavailable(Endpoint::Jwks))?;
         Ok(TrustedIssuer::new(issuer, jwks, audience))
     }
 }

@@ -3,13 +3,13 @@ use std::time::{Duration, SystemTime};
 
 use ring::rand::SystemRandom;
 use sesame_core::cache::{CachePolicy, Document, JwksCache, Lookup, MetadataCache, RemoteCache};
-use sesame_core::client::{
-    CallbackParams, Client, Exchange, KeyRequest, Login, LoginExchange, Step,
-};
+use sesame_core::client::{CallbackParams, Client, Login, LoginExchange};
 use sesame_core::discovery::ProviderMetadata;
 use sesame_core::idtoken::IdTokenClaims;
 use sesame_core::jose::JwkSet;
 use sesame_core::login::{LoginRedirect, LoginService, TransportFailure};
+use sesame_core::protocol::Endpoint;
+use sesame_core::step::{Exchange, KeyRequest, Outgoing, Step};
 use sesame_core::{LoginError, Secret, Tokens};
 use tokio::sync::Notify;
 
@@ -25,14 +25,18 @@ pub enum Error {
     /// A call to the provider failed at the transport level.
     #[error("{endpoint} call failed: {source}")]
     Http {
-        /// Which call: `token`, `userinfo`, `discovery`, `jwks`.
-        endpoint: &'static str,
+        /// Which call.
+        endpoint: Endpoint,
         /// What went wrong.
         source: HttpError,
     },
+    /// The whole callback (token, keys, profile calls) took longer than
+    /// [`CALLBACK_TIMEOUT`].
+    #[error("provider did not answer in time")]
+    Deadline,
     /// The provider's metadata or keys could not be obtained or used.
     #[error("provider {0} unavailable")]
-    Unavailable(&'static str),
+    Unavailable(Endpoint),
 }
 
 impl Error {
@@ -42,7 +46,8 @@ impl Error {
             Error::Http {
                 source: HttpError::Timeout,
                 ..
-            } => TransportFailure::Timeout,
+            }
+            | Error::Deadline => TransportFailure::Timeout,
             _ => TransportFailure::Unreachable,
         }
     }
@@ -73,6 +78,16 @@ impl Error {
     }
 }
 
+/// How the run loop ended without a result: the exchange refused, or a
+/// request of it could not be carried out.
+#[derive(Debug)]
+pub enum Drive<E> {
+    /// The exchange's own error.
+    Exchange(E),
+    /// A request or key fetch failed at the transport level.
+    Transport(Error),
+}
+
 /// The outcome of a callback, and the cookie to clear whatever happened.
 #[derive(Debug)]
 pub struct CallbackOutcome {
@@ -85,7 +100,7 @@ pub struct CallbackOutcome {
 impl CallbackOutcome {
     /// Adds the cookie clearing to the app's response headers (success or error).
     pub fn finish(clear_cookie: Option<String>, headers: &mut http::HeaderMap) {
-        sesame_core::login::append_cookies(headers, clear_cookie);
+        sesame_core::cookie::append_cookies(headers, clear_cookie);
     }
 }
 
@@ -163,7 +178,7 @@ impl Sesame {
     /// An issuer's discovered metadata (cached). `key` is an issuer URL, or a
     /// [`sesame_core::discovery::cache_key`] for templated issuers.
     pub async fn discover(&self, key: &str) -> Result<Arc<ProviderMetadata>, Error> {
-        self.cached(&self.metadata, key, None, false, "discovery")
+        self.cached(&self.metadata, key, None, false, Endpoint::Discovery)
             .await
     }
 
@@ -174,7 +189,7 @@ impl Sesame {
             request.jwks_uri.as_str(),
             request.kid.as_deref(),
             request.refresh,
-            "jwks",
+            Endpoint::Jwks,
         )
         .await
     }
@@ -185,7 +200,7 @@ impl Sesame {
         key: &str,
         kid: Option<&str>,
         force: bool,
-        endpoint: &'static str,
+        endpoint: Endpoint,
     ) -> Result<Arc<T>, Error> {
         let deadline = tokio::time::Instant::now() + self.http.timeout() + Duration::from_secs(1);
         loop {
@@ -211,7 +226,7 @@ impl Sesame {
                         notify: &self.fetched,
                         armed: true,
                     };
-                    tracing::debug!(endpoint, "fetching provider document");
+                    tracing::debug!(%endpoint, "fetching provider document");
                     let result = self.http.execute(request).await;
                     let now = SystemTime::now();
                     let mut c = lock(cache);
@@ -220,12 +235,12 @@ impl Sesame {
                         Ok(resp) => match c.store(key, &resp, now) {
                             Ok(doc) => Ok(doc),
                             Err(e) => {
-                                tracing::warn!(endpoint, error = ?e, "provider document refused");
+                                tracing::warn!(%endpoint, error = ?e, "provider document refused");
                                 c.get(key).ok_or(Error::Unavailable(endpoint))
                             }
                         },
                         Err(source) => {
-                            tracing::warn!(endpoint, %source, "provider document fetch failed");
+                            tracing::warn!(%endpoint, %source, "provider document fetch failed");
                             c.fetch_failed(key, now)
                                 .ok_or(Error::Http { endpoint, source })
                         }
@@ -235,49 +250,60 @@ impl Sesame {
         }
     }
 
-    async fn send(
-        &self,
-        request: http::Request<Vec<u8>>,
-    ) -> Result<http::Response<Vec<u8>>, Error> {
-        let endpoint =
-            if request.method() == http::Method::POST && request.uri().path().contains("token") {
-                "token"
-            } else {
-                "provider"
-            };
+    /// Sends one request of the protocol; a transport failure names its endpoint.
+    pub async fn send(&self, out: Outgoing) -> Result<http::Response<Vec<u8>>, Error> {
+        let Outgoing { endpoint, request } = out;
         self.http
             .execute(request)
             .await
             .map_err(|source| Error::Http { endpoint, source })
     }
 
-    /// Drives a login or refresh exchange to its end.
-    pub async fn drive<E: Exchange + Send>(
+    /// The run loop of [`sesame_core::step`]: sends what the exchange asks
+    /// to send, gets the keys it asks for (through the cache), until it is
+    /// done. A transport failure ends it as [`Drive::Transport`].
+    pub async fn run<E: Exchange + Send>(
         &self,
-        mut exchange: E,
-        first: http::Request<Vec<u8>>,
-    ) -> Result<E::Output, Error> {
-        let mut step = Step::Send(first);
+        exchange: &mut E,
+        mut step: Step<E::Output>,
+    ) -> Result<E::Output, Drive<E::Error>> {
         loop {
             step = match step {
-                Step::Send(req) => {
-                    let resp = self.send(req).await?;
-                    exchange.on_response(resp, SystemTime::now())?
+                Step::Send(out) => {
+                    let resp = self.send(out).await.map_err(Drive::Transport)?;
+                    exchange
+                        .on_response(resp, SystemTime::now())
+                        .map_err(Drive::Exchange)?
                 }
                 Step::NeedKeys(k) => {
-                    let keys = self.keys(&k).await?;
-                    exchange.on_keys(&keys, SystemTime::now())?
+                    let keys = self.keys(&k).await.map_err(Drive::Transport)?;
+                    exchange
+                        .on_keys(&keys, SystemTime::now())
+                        .map_err(Drive::Exchange)?
                 }
                 Step::Done(out) => return Ok(out),
             };
         }
     }
 
+    /// Drives a login or refresh exchange to its end.
+    pub async fn drive<E>(&self, mut exchange: E, first: Outgoing) -> Result<E::Output, Error>
+    where
+        E: Exchange<Error = LoginError> + Send,
+    {
+        self.run(&mut exchange, Step::Send(first))
+            .await
+            .map_err(|e| match e {
+                Drive::Exchange(e) => Error::Login(e),
+                Drive::Transport(e) => e,
+            })
+    }
+
     /// Drives a login exchange to its end.
     pub async fn drive_login(
         &self,
         exchange: LoginExchange,
-        first: http::Request<Vec<u8>>,
+        first: Outgoing,
     ) -> Result<Login, Error> {
         self.drive(exchange, first).await
     }
@@ -347,10 +373,7 @@ impl Sesame {
         match tokio::time::timeout(CALLBACK_TIMEOUT, run).await {
             Ok(outcome) => outcome,
             Err(_) => CallbackOutcome {
-                result: Err(Error::Http {
-                    endpoint: "provider",
-                    source: HttpError::Timeout,
-                }),
+                result: Err(Error::Deadline),
                 clear_cookie: None,
             },
         }

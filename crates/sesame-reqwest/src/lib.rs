@@ -7,9 +7,12 @@
 //!   timeouts and oversized bodies apart ([`HttpError`]).
 //! * [`Sesame`] adds the discovery and JWKS caches (the policy lives in
 //!   [`sesame_core::cache`]; this crate adds single-flight across tasks) and
-//!   drives whole logins and refreshes.
+//!   runs the core's one loop ([`Sesame::run`], see [`sesame_core::step`])
+//!   for logins, refreshes and bearer checks ([`BearerAuth`]).
+//! * [`adapter`] is what the web adapters are made of.
 //!
-//! All futures are `Send`.
+//! Start reading at `driver.rs` ([`Sesame`]); every decision is the core's,
+//! this crate only moves bytes. All futures are `Send`.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -27,13 +30,13 @@
 
 #![deny(missing_docs)]
 
+pub mod adapter;
 mod bearer;
 mod driver;
 mod http_client;
-mod routes;
 
+pub use adapter::LoginRoutes;
 pub use bearer::BearerAuth;
-pub use driver::{CallbackOutcome, Error, Sesame, CALLBACK_TIMEOUT};
+pub use driver::{CallbackOutcome, Drive, Error, Sesame, CALLBACK_TIMEOUT};
 pub use http_client::{HttpClient, HttpError};
-pub use routes::LoginRoutes;
 pub use sesame_core;

@@ -48,9 +48,7 @@ impl AuthorizationServer {
     pub fn authorize(&self, query: &str) -> Result<AuthorizationRequest, AuthorizeError> {
         let pairs = match parse_params(query.as_bytes(), MAX_PARAMS_LEN) {
             Ok(p) => p,
-            Err(ParamsError::TooLarge) => {
-                return Err(AuthorizeError::Page("request too large"))
-            }
+            Err(ParamsError::TooLarge) => return Err(AuthorizeError::Page("request too large")),
             Err(ParamsError::Duplicate(_)) => {
                 return Err(AuthorizeError::Page("a parameter is repeated"))
             }
@@ -90,8 +88,12 @@ impl AuthorizationServer {
                 "request objects are not supported",
             ));
         }
-        let challenge = get("code_challenge")
-            .ok_or_else(|| fail(ErrorCode::InvalidRequest, "code_challenge (PKCE) is required"))?;
+        let challenge = get("code_challenge").ok_or_else(|| {
+            fail(
+                ErrorCode::InvalidRequest,
+                "code_challenge (PKCE) is required",
+            )
+        })?;
         if get("code_challenge_method") != Some("S256") {
             return Err(fail(
                 ErrorCode::InvalidRequest,
@@ -114,7 +116,10 @@ impl AuthorizationServer {
                 && (client.scopes.is_empty() || client.scopes.contains(s))
         };
         if !scopes.iter().all(allowed) {
-            return Err(fail(ErrorCode::InvalidScope, "a requested scope is not allowed"));
+            return Err(fail(
+                ErrorCode::InvalidScope,
+                "a requested scope is not allowed",
+            ));
         }
         if get("nonce").is_some_and(|n| n.len() > 512) {
             return Err(fail(ErrorCode::InvalidRequest, "nonce too long"));
@@ -189,7 +194,8 @@ impl AuthorizationServer {
             family,
         };
         store.save_code(&sha256_b64(&code), grant).await?;
-        let mut url = Url::parse(&request.redirect_uri).map_err(|_| ServerError::InvalidRedirect)?;
+        let mut url =
+            Url::parse(&request.redirect_uri).map_err(|_| ServerError::InvalidRedirect)?;
         {
             let mut q = url.query_pairs_mut();
             q.append_pair("code", &code);

@@ -84,8 +84,9 @@ impl AuthServerService {
         &self,
         request: &http::Request<Vec<u8>>,
     ) -> Result<(String, Vec<(String, String)>), http::Response<Vec<u8>>> {
-        let form = parse_params(request.body(), crate::MAX_PARAMS_LEN)
-            .map_err(|_| json_response(400, &json!({"error": ErrorCode::InvalidRequest.as_str()})))?;
+        let form = parse_params(request.body(), crate::MAX_PARAMS_LEN).map_err(|_| {
+            json_response(400, &json!({"error": ErrorCode::InvalidRequest.as_str()}))
+        })?;
         let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         match self
             .server

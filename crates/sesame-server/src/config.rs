@@ -159,4 +159,3 @@ impl ServerConfig {
         self
     }
 }
-

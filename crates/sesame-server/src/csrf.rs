@@ -35,10 +35,12 @@ impl AuthServerService {
         form_value: Option<&str>,
         expected: &str,
     ) -> bool {
-        let cookie = sesame_core::cookie::parse_cookies(sesame_core::cookie::cookie_headers(request.headers()))
-            .into_iter()
-            .find(|(n, _)| *n == CSRF_COOKIE)
-            .map(|(_, v)| v.to_owned());
+        let cookie = sesame_core::cookie::parse_cookies(sesame_core::cookie::cookie_headers(
+            request.headers(),
+        ))
+        .into_iter()
+        .find(|(n, _)| *n == CSRF_COOKIE)
+        .map(|(_, v)| v.to_owned());
         expected.len() == 22
             && form_value
                 .is_some_and(|c| sesame_core::constant_time::eq(c.as_bytes(), expected.as_bytes()))

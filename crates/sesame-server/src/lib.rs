@@ -170,5 +170,8 @@ pub(crate) fn sha256_b64(s: &str) -> String {
 
 /// The first value of `name` in parsed parameters.
 pub(crate) fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    pairs
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
 }

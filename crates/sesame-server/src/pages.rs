@@ -62,7 +62,10 @@ impl AuthServerService {
         rng: &dyn Random,
     ) -> http::Response<Vec<u8>> {
         let Ok(sealed) = self.sealer.seal_json(AUTHORIZE_PURPOSE, &pending, now, rng) else {
-            return json_response(503, &json!({"error": ErrorCode::TemporarilyUnavailable.as_str()}));
+            return json_response(
+                503,
+                &json!({"error": ErrorCode::TemporarilyUnavailable.as_str()}),
+            );
         };
         let title = html_escape(self.page.title.as_deref().unwrap_or("Sign in"));
         let style = self
@@ -123,7 +126,10 @@ impl AuthServerService {
         rng: &dyn Random,
     ) -> http::Response<Vec<u8>> {
         let Ok(csrf) = random_b64(rng, 16) else {
-            return json_response(503, &json!({"error": ErrorCode::TemporarilyUnavailable.as_str()}));
+            return json_response(
+                503,
+                &json!({"error": ErrorCode::TemporarilyUnavailable.as_str()}),
+            );
         };
         let pending = PendingConsent {
             request,
@@ -132,7 +138,10 @@ impl AuthServerService {
             csrf,
         };
         let Ok(sealed) = self.sealer.seal_json(CONSENT_PURPOSE, &pending, now, rng) else {
-            return json_response(503, &json!({"error": ErrorCode::TemporarilyUnavailable.as_str()}));
+            return json_response(
+                503,
+                &json!({"error": ErrorCode::TemporarilyUnavailable.as_str()}),
+            );
         };
         let scopes: String = pending
             .request

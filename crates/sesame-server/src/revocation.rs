@@ -45,7 +45,10 @@ impl AuthServerService {
         };
         if let Some(f) = family {
             if self.store.revoke_family(&f).await.is_err() {
-                return json_response(503, &json!({"error": ErrorCode::TemporarilyUnavailable.as_str()}));
+                return json_response(
+                    503,
+                    &json!({"error": ErrorCode::TemporarilyUnavailable.as_str()}),
+                );
             }
         }
         // RFC 7009 §2.2: 200 whether or not the token was known.

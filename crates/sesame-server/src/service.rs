@@ -174,7 +174,12 @@ impl AuthServerService {
         }
     }
 
-    pub(crate) fn authorize(&self, query: &str, now: SystemTime, rng: &dyn Random) -> http::Response<Vec<u8>> {
+    pub(crate) fn authorize(
+        &self,
+        query: &str,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> http::Response<Vec<u8>> {
         match self.server.authorize(query) {
             Err(AuthorizeError::Page(msg)) => self.error_page(msg),
             Err(AuthorizeError::Redirect(url)) => see_other(url.as_str()),
@@ -186,7 +191,10 @@ impl AuthServerService {
                         None => self.login_form(pending, None, now, rng),
                     }
                 }
-                Err(_) => json_response(503, &json!({"error": ErrorCode::TemporarilyUnavailable.as_str()})),
+                Err(_) => json_response(
+                    503,
+                    &json!({"error": ErrorCode::TemporarilyUnavailable.as_str()}),
+                ),
             },
         }
     }

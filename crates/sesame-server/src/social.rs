@@ -10,9 +10,9 @@ use sesame_core::protocol::ErrorCode;
 use sesame_core::random::Random;
 use sesame_core::response::{json_response, see_other};
 
+use crate::service::{PendingAuthorization, AUTHORIZE_PURPOSE};
 use crate::users::User;
 use crate::{AuthServerService, AuthorizationRequest};
-use crate::service::{PendingAuthorization, AUTHORIZE_PURPOSE};
 
 /// A button on the login page that starts a social login.
 ///
@@ -111,7 +111,10 @@ impl AuthServerService {
     ) -> http::Response<Vec<u8>> {
         match self.sealer.seal_json(AUTHORIZE_PURPOSE, pending, now, rng) {
             Ok(sealed) => see_other(&social_href(button, &sealed)),
-            Err(_) => json_response(503, &json!({"error": ErrorCode::TemporarilyUnavailable.as_str()})),
+            Err(_) => json_response(
+                503,
+                &json!({"error": ErrorCode::TemporarilyUnavailable.as_str()}),
+            ),
         }
     }
 }

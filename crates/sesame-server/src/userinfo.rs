@@ -29,7 +29,10 @@ impl AuthServerService {
         };
         let scopes = claims.get("scope").and_then(Value::as_str).unwrap_or("");
         if !scopes.split(' ').any(|s| s == "openid") {
-            let mut r = json_response(403, &json!({"error": ErrorCode::InsufficientScope.as_str()}));
+            let mut r = json_response(
+                403,
+                &json!({"error": ErrorCode::InsufficientScope.as_str()}),
+            );
             r.headers_mut().insert(
                 http::header::WWW_AUTHENTICATE,
                 http::HeaderValue::from_static(

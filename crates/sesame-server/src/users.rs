@@ -38,8 +38,11 @@ impl std::fmt::Debug for StaticUsers {
 impl StaticUsers {
     /// Adds a user; the subject is the username.
     pub fn user(mut self, username: &str, password: &str, claims: Map<String, Value>) -> Self {
-        self.users
-            .push((username.to_owned(), sesame_core::Secret::new(password), claims));
+        self.users.push((
+            username.to_owned(),
+            sesame_core::Secret::new(password),
+            claims,
+        ));
         self
     }
 }
@@ -50,8 +53,8 @@ impl Users for StaticUsers {
         let mut found = None;
         for (u, p, c) in &self.users {
             // Check every entry so timing does not reveal which usernames exist.
-            let ok =
-                sesame_core::constant_time::eq(u.as_bytes(), username.as_bytes()) & p.ct_eq(password);
+            let ok = sesame_core::constant_time::eq(u.as_bytes(), username.as_bytes())
+                & p.ct_eq(password);
             if ok {
                 found = Some(User {
                     subject: u.clone(),

@@ -305,7 +305,10 @@ fn a_docs_client_on_loopback_gets_no_other_port() {
     let docs = DocsClient::new("swagger-ui");
     let config = ServerConfig::new(AS_ISSUER)
         .scopes(["api:read"])
-        .client(sesame_server::RegisteredClient::for_docs(&docs, "http://127.0.0.1:4000/docs/oauth2-redirect.html"))
+        .client(sesame_server::RegisteredClient::for_docs(
+            &docs,
+            "http://127.0.0.1:4000/docs/oauth2-redirect.html",
+        ))
         .client(RegisteredClient::new(
             "native",
             None,

@@ -20,7 +20,7 @@ use sesame_core::jose::{Algorithm, SigningKey};
 use sesame_core::login::LoginService;
 use sesame_core::provider::Provider;
 use sesame_core::seal::{Sealer, SealingKey};
-use sesame_core::server::{
+use sesame_server::{
     AuthServerService, AuthorizationServer, LoginButton, LoginPage, MemoryStore, RegisteredClient,
     ServerConfig, StaticUsers,
 };

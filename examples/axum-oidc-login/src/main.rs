@@ -24,8 +24,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .route(
             "/callback",
             get(move |RawQuery(q): RawQuery, h: HeaderMap| async move {
-                b.callback(PROVIDER, q.as_deref().unwrap_or(""), None, &h)
-                    .await
+                b.callback(PROVIDER, q.as_deref(), None, &h).await
             }),
         );
     let listener = tokio::net::TcpListener::bind(&settings.bind).await?;

@@ -15,8 +15,8 @@ use std::time::{Duration, SystemTime};
 
 use oidc_login_config::PROVIDER;
 use sesame_core::cache::{Document, JwksCache, Lookup, MetadataCache, RemoteCache};
-use sesame_core::client::{Exchange, Step};
 use sesame_core::login::{self, LoginService, TransportFailure};
+use sesame_core::step::{Exchange, Outgoing, Step};
 use sesame_core::LoginError;
 
 /// A failure on the way to an answer: the protocol's, or the network's.
@@ -146,22 +146,23 @@ impl App {
             .result
             .map_err(Failure::from)
             .and_then(|(exchange, first)| self.drive(exchange, first));
-        let response =
-            result.map(|login| login::json_response(200, &serde_json::json!(login.identity)));
+        let response = result.map(|login| {
+            sesame_core::response::json_response(200, &serde_json::json!(login.identity))
+        });
         (response, start.clear_cookie)
     }
 
     /// The whole driver loop: move requests and keys, pass `now`.
-    fn drive<E: Exchange>(
+    fn drive<E: Exchange<Error = LoginError>>(
         &self,
         mut exchange: E,
-        first: http::Request<Vec<u8>>,
+        first: Outgoing,
     ) -> Result<E::Output, Failure> {
         let mut step = Step::Send(first);
         loop {
             step = match step {
-                Step::Send(req) => exchange.on_response(
-                    self.send(req).map_err(Failure::Transport)?,
+                Step::Send(out) => exchange.on_response(
+                    self.send(out.request).map_err(Failure::Transport)?,
                     SystemTime::now(),
                 )?,
                 Step::NeedKeys(k) => {
@@ -176,7 +177,7 @@ impl App {
 
     fn handle(&self, request: &http::Request<()>) -> http::Response<Vec<u8>> {
         let query = request.uri().query();
-        let cookies: Vec<String> = login::cookie_headers(request.headers())
+        let cookies: Vec<String> = sesame_core::cookie::cookie_headers(request.headers())
             .map(str::to_owned)
             .collect();
         match (request.method(), request.uri().path()) {
@@ -184,10 +185,13 @@ impl App {
             (&http::Method::GET, "/callback") => {
                 let (result, clear) = self.callback(query, &cookies);
                 let mut response = result.unwrap_or_else(|f| f.to_response());
-                login::append_cookies(response.headers_mut(), clear);
+                sesame_core::cookie::append_cookies(response.headers_mut(), clear);
                 response
             }
-            _ => login::json_response(404, &serde_json::json!({"error": "not_found"})),
+            _ => sesame_core::response::json_response(
+                404,
+                &serde_json::json!({"error": "not_found"}),
+            ),
         }
     }
 }
@@ -263,7 +267,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 while let Ok((mut stream, _)) = listener.accept() {
                     let response = match read_request(&mut stream) {
                         Some(request) => app.handle(&request),
-                        None => login::json_response(
+                        None => sesame_core::response::json_response(
                             400,
                             &serde_json::json!({"error": "invalid_request"}),
                         ),

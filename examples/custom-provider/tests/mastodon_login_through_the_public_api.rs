@@ -3,8 +3,9 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use sesame_core::client::{CallbackParams, Client, ClientConfig, Exchange, Step};
+use sesame_core::client::{CallbackParams, Client, ClientConfig};
 use sesame_core::random::SeededRandom;
+use sesame_core::step::{Exchange, Outgoing, Step};
 
 fn now() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_700_000_000)
@@ -43,7 +44,13 @@ fn mastodon_login() {
     assert_eq!(q["code_challenge_method"], "S256");
 
     let params = CallbackParams::from_query(&format!("code=c0de&state={}", q["state"])).unwrap();
-    let (mut exchange, token_request) = client
+    let (
+        mut exchange,
+        Outgoing {
+            request: token_request,
+            ..
+        },
+    ) = client
         .callback(meta, &params, start.pending, now())
         .unwrap();
     assert_eq!(
@@ -56,7 +63,7 @@ fn mastodon_login() {
     assert_eq!(form["client_id"], "app-id");
     assert_eq!(form["client_secret"], "app-secret");
 
-    let Step::Send(account_request) = exchange
+    let Step::Send(Outgoing { request: account_request, .. }) = exchange
         .on_response(response(r#"{"access_token":"ZA-Yj3","token_type":"Bearer","scope":"read:accounts","created_at":1573979017}"#), now())
         .unwrap()
     else {

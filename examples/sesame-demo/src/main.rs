@@ -36,11 +36,11 @@ use sesame_core::openapi::{DocsClient, SWAGGER_REDIRECT_FILE};
 use sesame_core::provider::Provider;
 use sesame_core::resource::{BearerValidator, Guard, TrustedIssuer};
 use sesame_core::seal::{Sealer, SealingKey};
-use sesame_core::server::{
+use sesame_reqwest::{BearerAuth, Sesame};
+use sesame_server::{
     AuthServerService, AuthorizationServer, LoginButton, LoginPage, MemoryStore, RegisteredClient,
     ServerConfig, StaticUsers,
 };
-use sesame_reqwest::{BearerAuth, Sesame};
 use utoipa::OpenApi;
 
 /// The OpenAPI document of the demo's API.
@@ -228,7 +228,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             Some("demo-secret"),
             &[callback.as_str()],
         ))
-        .client(docs_client.registered_client(&format!("{issuer}/docs/{SWAGGER_REDIRECT_FILE}")));
+        .client(RegisteredClient::for_docs(
+            &docs_client,
+            &format!("{issuer}/docs/{SWAGGER_REDIRECT_FILE}"),
+        ));
     let server = Arc::new(AuthorizationServer::new(
         config,
         SigningKey::generate(Algorithm::ES256, "demo-key-1")?.0,

@@ -23,7 +23,6 @@ pub struct Authorization {
     pub pending: PendingLogin,
 }
 
-
 impl Client {
     /// Starts a login: the authorization URL and the pending login to seal.
     pub fn begin(

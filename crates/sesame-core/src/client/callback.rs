@@ -6,15 +6,15 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::exchange::{LoginExchange, LoginStage};
-use super::token_phase::TokenPhase;
-use crate::tokens::Grant;
 use super::pending::PendingLogin;
+use super::token_phase::TokenPhase;
 use super::Client;
 use crate::discovery::ProviderMetadata;
 use crate::error::{LoginError, RequestError};
 use crate::http_util;
 use crate::idtoken::IssuerRule;
 use crate::step::Outgoing;
+use crate::tokens::Grant;
 
 /// Callback query strings or form bodies larger than this are refused.
 pub const MAX_CALLBACK_LEN: usize = 32 * 1024;
@@ -76,7 +76,6 @@ impl CallbackParams {
         p
     }
 }
-
 
 impl Client {
     /// Checks a callback against its pending login and builds the token request.

@@ -30,7 +30,6 @@ pub struct Login {
     pub return_to: Option<String>,
 }
 
-
 pub(super) enum LoginStage {
     Token,
     Keys,
@@ -201,4 +200,3 @@ impl LoginExchange {
         }))
     }
 }
-

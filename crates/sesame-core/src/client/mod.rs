@@ -24,6 +24,7 @@
 //! A pending login travels in a sealed cookie (see [`crate::seal`]), so the
 //! server keeps no per-login state: concurrent logins never meet.
 
+mod api_call;
 mod authorize;
 mod callback;
 mod config;
@@ -32,7 +33,6 @@ mod pending;
 mod refresh;
 mod token_phase;
 mod token_request;
-mod api_call;
 
 use std::sync::Arc;
 

@@ -95,7 +95,6 @@ impl PendingLogin {
     }
 }
 
-
 /// Checks a `return_to` target: only a relative path on this site.
 ///
 /// Refuses absolute URLs, scheme-relative `//host`, backslash tricks,
@@ -121,4 +120,3 @@ pub fn validate_return_to(path: &str) -> Result<String, RequestError> {
         Err(RequestError::InvalidReturnTo)
     }
 }
-

@@ -50,7 +50,6 @@ impl Client {
             request,
         ))
     }
-
 }
 
 /// A refresh in progress.
@@ -107,4 +106,3 @@ impl RefreshExchange {
         }
     }
 }
-

@@ -89,7 +89,11 @@ impl TokenPhase {
         Ok(TokenOutcome::Keys(request))
     }
 
-    pub(super) fn on_keys(&mut self, keys: &JwkSet, now: SystemTime) -> Result<TokenOutcome, LoginError> {
+    pub(super) fn on_keys(
+        &mut self,
+        keys: &JwkSet,
+        now: SystemTime,
+    ) -> Result<TokenOutcome, LoginError> {
         let (mut tokens, id_token, kid, refreshed) =
             self.pending.take().ok_or(UsageError::OutOfOrder)?;
         let validator = IdTokenValidator {
@@ -125,4 +129,3 @@ impl TokenPhase {
         }
     }
 }
-

@@ -196,7 +196,11 @@ impl Exchange for BearerCheck {
         self.finish(claims)
     }
 
-    fn on_keys(&mut self, keys: &JwkSet, now: SystemTime) -> Result<Step<AccessClaims>, BearerError> {
+    fn on_keys(
+        &mut self,
+        keys: &JwkSet,
+        now: SystemTime,
+    ) -> Result<Step<AccessClaims>, BearerError> {
         let Stage::Keys(request) = std::mem::replace(&mut self.stage, Stage::Done) else {
             return Err(BearerError::InvalidToken("out of order"));
         };

@@ -58,4 +58,3 @@ impl<T: serde::de::DeserializeOwned> FromAccessClaims for T {
         T::deserialize(&Value::Object(claims.claims.clone())).map_err(|_| BearerError::Forbidden)
     }
 }
-

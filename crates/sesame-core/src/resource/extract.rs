@@ -29,4 +29,3 @@ pub fn extract_bearer(headers: &http::HeaderMap) -> Result<&str, BearerError> {
         Err(BearerError::InvalidRequest)
     }
 }
-

@@ -1,7 +1,6 @@
 //! Shared fixtures: a simulated OpenID Provider with deterministic keys.
 #![allow(dead_code)]
 
-
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -10,10 +9,10 @@ use sesame_core::client::{
     CallbackParams, Client, ClientConfig, Exchange as _, Login, LoginExchange, PendingLogin, Step,
 };
 use sesame_core::discovery::ProviderMetadata;
-use sesame_core::step::Outgoing;
 use sesame_core::jose::{JwkSet, SigningKey};
 use sesame_core::provider::Provider;
 use sesame_core::random::SeededRandom;
+use sesame_core::step::Outgoing;
 use sesame_core::LoginError;
 
 pub const ISSUER: &str = "https://op.example";
@@ -163,10 +162,7 @@ pub fn start(client: Client) -> Started {
 }
 
 impl Started {
-    pub fn callback(
-        &self,
-        query: &str,
-    ) -> Result<(LoginExchange, Outgoing), LoginError> {
+    pub fn callback(&self, query: &str) -> Result<(LoginExchange, Outgoing), LoginError> {
         let params = CallbackParams::from_query(query)?;
         self.client
             .callback(Arc::clone(&self.meta), &params, self.pending.clone(), now())

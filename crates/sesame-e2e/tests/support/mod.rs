@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use serde_json::json;
 use sesame_core::jose::{Algorithm, SigningKey};
 use sesame_core::seal::{Sealer, SealingKey};
-use sesame_core::server::{
+use sesame_server::{
     AuthServerService, AuthorizationServer, MemoryStore, RegisteredClient, ServerConfig,
     StaticUsers,
 };

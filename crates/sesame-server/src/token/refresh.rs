@@ -4,9 +4,9 @@
 
 use std::time::SystemTime;
 
+use serde_json::Value;
 use sesame_core::protocol::ErrorCode;
 use sesame_core::random::Random;
-use serde_json::Value;
 
 use super::{TokenGrant, TokenRequest};
 use crate::store::{RefreshTake, Store};

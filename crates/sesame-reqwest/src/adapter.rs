@@ -1,3 +1,10 @@
+//! The toolkit of web adapters: the login and callback routes with the
+//! app's handlers, independent of any web framework, and the macro that
+//! gives each adapter the same `SesameAuth` type. `sesame-axum` and
+//! `sesame-poem` are built from these two pieces and write only their
+//! framework's routing and request/response conversion; an adapter for
+//! another framework is built the same way.
+
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -107,7 +114,7 @@ impl<R: Send + 'static> LoginRoutes<R> {
         request_headers: &http::HeaderMap,
         headers_of: fn(&mut R) -> &mut http::HeaderMap,
     ) -> R {
-        let cookies = sesame_core::login::cookie_headers(request_headers);
+        let cookies = sesame_core::cookie::cookie_headers(request_headers);
         let outcome = self
             .driver
             .callback(&self.service, provider, query, form, cookies)

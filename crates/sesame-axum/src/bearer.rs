@@ -1,0 +1,96 @@
+//! Protecting routes: a tower layer that validates the bearer token.
+
+use std::sync::Arc;
+
+use axum::response::Response;
+
+use crate::rejection::BearerRealm;
+use crate::to_axum;
+
+/// Bearer-token protection for API routes: a tower [`Layer`](tower::Layer)
+/// that validates the token (via [`sesame_reqwest::BearerAuth`]), checks a
+/// [`Guard`](sesame_core::resource::Guard), answers RFC 6750 refusals, and
+/// hands the validated [`Claims`] to handlers.
+///
+/// ```no_run
+/// # async fn demo(auth: sesame_reqwest::BearerAuth) {
+/// use axum::{routing::get, Router};
+/// use sesame_axum::{BearerLayer, Claims};
+/// use sesame_core::resource::Guard;
+/// let api: Router = Router::new()
+///     .route("/me", get(|Claims(c): Claims| async move { c.subject }))
+///     .route_layer(BearerLayer::new(auth, Guard::new().scope("api:read")));
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct BearerLayer {
+    auth: Arc<sesame_reqwest::BearerAuth>,
+    guard: Arc<sesame_core::resource::Guard>,
+}
+
+impl BearerLayer {
+    /// Requires a valid token satisfying `guard`.
+    pub fn new(auth: sesame_reqwest::BearerAuth, guard: sesame_core::resource::Guard) -> Self {
+        Self {
+            auth: Arc::new(auth),
+            guard: Arc::new(guard),
+        }
+    }
+}
+
+impl<S> tower::Layer<S> for BearerLayer {
+    type Service = BearerService<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        BearerService {
+            inner,
+            layer: self.clone(),
+        }
+    }
+}
+
+/// The service of [`BearerLayer`].
+#[derive(Debug, Clone)]
+pub struct BearerService<S> {
+    inner: S,
+    layer: BearerLayer,
+}
+
+impl<S> tower::Service<axum::extract::Request> for BearerService<S>
+where
+    S: tower::Service<axum::extract::Request, Response = Response> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response, S::Error>> + Send>>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: axum::extract::Request) -> Self::Future {
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let layer = self.layer.clone();
+        Box::pin(async move {
+            match layer
+                .auth
+                .authenticate(request.headers(), &layer.guard)
+                .await
+            {
+                Ok(claims) => {
+                    request.extensions_mut().insert(claims);
+                    request
+                        .extensions_mut()
+                        .insert(BearerRealm(layer.auth.realm_name().to_owned()));
+                    inner.call(request).await
+                }
+                Err(e) => Ok(to_axum(layer.auth.refusal(&e))),
+            }
+        })
+    }
+}

@@ -1,0 +1,28 @@
+//! The request's validated bearer token itself.
+
+use sesame_core::resource::{extract_bearer, AccessClaims, BearerError};
+use sesame_core::Secret;
+
+use crate::rejection::{BearerRealm, BearerRejection};
+
+/// The request's bearer token itself, validated by [`BearerLayer`](crate::BearerLayer) — for
+/// relaying it to a downstream API. Redacted in `Debug`; `expose()` it only
+/// to send it on.
+#[derive(Debug, Clone)]
+pub struct Bearer(pub Secret);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Bearer {
+    type Rejection = BearerRejection;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        // Only once the layer has validated it.
+        let validated = parts.extensions.get::<AccessClaims>().is_some();
+        match extract_bearer(&parts.headers) {
+            Ok(token) if validated => Ok(Bearer(Secret::new(token))),
+            _ => Err(BearerRealm::refuse(&parts.extensions, BearerError::Missing)),
+        }
+    }
+}
