@@ -27,7 +27,7 @@
 
 #![deny(missing_docs)]
 
-pub mod apple;
+pub mod apple_client_secret;
 pub mod map;
 mod providers;
 

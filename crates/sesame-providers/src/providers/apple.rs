@@ -7,9 +7,10 @@ use crate::{Entry, Kind};
 
 /// Sign in with Apple: static OpenID Connect (`https://appleid.apple.com`),
 /// `response_mode=form_post` (the login cookie is `SameSite=None`), scopes
-/// `name email`. Pair it with [`crate::apple::AppleClientSecret`] as the
-/// client's minted secret. The user's name arrives only once, in the
-/// first-login `user` form field, and is read from there.
+/// `name email`. Pair it with
+/// [`crate::apple_client_secret::AppleClientSecret`] as the client's minted
+/// secret. The user's name arrives only once, in the first-login `user` form
+/// field, and is read from there.
 pub fn apple() -> Provider {
     let p = Provider::openid_static(
         "apple",

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 use sesame_core::jose::{verify, Algorithm, JwkSet, SigningKey};
-use sesame_providers::apple::AppleClientSecret;
+use sesame_providers::apple_client_secret::AppleClientSecret;
 
 use super::harness::*;
 

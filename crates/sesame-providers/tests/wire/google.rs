@@ -44,28 +44,10 @@ async fn google_login() {
     );
 }
 
-#[tokio::test]
-async fn google_token_error_is_reported() {
-    let flow = start().await;
-    let error = json!({"error": "invalid_grant", "error_description": "Bad Request"});
-    let got = flow.token_error(OP.token, 400, error).await;
-    assert_eq!(got, (400, Some("invalid_grant".into())));
-}
-
-#[tokio::test]
-async fn google_userinfo_without_email() {
-    let flow = start().await;
-    let id_token = Fake::id_token(flow.id_claims(OP.issuer, "42", json!({})));
-    let token = json_reply(
-        200,
-        json!({"access_token": "t", "token_type": "Bearer", "id_token": id_token}),
-    );
-    let info = json!({"sub": "42", "name": "No Mail"});
-    let identity = flow
-        .identity_after_token(OP.token, token, OP.userinfo, info)
-        .await;
-    assert_identity(
-        &identity,
-        json!({"id": "42", "email": null, "email_verified": false}),
-    );
+common_cases! {
+    start: start(), token: OP.token, userinfo: OP.userinfo;
+    invalid_grant: 400, json!({"error": "invalid_grant", "error_description": "Bad Request"});
+    without_email: |flow| id_token_reply(Fake::id_token(flow.id_claims(OP.issuer, "42", json!({})))),
+        json!({"sub": "42", "name": "No Mail"})
+        => json!({"id": "42"});
 }

@@ -659,3 +659,94 @@ pub async fn callback_with_query(flow: &Flow, extra: &[(&str, &str)]) -> (u16, V
     let body = resp.bytes().await.unwrap();
     (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
 }
+
+/// A bare token response carrying `id_token`: access token `t`, type
+/// `Bearer`, nothing else.
+pub fn id_token_reply(id_token: String) -> Reply {
+    json_reply(
+        200,
+        json!({"access_token": "t", "token_type": "Bearer", "id_token": id_token}),
+    )
+}
+
+/// The checks of the cases [`common_cases!`] writes, one function per case,
+/// named like it.
+pub mod cases {
+    use serde_json::{json, Value};
+
+    use super::{assert_identity, with_fields, Flow};
+
+    /// `invalid_grant`: the token endpoint answers `status` with the JSON
+    /// `error` body, and the app reports 400 `invalid_grant`.
+    pub async fn invalid_grant(flow: &Flow, real_token_url: &str, status: u16, error: Value) {
+        let got = flow.token_error(real_token_url, status, error).await;
+        assert_eq!(got, (400, Some("invalid_grant".into())));
+    }
+
+    /// `without_email`: the identity has no email, is not verified, and has
+    /// the fields of `expected`.
+    pub fn without_email(identity: &Value, expected: Value) {
+        let no_email = json!({"email": null, "email_verified": false});
+        assert_identity(identity, with_fields(expected, no_email));
+    }
+
+    /// `unverified_email`: the identity has `email`, not verified.
+    pub fn unverified_email(identity: &Value, email: &str) {
+        assert_identity(identity, json!({"email": email, "email_verified": false}));
+    }
+}
+
+/// The cases the fixtures repeat, written as each provider's data: each
+/// case listed becomes a `#[tokio::test]` of that name in the calling module
+/// (`wire::okta::invalid_grant`, …), checked by the function of that name in
+/// [`cases`]. `invalid_grant` needs only the flow; the two email cases
+/// complete the login with [`Flow::identity_after_token`] first.
+///
+/// ```text
+/// common_cases! {
+///     start: start(), token: OP.token, userinfo: OP.userinfo;
+///     // the token endpoint's status, its JSON body
+///     invalid_grant: 400, json!({"error": "invalid_grant", ..});
+///     // |the flow| the token reply, the userinfo => the other identity fields expected
+///     without_email: |flow| token_reply(&flow), json!({"sub": SUB}) => json!({"id": SUB});
+///     // |the flow| the token reply, the userinfo => the email expected (never verified)
+///     unverified_email: |flow| token_reply(&flow), json!({..}) => "jane@example.com";
+/// }
+/// ```
+///
+/// `start` is a future of the [`Flow`] each case runs, `token` and
+/// `userinfo` the real URLs the fake answers. Any case may be left out, and
+/// `userinfo` too when only `invalid_grant` is listed (any provider has that
+/// case; the two email cases are for a login completed by a token response
+/// and one userinfo or profile call, as OpenID Providers do).
+macro_rules! common_cases {
+    (start: $start:expr, token: $token:expr $(, userinfo: $userinfo:expr)?; $($cases:tt)*) => {
+        $crate::wire::harness::common_cases!(@cases ($start, $token $(, $userinfo)?) $($cases)*);
+    };
+    (@cases $fixture:tt) => {};
+    (@cases ($start:expr, $token:expr $(, $userinfo:expr)?)
+        invalid_grant: $status:expr, $error:expr; $($rest:tt)*
+    ) => {
+        #[tokio::test]
+        async fn invalid_grant() {
+            let flow = $start.await;
+            $crate::wire::harness::cases::invalid_grant(&flow, $token, $status, $error).await;
+        }
+        $crate::wire::harness::common_cases!(@cases ($start, $token $(, $userinfo)?) $($rest)*);
+    };
+    // `without_email` and `unverified_email`.
+    (@cases ($start:expr, $token:expr, $userinfo:expr)
+        $case:ident: |$flow:ident| $reply:expr, $info:expr => $expected:expr; $($rest:tt)*
+    ) => {
+        #[tokio::test]
+        async fn $case() {
+            let $flow = $start.await;
+            let identity = $flow
+                .identity_after_token($token, $reply, $userinfo, $info)
+                .await;
+            $crate::wire::harness::cases::$case(&identity, $expected);
+        }
+        $crate::wire::harness::common_cases!(@cases ($start, $token, $userinfo) $($rest)*);
+    };
+}
+pub(crate) use common_cases;
