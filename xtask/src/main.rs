@@ -51,9 +51,10 @@ fn lint() -> bool {
         && providers(true)
 }
 
-/// `sesame-core` and the blocking example must not depend on any async I/O crate.
+/// `sesame-core`, `sesame-server` and the blocking example must not depend
+/// on any async I/O crate.
 fn core_is_sans_io() -> bool {
-    ["sesame-core", "blocking-login"]
+    ["sesame-core", "sesame-server", "blocking-login"]
         .iter()
         .all(|p| no_async_io(p))
 }

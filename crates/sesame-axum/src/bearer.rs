@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use axum::response::Response;
 
-use crate::rejection::BearerRealm;
 use crate::to_axum;
+use sesame_core::resource::Realm;
 
 /// Bearer-token protection for API routes: a tower [`Layer`](tower::Layer)
 /// that validates the token (via [`sesame_reqwest::BearerAuth`]), checks a
@@ -86,7 +86,7 @@ where
                     request.extensions_mut().insert(claims);
                     request
                         .extensions_mut()
-                        .insert(BearerRealm(layer.auth.realm_name().to_owned()));
+                        .insert(Realm(layer.auth.realm_name().to_owned()));
                     inner.call(request).await
                 }
                 Err(e) => Ok(to_axum(layer.auth.refusal(&e))),

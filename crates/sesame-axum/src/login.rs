@@ -15,7 +15,8 @@ sesame_reqwest::sesame_auth_type!(
     /// Login routes for Axum. Cheap to clone; holds no per-login state.
     SesameAuth,
     Response,
-    IntoResponse
+    IntoResponse,
+    to_axum
 );
 
 /// The default error answer: the status and `{"error", "error_description"}` JSON.
@@ -47,25 +48,5 @@ impl SesameAuth {
                 }),
             )
             .layer(DefaultBodyLimit::max(MAX_CALLBACK_LEN))
-    }
-
-    /// Answers a login request for `provider` (use it in routes of your own).
-    /// `query` is the raw query string; its `return_to` is honoured.
-    pub async fn login(&self, provider: &str, query: Option<&str>) -> Response {
-        to_axum(self.routes.login(provider, query).await)
-    }
-
-    /// Answers a callback for `provider`: `query` for GET, `form` for a
-    /// form_post body.
-    pub async fn callback(
-        &self,
-        provider: &str,
-        query: Option<&str>,
-        form: Option<&[u8]>,
-        headers: &HeaderMap,
-    ) -> Response {
-        self.routes
-            .callback(provider, query, form, headers, Response::headers_mut)
-            .await
     }
 }

@@ -24,7 +24,7 @@ use crate::discovery::DiscoveryError;
 use crate::http_util::ParamsError;
 use crate::idtoken::IdTokenError;
 use crate::jose::JoseError;
-use crate::protocol::Endpoint;
+use crate::protocol::{Endpoint, ErrorCode};
 use crate::seal::SealError;
 
 /// Any failure of a login, refresh or userinfo exchange.
@@ -202,31 +202,73 @@ pub enum ConfigError {
     CannotValidateIdToken,
 }
 
-impl LoginError {
-    /// A short, stable, machine-readable code for JSON error bodies
-    /// (`{"error": code, "error_description": message}`).
+impl RequestError {
+    /// The stable code of the JSON error body.
     pub fn code(&self) -> &'static str {
         match self {
-            LoginError::Request(e) => match e {
-                RequestError::MissingLoginState => "missing_login_state",
-                RequestError::InvalidLoginState(_) => "invalid_login_state",
-                RequestError::LoginExpired => "login_expired",
-                RequestError::StateMismatch | RequestError::MissingState => "state_mismatch",
-                RequestError::MissingCode | RequestError::InvalidParameters(_) => "invalid_request",
-                RequestError::ProviderMismatch => "provider_mismatch",
-                RequestError::Authorization { error, .. } if error == "access_denied" => {
-                    "access_denied"
-                }
-                RequestError::Authorization { .. } => "authorization_failed",
-                RequestError::IssuerMismatch | RequestError::MissingIssuer => "issuer_mismatch",
-                RequestError::GrantRejected => "invalid_grant",
-                RequestError::InvalidReturnTo => "invalid_return_to",
-                RequestError::UnknownProvider => "unknown_provider",
-            },
-            LoginError::Provider(ProviderError::IdToken(_)) => "invalid_id_token",
-            LoginError::Provider(_) => "provider_error",
-            LoginError::Config(_) => "configuration_error",
-            LoginError::Usage(_) | LoginError::Internal(_) => "internal_error",
+            RequestError::MissingLoginState => "missing_login_state",
+            RequestError::InvalidLoginState(_) => "invalid_login_state",
+            RequestError::LoginExpired => "login_expired",
+            RequestError::StateMismatch | RequestError::MissingState => "state_mismatch",
+            RequestError::MissingCode | RequestError::InvalidParameters(_) => {
+                ErrorCode::InvalidRequest.as_str()
+            }
+            RequestError::ProviderMismatch => "provider_mismatch",
+            RequestError::Authorization { error, .. }
+                if ErrorCode::parse(error) == Some(ErrorCode::AccessDenied) =>
+            {
+                ErrorCode::AccessDenied.as_str()
+            }
+            RequestError::Authorization { .. } => "authorization_failed",
+            RequestError::IssuerMismatch | RequestError::MissingIssuer => "issuer_mismatch",
+            RequestError::GrantRejected => ErrorCode::InvalidGrant.as_str(),
+            RequestError::InvalidReturnTo => "invalid_return_to",
+            RequestError::UnknownProvider => "unknown_provider",
+        }
+    }
+}
+
+impl ProviderError {
+    /// The stable code of the JSON error body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ProviderError::IdToken(_) => "invalid_id_token",
+            _ => "provider_error",
+        }
+    }
+}
+
+impl ConfigError {
+    /// The stable code of the JSON error body.
+    pub fn code(&self) -> &'static str {
+        "configuration_error"
+    }
+}
+
+impl UsageError {
+    /// The stable code of the JSON error body.
+    pub fn code(&self) -> &'static str {
+        "internal_error"
+    }
+}
+
+impl InternalError {
+    /// The stable code of the JSON error body.
+    pub fn code(&self) -> &'static str {
+        "internal_error"
+    }
+}
+
+impl LoginError {
+    /// A short, stable, machine-readable code for JSON error bodies
+    /// (`{"error": code, "error_description": message}`): the sub-error's.
+    pub fn code(&self) -> &'static str {
+        match self {
+            LoginError::Request(e) => e.code(),
+            LoginError::Provider(e) => e.code(),
+            LoginError::Config(e) => e.code(),
+            LoginError::Usage(e) => e.code(),
+            LoginError::Internal(e) => e.code(),
         }
     }
 

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use crate::error::{LoginError, ProviderError, RequestError};
 use crate::http_util::{truncate, MAX_BODY};
 use crate::idtoken::IdTokenClaims;
+use crate::protocol::{Endpoint, ErrorCode};
 use crate::Secret;
 
 /// The tokens a login or refresh yields.
@@ -76,73 +77,35 @@ pub fn parse_token_response(
     parse(response, now, requested_scopes)
 }
 
+fn malformed(reason: &'static str) -> LoginError {
+    LoginError::Provider(ProviderError::MalformedResponse {
+        endpoint: Endpoint::Token,
+        reason,
+    })
+}
+
 pub(crate) fn parse(
     response: &http::Response<Vec<u8>>,
     now: SystemTime,
     requested_scopes: &[String],
 ) -> Result<Tokens, LoginError> {
-    let malformed = |reason| {
-        LoginError::Provider(ProviderError::MalformedResponse {
-            endpoint: "token".into(),
-            reason,
-        })
-    };
     let body = response.body();
     if body.len() > MAX_BODY {
         return Err(malformed("body too large"));
     }
     let fields = parse_body(body);
-    let status = response.status();
-
     if let Some(map) = &fields {
-        // RFC 6749's `error`, or Fitbit's `errors: [{errorType, message}]`.
-        let fitbit = map
-            .get("errors")
-            .and_then(Value::as_array)
-            .and_then(|a| a.first())
-            .filter(|e| e.get("errorType").is_some());
-        let (error, description) = match (map.get("error"), fitbit) {
-            (Some(e), _) => (Some(e), map.get("error_description")),
-            (None, Some(f)) => (f.get("errorType"), f.get("message")),
-            (None, None) => (None, None),
-        };
-        if let Some(error) = error {
-            let code = error
-                .as_str()
-                .map(|s| truncate(s, 64))
-                .unwrap_or_else(|| "unknown".into());
-            if code == "invalid_grant" {
-                return Err(RequestError::GrantRejected.into());
-            }
-            let description = description
-                .and_then(Value::as_str)
-                .map(|s| truncate(s, 200));
-            return Err(ProviderError::TokenEndpoint {
-                error: code,
-                description,
-            }
-            .into());
-        }
+        error_answer(map)?;
     }
+    let status = response.status();
     if !status.is_success() {
         return Err(ProviderError::Status {
-            endpoint: "token".into(),
+            endpoint: Endpoint::Token,
             status: status.as_u16(),
         }
         .into());
     }
-    let mut map = fields.ok_or_else(|| malformed("not json or form"))?;
-    // Instagram may wrap the answer: `{"data": [{"access_token": …}]}`.
-    if !map.contains_key("access_token") {
-        if let Some(Value::Array(data)) = map.get("data") {
-            if let [Value::Object(inner)] = data.as_slice() {
-                if inner.contains_key("access_token") {
-                    map = inner.clone();
-                }
-            }
-        }
-    }
-
+    let mut map = unwrap_data(fields.ok_or_else(|| malformed("not json or form"))?);
     let access_token = match map.remove("access_token") {
         Some(Value::String(s)) if !s.is_empty() => Secret::new(s),
         _ => return Err(malformed("no access_token")),
@@ -152,44 +115,14 @@ pub(crate) fn parse(
         Some(Value::String(t)) if t.eq_ignore_ascii_case("bearer") => "Bearer".to_owned(),
         Some(_) => return Err(ProviderError::UnsupportedTokenType.into()),
     };
-    let refresh_token = match map.remove("refresh_token") {
+    let secret = |v: Option<Value>| match v {
         Some(Value::String(s)) if !s.is_empty() => Some(Secret::new(s)),
         _ => None,
     };
-    let id_token = match map.remove("id_token") {
-        Some(Value::String(s)) if !s.is_empty() => Some(Secret::new(s)),
-        _ => None,
-    };
-    let expires_at = match map.get("expires_in") {
-        None | Some(Value::Null) => None,
-        Some(v) => {
-            let secs = match v {
-                Value::Number(n) => n.as_u64().or_else(|| {
-                    n.as_f64()
-                        .filter(|f| *f >= 0.0 && f.is_finite())
-                        .map(|f| f as u64)
-                }),
-                Value::String(s) => s.trim().parse::<u64>().ok(),
-                _ => None,
-            }
-            .ok_or_else(|| malformed("bad expires_in"))?;
-            // Cap absurd lifetimes at ten years instead of overflowing.
-            Some(now + Duration::from_secs(secs.min(10 * 365 * 86_400)))
-        }
-    };
-    let scopes = match map.get("scope") {
-        Some(Value::String(s)) => s
-            .split([' ', ','])
-            .filter(|p| !p.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect(),
-        _ => requested_scopes.to_vec(),
-    };
+    let refresh_token = secret(map.remove("refresh_token"));
+    let id_token = secret(map.remove("id_token"));
+    let expires_at = expires_at(map.get("expires_in"), now)?;
+    let scopes = granted_scopes(map.get("scope"), requested_scopes);
     Ok(Tokens {
         access_token,
         token_type,
@@ -200,6 +133,90 @@ pub(crate) fn parse(
         id_token_claims: None,
         extra: map,
     })
+}
+
+/// An error answer, whatever its status: RFC 6749's `error`, or Fitbit's
+/// `errors: [{errorType, message}]`. `invalid_grant` is the browser's
+/// fault (a used or expired code), anything else the provider's.
+fn error_answer(map: &Map<String, Value>) -> Result<(), LoginError> {
+    let fitbit = map
+        .get("errors")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+        .filter(|e| e.get("errorType").is_some());
+    let (error, description) = match (map.get("error"), fitbit) {
+        (Some(e), _) => (e, map.get("error_description")),
+        (None, Some(f)) => match f.get("errorType") {
+            Some(e) => (e, f.get("message")),
+            None => return Ok(()),
+        },
+        (None, None) => return Ok(()),
+    };
+    let code = error
+        .as_str()
+        .map(|s| truncate(s, 64))
+        .unwrap_or_else(|| "unknown".into());
+    if ErrorCode::parse(&code) == Some(ErrorCode::InvalidGrant) {
+        return Err(RequestError::GrantRejected.into());
+    }
+    let description = description
+        .and_then(Value::as_str)
+        .map(|s| truncate(s, 200));
+    Err(ProviderError::TokenEndpoint {
+        error: code,
+        description,
+    }
+    .into())
+}
+
+/// Instagram may wrap the answer: `{"data": [{"access_token": …}]}`.
+fn unwrap_data(map: Map<String, Value>) -> Map<String, Value> {
+    if map.contains_key("access_token") {
+        return map;
+    }
+    if let Some(Value::Array(data)) = map.get("data") {
+        if let [Value::Object(inner)] = data.as_slice() {
+            if inner.contains_key("access_token") {
+                return inner.clone();
+            }
+        }
+    }
+    map
+}
+
+/// `expires_in` as a number or a numeric string; absurd lifetimes are
+/// capped at ten years instead of overflowing.
+fn expires_at(value: Option<&Value>, now: SystemTime) -> Result<Option<SystemTime>, LoginError> {
+    let secs = match value {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Number(n)) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| *f >= 0.0 && f.is_finite())
+                .map(|f| f as u64)
+        }),
+        Some(Value::String(s)) => s.trim().parse::<u64>().ok(),
+        Some(_) => None,
+    }
+    .ok_or_else(|| malformed("bad expires_in"))?;
+    Ok(Some(now + Duration::from_secs(secs.min(10 * 365 * 86_400))))
+}
+
+/// `scope` as a space- or comma-separated string or an array; the
+/// requested scopes when the answer does not say.
+fn granted_scopes(value: Option<&Value>, requested: &[String]) -> Vec<String> {
+    match value {
+        Some(Value::String(s)) => s
+            .split([' ', ','])
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        _ => requested.to_vec(),
+    }
 }
 
 /// Reads a body as a JSON object or, failing that, as form fields.

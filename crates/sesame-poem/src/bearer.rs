@@ -2,8 +2,8 @@
 
 use poem::{IntoResponse, Request, Response};
 
-use crate::rejection::BearerRealm;
 use crate::to_poem;
+use sesame_core::resource::Realm;
 
 /// Bearer-token protection for API endpoints: a Poem middleware that
 /// validates the token (via [`sesame_reqwest::BearerAuth`]), checks a
@@ -55,7 +55,7 @@ impl<E: poem::Endpoint> poem::Endpoint for BearerEndpoint<E> {
             Ok(claims) => {
                 req.extensions_mut().insert(claims);
                 req.extensions_mut()
-                    .insert(BearerRealm(self.mw.auth.realm_name().to_owned()));
+                    .insert(Realm(self.mw.auth.realm_name().to_owned()));
                 self.inner.call(req).await.map(IntoResponse::into_response)
             }
             Err(e) => Ok(to_poem(self.mw.auth.refusal(&e))),

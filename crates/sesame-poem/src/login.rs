@@ -1,7 +1,7 @@
 //! The login and callback routes.
 
 use poem::endpoint::make;
-use poem::http::{HeaderMap, Method, StatusCode};
+use poem::http::{Method, StatusCode};
 use poem::{IntoResponse, Request, Response, Route};
 use sesame_core::client::{Login, MAX_CALLBACK_LEN};
 use sesame_core::http_util::ParamsError;
@@ -13,7 +13,8 @@ sesame_reqwest::sesame_auth_type!(
     /// Login routes for Poem. Cheap to clone; holds no per-login state.
     SesameAuth,
     Response,
-    IntoResponse
+    IntoResponse,
+    to_poem
 );
 
 /// The default error answer: the status and `{"error", "error_description"}` JSON.
@@ -76,23 +77,5 @@ impl SesameAuth {
             &parts.headers,
         )
         .await
-    }
-
-    /// Answers a login request for `provider` (use it in routes of your own).
-    pub async fn login(&self, provider: &str, query: Option<&str>) -> Response {
-        to_poem(self.routes.login(provider, query).await)
-    }
-
-    /// Answers a callback for `provider`: `query` for GET, `form` for a form_post body.
-    pub async fn callback(
-        &self,
-        provider: &str,
-        query: Option<&str>,
-        form: Option<&[u8]>,
-        headers: &HeaderMap,
-    ) -> Response {
-        self.routes
-            .callback(provider, query, form, headers, Response::headers_mut)
-            .await
     }
 }

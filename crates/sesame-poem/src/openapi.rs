@@ -134,10 +134,7 @@ impl<'a, T: FromAccessClaims> ApiExtractor<'a> for OAuth2Claims<T> {
     ) -> poem::Result<Self> {
         if let Some(claims) = request.extensions().get::<AccessClaims>() {
             // Validated by `BearerMiddleware`, which left its realm.
-            let realm = request
-                .extensions()
-                .get::<crate::rejection::BearerRealm>()
-                .map_or("api", |r| r.0.as_str());
+            let realm = sesame_core::resource::Realm::of(request.extensions());
             return T::from_access_claims(claims)
                 .map(|c| Self(c, Realm(realm.to_owned())))
                 .map_err(|e| refuse(e, realm));

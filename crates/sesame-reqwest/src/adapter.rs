@@ -133,13 +133,15 @@ impl<R: Send + 'static> LoginRoutes<R> {
 /// that adapters write only their framework's glue (routing and
 /// request/response conversion).
 ///
-/// `$response` is the framework's response type and `$into_response` the
-/// framework's "into a response" trait; the invoking crate must define
+/// `$response` is the framework's response type, `$into_response` the
+/// framework's "into a response" trait and `$to_response` the function
+/// turning a core `http::Response<Vec<u8>>` into `$response`; the invoking
+/// crate must define
 /// `default_login_response(Login) -> $response` and
 /// `default_error_response(Error) -> $response`.
 #[macro_export]
 macro_rules! sesame_auth_type {
-    ($(#[$meta:meta])* $name:ident, $response:ty, $into_response:path) => {
+    ($(#[$meta:meta])* $name:ident, $response:ty, $into_response:path, $to_response:path) => {
         $(#[$meta])*
         #[derive(Clone, Debug)]
         pub struct $name {
@@ -179,6 +181,27 @@ macro_rules! sesame_auth_type {
                 F: Fn($crate::Error) -> $response + Send + Sync + 'static,
             {
                 Self { routes: self.routes.on_error(handler) }
+            }
+
+            /// Answers a login request for `provider` (use it in routes of
+            /// your own). `query` is the raw query string; its `return_to`
+            /// is honoured.
+            pub async fn login(&self, provider: &str, query: Option<&str>) -> $response {
+                $to_response(self.routes.login(provider, query).await)
+            }
+
+            /// Answers a callback for `provider`: `query` for GET, `form`
+            /// for a form_post body.
+            pub async fn callback(
+                &self,
+                provider: &str,
+                query: Option<&str>,
+                form: Option<&[u8]>,
+                headers: &$crate::http::HeaderMap,
+            ) -> $response {
+                self.routes
+                    .callback(provider, query, form, headers, <$response>::headers_mut)
+                    .await
             }
 
             /// The driver (for refreshes, or to share its caches).

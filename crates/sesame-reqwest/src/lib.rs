@@ -38,5 +38,7 @@ mod http_client;
 pub use adapter::LoginRoutes;
 pub use bearer::BearerAuth;
 pub use driver::{CallbackOutcome, Drive, Error, Sesame, CALLBACK_TIMEOUT};
+#[doc(hidden)]
+pub use http;
 pub use http_client::{HttpClient, HttpError};
 pub use sesame_core;

@@ -11,7 +11,10 @@ use sesame_core::random::{random_b64, Random};
 use url::Url;
 
 use crate::store::{CodeGrant, Store};
-use crate::{param, sha256_b64, AuthorizationServer, ServerError, MAX_CODE_TTL, MAX_PARAMS_LEN};
+use crate::{
+    param, sha256_b64, AuthorizationServer, RegisteredClient, ServerError, MAX_CODE_TTL,
+    MAX_PARAMS_LEN,
+};
 
 /// A validated authorization request, waiting for the user to sign in.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -68,44 +71,65 @@ impl AuthorizationServer {
         let redirect = Url::parse(redirect_uri)
             .map_err(|_| AuthorizeError::Page("redirect_uri is not a valid url"))?;
         let state = get("state").map(str::to_owned);
-        let fail = |error: ErrorCode, description: &str| {
-            AuthorizeError::Redirect(self.error_redirect(
-                redirect.clone(),
-                error,
-                description,
-                state.as_deref(),
-            ))
-        };
+        let checked = self
+            .check_parameters(client, &pairs)
+            .map_err(|(error, description)| {
+                AuthorizeError::Redirect(self.error_redirect(
+                    redirect.clone(),
+                    error,
+                    description,
+                    state.as_deref(),
+                ))
+            })?;
+        let (challenge, scopes) = checked;
+        Ok(AuthorizationRequest {
+            client_id: client.id.clone(),
+            redirect_uri: redirect_uri.to_owned(),
+            scopes,
+            state,
+            nonce: get("nonce").map(str::to_owned),
+            code_challenge: challenge.to_owned(),
+            first_party: client.first_party,
+        })
+    }
+
+    /// The checks made once client and redirect URI are known good, whose
+    /// failures go back to the client: the challenge and the scopes, or
+    /// the error to redirect with.
+    fn check_parameters<'a>(
+        &self,
+        client: &RegisteredClient,
+        pairs: &'a [(String, String)],
+    ) -> Result<(&'a str, Vec<String>), (ErrorCode, &'static str)> {
+        let get = |k: &str| param(pairs, k);
         if get("response_type") != Some("code") {
-            return Err(fail(
+            return Err((
                 ErrorCode::UnsupportedResponseType,
                 "only response_type=code is supported",
             ));
         }
         if get("request").is_some() || get("request_uri").is_some() {
-            return Err(fail(
+            return Err((
                 ErrorCode::RequestNotSupported,
                 "request objects are not supported",
             ));
         }
-        let challenge = get("code_challenge").ok_or_else(|| {
-            fail(
-                ErrorCode::InvalidRequest,
-                "code_challenge (PKCE) is required",
-            )
-        })?;
+        let challenge = get("code_challenge").ok_or((
+            ErrorCode::InvalidRequest,
+            "code_challenge (PKCE) is required",
+        ))?;
         if get("code_challenge_method") != Some("S256") {
-            return Err(fail(
+            return Err((
                 ErrorCode::InvalidRequest,
                 "code_challenge_method must be S256",
             ));
         }
-        if challenge.len() != 43
-            || !challenge
+        let well_formed = challenge.len() == 43
+            && challenge
                 .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
-            return Err(fail(
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !well_formed {
+            return Err((
                 ErrorCode::InvalidRequest,
                 "code_challenge is not an S256 challenge",
             ));
@@ -116,23 +140,12 @@ impl AuthorizationServer {
                 && (client.scopes.is_empty() || client.scopes.contains(s))
         };
         if !scopes.iter().all(allowed) {
-            return Err(fail(
-                ErrorCode::InvalidScope,
-                "a requested scope is not allowed",
-            ));
+            return Err((ErrorCode::InvalidScope, "a requested scope is not allowed"));
         }
         if get("nonce").is_some_and(|n| n.len() > 512) {
-            return Err(fail(ErrorCode::InvalidRequest, "nonce too long"));
+            return Err((ErrorCode::InvalidRequest, "nonce too long"));
         }
-        Ok(AuthorizationRequest {
-            client_id: client.id.clone(),
-            redirect_uri: redirect_uri.to_owned(),
-            scopes,
-            state,
-            nonce: get("nonce").map(str::to_owned),
-            code_challenge: challenge.to_owned(),
-            first_party: client.first_party,
-        })
+        Ok((challenge, scopes))
     }
 
     pub(crate) fn error_redirect(

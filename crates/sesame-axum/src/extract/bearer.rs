@@ -3,7 +3,9 @@
 use sesame_core::resource::{extract_bearer, AccessClaims, BearerError};
 use sesame_core::Secret;
 
-use crate::rejection::{BearerRealm, BearerRejection};
+use sesame_core::resource::Refusal;
+
+use crate::BearerRejection;
 
 /// The request's bearer token itself, validated by [`BearerLayer`](crate::BearerLayer) — for
 /// relaying it to a downstream API. Redacted in `Debug`; `expose()` it only
@@ -22,7 +24,10 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Bearer {
         let validated = parts.extensions.get::<AccessClaims>().is_some();
         match extract_bearer(&parts.headers) {
             Ok(token) if validated => Ok(Bearer(Secret::new(token))),
-            _ => Err(BearerRealm::refuse(&parts.extensions, BearerError::Missing)),
+            _ => Err(BearerRejection(Refusal::in_realm_of(
+                &parts.extensions,
+                BearerError::Missing,
+            ))),
         }
     }
 }

@@ -2,7 +2,9 @@
 
 use sesame_core::resource::{AccessClaims, BearerError, FromAccessClaims};
 
-use crate::rejection::{BearerRealm, BearerRejection};
+use sesame_core::resource::Refusal;
+
+use crate::BearerRejection;
 
 /// The validated claims of the request's bearer token (needs [`BearerLayer`](crate::BearerLayer)):
 /// [`AccessClaims`] by default, or your own type deserialized from the
@@ -22,7 +24,7 @@ where
         parts: &mut http::request::Parts,
         _state: &S,
     ) -> Result<Self, Self::Rejection> {
-        let refuse = |e| BearerRealm::refuse(&parts.extensions, e);
+        let refuse = |e| BearerRejection(Refusal::in_realm_of(&parts.extensions, e));
         let claims = parts
             .extensions
             .get::<AccessClaims>()

@@ -36,7 +36,7 @@ impl Client {
     }
 
     /// [`begin`](Self::begin) with the login request's query parameters:
-    /// those named by [`ClientConfig::forward_login_param`] are added to the
+    /// those named by [`ClientConfig::forward_login_param`](super::ClientConfig::forward_login_param) are added to the
     /// authorization URL; the rest are ignored.
     pub fn begin_with(
         &self,
@@ -89,16 +89,7 @@ impl Client {
                 q.append_pair(k, v);
             }
             for (k, v) in login_params {
-                let fixed = p
-                    .authorization_params
-                    .iter()
-                    .chain(&self.config.authorization_params)
-                    .any(|(name, _)| name == k);
-                let allowed = self.config.forwarded_login_params.contains(k)
-                    && !PROTOCOL_PARAMS.contains(&k.as_str())
-                    && k != &p.client_id_param
-                    && !fixed;
-                if allowed {
+                if self.forwards(k) {
                     q.append_pair(k, v);
                 }
             }
@@ -115,5 +106,21 @@ impl Client {
                 created_at: crate::time::unix_seconds(now),
             },
         })
+    }
+
+    /// Whether a login-route parameter goes into the authorization request:
+    /// allow-listed by [`ClientConfig::forward_login_param`](super::ClientConfig::forward_login_param), and neither
+    /// a protocol parameter nor one the provider or configuration fixes.
+    fn forwards(&self, name: &str) -> bool {
+        let p = &self.provider;
+        let fixed = p
+            .authorization_params
+            .iter()
+            .chain(&self.config.authorization_params)
+            .any(|(n, _)| n == name);
+        self.config.forwarded_login_params.iter().any(|f| f == name)
+            && !PROTOCOL_PARAMS.contains(&name)
+            && name != p.client_id_param
+            && !fixed
     }
 }

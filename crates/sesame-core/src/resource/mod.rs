@@ -43,6 +43,7 @@
 //! | `token_cache.rs` | verified-token cache |
 //! | `introspect.rs` | RFC 7662 introspection |
 //! | `error.rs` | refusals and their RFC 6750 answers |
+//! | `refusal.rs` | a refusal in the realm of the layer that validated the request |
 
 mod check;
 mod claims;
@@ -51,6 +52,7 @@ mod extract;
 mod guard;
 mod introspect;
 mod issuer;
+mod refusal;
 mod token_cache;
 mod validator;
 
@@ -61,5 +63,6 @@ pub use extract::extract_bearer;
 pub use guard::{Guard, Requirement};
 pub use introspect::Introspector;
 pub use issuer::{IssuerKeys, KeySource, TrustedIssuer};
+pub use refusal::{Realm, Refusal};
 pub use token_cache::VerifiedTokenCache;
 pub use validator::BearerValidator;

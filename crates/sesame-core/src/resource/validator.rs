@@ -110,34 +110,10 @@ impl BearerValidator {
         if claims.get("iss").and_then(Value::as_str) != Some(issuer.issuer.as_str()) {
             return Err(BearerError::InvalidToken("issuer"));
         }
-        if !issuer.audiences.is_empty() {
-            let ok = match claims.get("aud") {
-                Some(Value::String(a)) => issuer.audiences.contains(a),
-                Some(Value::Array(list)) => list
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .any(|a| issuer.audiences.iter().any(|x| x == a)),
-                _ => false,
-            };
-            if !ok {
-                return Err(BearerError::InvalidToken("audience"));
-            }
+        if !audience_matches(&claims, &issuer.audiences) {
+            return Err(BearerError::InvalidToken("audience"));
         }
-        let n = crate::time::unix_seconds(now);
-        let leeway = self.leeway.as_secs();
-        let date = |k: &str| {
-            crate::idtoken::numeric_date(&claims, k).map_err(|_| BearerError::InvalidToken("dates"))
-        };
-        let exp = date("exp")?.ok_or(BearerError::InvalidToken("no exp"))?;
-        if n >= exp.saturating_add(leeway) {
-            return Err(BearerError::InvalidToken("expired"));
-        }
-        if date("nbf")?.is_some_and(|nbf| nbf > n.saturating_add(leeway)) {
-            return Err(BearerError::InvalidToken("not yet valid"));
-        }
-        if date("iat")?.is_some_and(|iat| iat > n.saturating_add(leeway)) {
-            return Err(BearerError::InvalidToken("issued in the future"));
-        }
+        let exp = self.check_dates(&claims, now)?;
         let subject = claims
             .get("sub")
             .and_then(Value::as_str)
@@ -163,5 +139,45 @@ impl BearerValidator {
             expires_at: crate::time::from_unix(exp),
             claims,
         })
+    }
+
+    /// `exp` (required), `nbf` and `iat`, with the leeway; the expiry.
+    fn check_dates(
+        &self,
+        claims: &Map<String, Value>,
+        now: SystemTime,
+    ) -> Result<u64, BearerError> {
+        let n = crate::time::unix_seconds(now);
+        let leeway = self.leeway.as_secs();
+        let date = |k: &str| {
+            crate::idtoken::numeric_date(claims, k).map_err(|_| BearerError::InvalidToken("dates"))
+        };
+        let exp = date("exp")?.ok_or(BearerError::InvalidToken("no exp"))?;
+        if n >= exp.saturating_add(leeway) {
+            return Err(BearerError::InvalidToken("expired"));
+        }
+        if date("nbf")?.is_some_and(|nbf| nbf > n.saturating_add(leeway)) {
+            return Err(BearerError::InvalidToken("not yet valid"));
+        }
+        if date("iat")?.is_some_and(|iat| iat > n.saturating_add(leeway)) {
+            return Err(BearerError::InvalidToken("issued in the future"));
+        }
+        Ok(exp)
+    }
+}
+
+/// Whether `aud` (a string or an array) names one of `accepted`; any
+/// audience passes when none is configured.
+fn audience_matches(claims: &Map<String, Value>, accepted: &[String]) -> bool {
+    if accepted.is_empty() {
+        return true;
+    }
+    match claims.get("aud") {
+        Some(Value::String(a)) => accepted.contains(a),
+        Some(Value::Array(list)) => list
+            .iter()
+            .filter_map(Value::as_str)
+            .any(|a| accepted.iter().any(|x| x == a)),
+        _ => false,
     }
 }

@@ -4,7 +4,9 @@ use poem::{Request, RequestBody};
 use sesame_core::resource::{extract_bearer, AccessClaims, BearerError};
 use sesame_core::Secret;
 
-use crate::rejection::BearerRealm;
+use sesame_core::resource::Refusal;
+
+use crate::BearerRejection;
 
 /// The request's bearer token itself, validated by [`BearerMiddleware`](crate::BearerMiddleware) —
 /// for relaying it to a downstream API. Redacted in `Debug`; `expose()` it
@@ -18,7 +20,10 @@ impl<'a> poem::FromRequest<'a> for Bearer {
         let validated = req.extensions().get::<AccessClaims>().is_some();
         match extract_bearer(req.headers()) {
             Ok(token) if validated => Ok(Bearer(Secret::new(token))),
-            _ => Err(BearerRealm::refuse(req.extensions(), BearerError::Missing).into()),
+            _ => Err(
+                BearerRejection(Refusal::in_realm_of(req.extensions(), BearerError::Missing))
+                    .into(),
+            ),
         }
     }
 }

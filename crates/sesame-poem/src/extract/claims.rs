@@ -3,7 +3,9 @@
 use poem::{Request, RequestBody};
 use sesame_core::resource::{AccessClaims, BearerError, FromAccessClaims};
 
-use crate::rejection::BearerRealm;
+use sesame_core::resource::Refusal;
+
+use crate::BearerRejection;
 
 /// The validated claims of the request's bearer token (needs [`BearerMiddleware`](crate::BearerMiddleware)):
 /// [`AccessClaims`] by default, or your own type deserialized from the
@@ -15,7 +17,8 @@ pub struct Claims<T = AccessClaims>(pub T);
 
 impl<'a, T: FromAccessClaims> poem::FromRequest<'a> for Claims<T> {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        let refuse = |e| poem::Error::from(BearerRealm::refuse(req.extensions(), e));
+        let refuse =
+            |e| poem::Error::from(BearerRejection(Refusal::in_realm_of(req.extensions(), e)));
         let claims = req
             .extensions()
             .get::<AccessClaims>()
