@@ -10,7 +10,7 @@ use sesame_core::resource::Realm;
 /// Bearer-token protection for API routes: a tower [`Layer`](tower::Layer)
 /// that validates the token (via [`sesame_reqwest::BearerAuth`]), checks a
 /// [`Guard`](sesame_core::resource::Guard), answers RFC 6750 refusals, and
-/// hands the validated [`Claims`] to handlers.
+/// hands the validated [`Claims`](crate::Claims) to handlers.
 ///
 /// ```no_run
 /// # async fn demo(auth: sesame_reqwest::BearerAuth) {

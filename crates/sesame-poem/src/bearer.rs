@@ -8,7 +8,7 @@ use sesame_core::resource::Realm;
 /// Bearer-token protection for API endpoints: a Poem middleware that
 /// validates the token (via [`sesame_reqwest::BearerAuth`]), checks a
 /// [`Guard`](sesame_core::resource::Guard), answers RFC 6750 refusals, and
-/// hands the validated [`Claims`] to handlers.
+/// hands the validated [`Claims`](crate::Claims) to handlers.
 #[derive(Debug, Clone)]
 pub struct BearerMiddleware {
     auth: std::sync::Arc<sesame_reqwest::BearerAuth>,

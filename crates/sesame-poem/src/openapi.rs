@@ -6,7 +6,7 @@
 //!   as secured by the scheme [`SECURITY_SCHEME`] and hands the handler the
 //!   validated claims (from [`BearerMiddleware`](crate::BearerMiddleware),
 //!   or by validating the token with a
-//!   [`BearerAuth`](sesame_reqwest::BearerAuth) found in the route's data).
+//!   [`BearerAuth`] found in the route's data).
 //!   Scopes listed with `#[oai(scope = …)]` are documentation; enforce them
 //!   with a [`Guard`] — in the middleware or with [`OAuth2Claims::require`].
 //! * [`swagger_ui`] serves the document, with the scheme's real endpoints

@@ -19,7 +19,7 @@
 //!
 //! The machine never performs I/O, reads a clock or draws randomness by
 //! itself: the driver (sesame-reqwest, a blocking client, a test) moves the
-//! requests and responses and passes `now` and a [`Random`].
+//! requests and responses and passes `now` and a [`Random`](crate::random::Random).
 //!
 //! A pending login travels in a sealed cookie (see [`crate::seal`]), so the
 //! server keeps no per-login state: concurrent logins never meet.

@@ -17,7 +17,7 @@ pub enum IssuerKeys {
     Static(JwkSet),
 }
 
-/// What [`BearerValidator::keys_for`] says a token needs. Exhaustive on
+/// What [`BearerValidator::keys_for`](super::BearerValidator::keys_for) says a token needs. Exhaustive on
 /// purpose: a driver must handle every way of getting keys.
 #[derive(Debug)]
 pub enum KeySource<'a> {
