@@ -28,6 +28,8 @@
 //! | `token/` | `/token`: one file per grant, and issuing tokens |
 //! | `access_token.rs` | verifying this server's own access tokens |
 //! | `users.rs` | the app's user check |
+//! | `login_page.rs` | the login page's looks and social buttons |
+//! | `forms.rs` | the sealed states of the login and consent forms |
 //! | `pages.rs` | the HTML pages and their security headers |
 //! | `csrf.rs` | the login and consent forms' CSRF protection |
 //! | `social.rs` | social-login buttons that end in this server's code |
@@ -94,8 +96,10 @@ mod client_auth;
 mod config;
 mod csrf;
 mod error;
+mod forms;
 mod introspection;
 mod keys;
+mod login_page;
 mod metadata;
 mod openapi;
 mod pages;
@@ -113,10 +117,9 @@ use std::time::Duration;
 pub use authorize::{AuthorizationRequest, AuthorizeError};
 pub use config::{redirect_matches, RegisteredClient, ServerConfig};
 pub use error::{OAuthError, ServerError};
-pub use pages::LoginPage;
+pub use login_page::{LoginButton, LoginPage, SOCIAL_CONTINUE_PATH};
 pub use server::AuthorizationServer;
 pub use service::AuthServerService;
-pub use social::{LoginButton, SOCIAL_CONTINUE_PATH};
 pub use store::{CodeGrant, CodeTake, MemoryStore, RefreshGrant, RefreshTake, Store, StoreError};
 pub use users::{StaticUsers, User, Users};
 

@@ -7,21 +7,10 @@ use sesame_core::random::{random_b64, Random};
 use sesame_core::response::json_response;
 use std::time::SystemTime;
 
-use crate::service::{PendingAuthorization, PendingConsent, AUTHORIZE_PURPOSE, CONSENT_PURPOSE};
-use crate::social::{social_href, LoginButton};
+use crate::forms::{PendingAuthorization, PendingConsent, AUTHORIZE_PURPOSE, CONSENT_PURPOSE};
+use crate::login_page::social_href;
 use crate::users::User;
 use crate::{AuthServerService, AuthorizationRequest};
-
-/// Looks and extras of the login page.
-#[derive(Debug, Clone, Default)]
-pub struct LoginPage {
-    /// A page title (default "Sign in").
-    pub title: Option<String>,
-    /// A stylesheet URL linked from the page.
-    pub stylesheet: Option<String>,
-    /// Social-login buttons shown under the form.
-    pub buttons: Vec<LoginButton>,
-}
 
 pub(crate) fn html_escape(s: &str) -> String {
     s.chars()

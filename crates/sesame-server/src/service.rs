@@ -17,20 +17,18 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use serde_json::{json, Map, Value};
+use serde_json::json;
 use sesame_core::protocol::ErrorCode;
 use sesame_core::random::{random_b64, Random};
 use sesame_core::response::{json_response, see_other};
 
 use sesame_core::seal::Sealer;
 
-use crate::pages::LoginPage;
+use crate::forms::{PendingAuthorization, PendingConsent, AUTHORIZE_PURPOSE, CONSENT_PURPOSE};
+use crate::login_page::LoginPage;
 use crate::store::Store;
 use crate::users::{User, Users};
 use crate::{AuthorizationRequest, AuthorizationServer, AuthorizeError};
-
-pub(crate) const AUTHORIZE_PURPOSE: &str = "sesame/authorize/v1";
-pub(crate) const CONSENT_PURPOSE: &str = "sesame/consent/v1";
 
 /// The authorization server's HTTP surface.
 pub struct AuthServerService {
@@ -48,20 +46,6 @@ impl std::fmt::Debug for AuthServerService {
             .field("issuer", &self.server.config().issuer)
             .finish_non_exhaustive()
     }
-}
-
-#[derive(serde::Serialize, serde::Deserialize)]
-pub(crate) struct PendingConsent {
-    pub(crate) request: AuthorizationRequest,
-    pub(crate) subject: String,
-    pub(crate) claims: Map<String, Value>,
-    pub(crate) csrf: String,
-}
-
-#[derive(serde::Serialize, serde::Deserialize)]
-pub(crate) struct PendingAuthorization {
-    pub(crate) request: AuthorizationRequest,
-    pub(crate) csrf: String,
 }
 
 impl AuthServerService {

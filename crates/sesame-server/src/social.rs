@@ -10,30 +10,10 @@ use sesame_core::protocol::ErrorCode;
 use sesame_core::random::Random;
 use sesame_core::response::{json_response, see_other};
 
-use crate::service::{PendingAuthorization, AUTHORIZE_PURPOSE};
+use crate::forms::{PendingAuthorization, AUTHORIZE_PURPOSE};
+use crate::login_page::{social_href, LoginButton, SOCIAL_CONTINUE_PATH};
 use crate::users::User;
 use crate::{AuthServerService, AuthorizationRequest};
-
-/// A button on the login page that starts a social login.
-///
-/// A client may skip the page and go straight to the button's provider by
-/// adding `idp={id}` to its authorization request (an identity-provider
-/// hint, like Keycloak's `kc_idp_hint`); an unknown `idp` shows the page.
-#[derive(Debug, Clone)]
-pub struct LoginButton {
-    /// The hint that selects this button (`idp={id}`), e.g. `github`.
-    pub id: String,
-    /// The label, e.g. "Continue with GitHub".
-    pub label: String,
-    /// The app's login route for the upstream provider, e.g. `/auth/github/login`.
-    /// The page appends `return_to=/authorize/continue?authorization=…`, so
-    /// that [`AuthServerService::finish_social_login`] can resume.
-    pub href: String,
-}
-
-/// The path social logins return to (`return_to`), carrying the sealed
-/// authorization request.
-pub const SOCIAL_CONTINUE_PATH: &str = "/authorize/continue";
 
 impl AuthServerService {
     /// Ends a social login in the app's own authorization code: when the
@@ -117,16 +97,4 @@ impl AuthServerService {
             ),
         }
     }
-}
-
-/// The social-login link of `button`, returning to
-/// [`SOCIAL_CONTINUE_PATH`] with the sealed authorization request.
-pub(crate) fn social_href(button: &LoginButton, sealed: &str) -> String {
-    let sep = if button.href.contains('?') { '&' } else { '?' };
-    let resume = format!(
-        "{SOCIAL_CONTINUE_PATH}?authorization={}",
-        url::form_urlencoded::byte_serialize(sealed.as_bytes()).collect::<String>()
-    );
-    let return_to: String = url::form_urlencoded::byte_serialize(resume.as_bytes()).collect();
-    format!("{}{sep}return_to={return_to}", button.href)
 }
