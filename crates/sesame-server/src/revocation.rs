@@ -44,7 +44,12 @@ impl AuthServerService {
             },
         };
         if let Some(f) = family {
-            if self.store.revoke_family(&f).await.is_err() {
+            if self
+                .store
+                .revoke_family(&f, self.server.revocation_horizon(now))
+                .await
+                .is_err()
+            {
                 return json_response(
                     503,
                     &json!({"error": ErrorCode::TemporarilyUnavailable.as_str()}),

@@ -52,6 +52,15 @@ impl AuthorizationServer {
         self.keys.read().key_set()
     }
 
+    /// How long a family's revocation must be kept from `now`: as long as
+    /// any of its tokens can still be presented.
+    pub(crate) fn revocation_horizon(&self, now: std::time::SystemTime) -> std::time::SystemTime {
+        now + self
+            .config
+            .refresh_token_ttl
+            .max(self.config.access_token_ttl)
+    }
+
     pub(crate) fn client(&self, id: &str) -> Option<&RegisteredClient> {
         self.config.clients.iter().find(|c| c.id == id)
     }

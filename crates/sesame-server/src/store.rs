@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use serde_json::{Map, Value};
 
@@ -94,8 +94,10 @@ pub trait Store: Send + Sync {
         token_hash: &str,
         now: SystemTime,
     ) -> Result<RefreshTake, StoreError>;
-    /// Revokes a whole family: its refresh tokens and the access tokens issued from it.
-    async fn revoke_family(&self, family: &str) -> Result<(), StoreError>;
+    /// Revokes a whole family: its refresh tokens and the access tokens
+    /// issued from it. The revocation must be kept at least `until` — the
+    /// longest any token of the family can live — and may be dropped after.
+    async fn revoke_family(&self, family: &str, until: SystemTime) -> Result<(), StoreError>;
     /// Whether a family is revoked.
     async fn is_family_revoked(&self, family: &str) -> Result<bool, StoreError>;
     /// Looks up a refresh token without consuming it (for revocation and introspection).
@@ -110,41 +112,117 @@ pub trait Store: Send + Sync {
 struct Memory {
     codes: HashMap<String, (CodeGrant, bool)>,
     refresh: HashMap<String, (RefreshGrant, bool)>,
-    revoked: HashMap<String, ()>,
+    revoked: HashMap<String, SystemTime>,
+    last_purge: Option<SystemTime>,
 }
 
-/// An in-memory [`Store`] for one process (the default).
-#[derive(Debug, Default)]
+impl Memory {
+    fn len(&self) -> usize {
+        self.codes.len() + self.refresh.len() + self.revoked.len()
+    }
+
+    fn purge(&mut self, now: SystemTime) {
+        self.codes.retain(|_, (g, _)| g.expires_at > now);
+        self.refresh.retain(|_, (g, _)| g.expires_at > now);
+        self.revoked.retain(|_, until| *until > now);
+        self.last_purge = Some(now);
+    }
+
+    /// Purges at most every [`PURGE_INTERVAL`], so that memory follows the
+    /// live records without a background task.
+    fn maybe_purge(&mut self, now: SystemTime) {
+        let due = self
+            .last_purge
+            .is_none_or(|t| now.duration_since(t).map_or(false, |d| d >= PURGE_INTERVAL));
+        if due {
+            self.purge(now);
+        }
+    }
+}
+
+/// How often [`MemoryStore`] drops expired records on its own.
+pub const PURGE_INTERVAL: Duration = Duration::from_secs(10);
+/// [`MemoryStore`]'s default cap on records (codes, refresh tokens and
+/// revocations together).
+pub const DEFAULT_CAPACITY: usize = 1_000_000;
+
+/// An in-memory [`Store`] for one process (the embedded default).
+///
+/// It bounds itself: expired codes, refresh tokens and revocations are
+/// dropped as time passes (checked on each use, at most every
+/// [`PURGE_INTERVAL`]), and it holds at most `capacity` records. When it is
+/// full of live records it refuses new ones (the endpoints answer 503)
+/// rather than forget one that is still valid — forgetting a used code or
+/// a revocation would reopen a replay.
+#[derive(Debug)]
 pub struct MemoryStore {
     inner: Mutex<Memory>,
+    capacity: usize,
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::with_capacity(DEFAULT_CAPACITY)
+    }
 }
 
 impl MemoryStore {
+    /// A store holding at most `capacity` records.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            inner: Mutex::new(Memory::default()),
+            capacity: capacity.max(1),
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Memory> {
         self.inner
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Drops expired records (call it now and then; it is cheap).
+    /// Drops every record expired at `now` (it also happens on its own).
     pub fn purge(&self, now: SystemTime) {
-        let mut m = self.lock();
-        m.codes.retain(|_, (g, _)| g.expires_at > now);
-        m.refresh.retain(|_, (g, _)| g.expires_at > now);
+        self.lock().purge(now);
+    }
+
+    /// How many records are held (live, or expired but not yet purged).
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Whether nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Room for one more record, purging first if the store is full.
+    fn room(&self, m: &mut Memory, now: SystemTime) -> Result<(), StoreError> {
+        m.maybe_purge(now);
+        if m.len() >= self.capacity {
+            m.purge(now);
+        }
+        if m.len() >= self.capacity {
+            return Err(StoreError);
+        }
+        Ok(())
     }
 }
 
 #[async_trait::async_trait]
 impl Store for MemoryStore {
     async fn save_code(&self, code_hash: &str, grant: CodeGrant) -> Result<(), StoreError> {
-        self.lock()
-            .codes
-            .insert(code_hash.to_owned(), (grant, false));
+        let mut m = self.lock();
+        // A code lives at most a minute: its expiry bounds "now" closely enough.
+        let now = grant.expires_at - crate::MAX_CODE_TTL;
+        self.room(&mut m, now)?;
+        m.codes.insert(code_hash.to_owned(), (grant, false));
         Ok(())
     }
 
     async fn take_code(&self, code_hash: &str, now: SystemTime) -> Result<CodeTake, StoreError> {
         let mut m = self.lock();
+        m.maybe_purge(now);
         Ok(match m.codes.get_mut(code_hash) {
             Some((g, used)) if *used => CodeTake::Replayed(g.family.clone()),
             Some((g, used)) if g.expires_at > now => {
@@ -156,9 +234,10 @@ impl Store for MemoryStore {
     }
 
     async fn save_refresh(&self, token_hash: &str, grant: RefreshGrant) -> Result<(), StoreError> {
-        self.lock()
-            .refresh
-            .insert(token_hash.to_owned(), (grant, false));
+        let mut m = self.lock();
+        let now = m.last_purge.unwrap_or(std::time::UNIX_EPOCH);
+        self.room(&mut m, now)?;
+        m.refresh.insert(token_hash.to_owned(), (grant, false));
         Ok(())
     }
 
@@ -168,8 +247,9 @@ impl Store for MemoryStore {
         now: SystemTime,
     ) -> Result<RefreshTake, StoreError> {
         let mut m = self.lock();
+        m.maybe_purge(now);
         let revoked = match m.refresh.get(token_hash) {
-            Some((g, _)) => m.revoked.contains_key(&g.family),
+            Some((g, _)) => m.revoked.get(&g.family).is_some_and(|u| *u > now),
             None => false,
         };
         Ok(match m.refresh.get_mut(token_hash) {
@@ -183,8 +263,11 @@ impl Store for MemoryStore {
         })
     }
 
-    async fn revoke_family(&self, family: &str) -> Result<(), StoreError> {
-        self.lock().revoked.insert(family.to_owned(), ());
+    async fn revoke_family(&self, family: &str, until: SystemTime) -> Result<(), StoreError> {
+        let mut m = self.lock();
+        // Never refuse a revocation for room: it only ever closes doors.
+        let entry = m.revoked.entry(family.to_owned()).or_insert(until);
+        *entry = (*entry).max(until);
         Ok(())
     }
 
@@ -197,7 +280,8 @@ impl Store for MemoryStore {
         token_hash: &str,
         now: SystemTime,
     ) -> Result<Option<RefreshGrant>, StoreError> {
-        let m = self.lock();
+        let mut m = self.lock();
+        m.maybe_purge(now);
         Ok(m.refresh.get(token_hash).and_then(|(g, used)| {
             (!*used && g.expires_at > now && !m.revoked.contains_key(&g.family)).then(|| g.clone())
         }))

@@ -32,7 +32,7 @@ impl AuthorizationServer {
             CodeTake::Fresh(g) => g,
             CodeTake::Replayed(family) => {
                 store
-                    .revoke_family(&family)
+                    .revoke_family(&family, self.revocation_horizon(now))
                     .await
                     .map_err(ServerError::from)?;
                 return Err(refused("code already used; its tokens are revoked"));
@@ -41,7 +41,7 @@ impl AuthorizationServer {
         };
         if grant.client_id != req.client.id {
             store
-                .revoke_family(&grant.family)
+                .revoke_family(&grant.family, self.revocation_horizon(now))
                 .await
                 .map_err(ServerError::from)?;
             return Err(refused("code was issued to another client"));

@@ -30,7 +30,7 @@ impl AuthorizationServer {
             RefreshTake::Current(g) => g,
             RefreshTake::Reused(family) => {
                 store
-                    .revoke_family(&family)
+                    .revoke_family(&family, self.revocation_horizon(now))
                     .await
                     .map_err(ServerError::from)?;
                 return Err(refused("refresh token reused; the family is revoked"));
