@@ -133,7 +133,7 @@ impl Memory {
     fn maybe_purge(&mut self, now: SystemTime) {
         let due = self
             .last_purge
-            .is_none_or(|t| now.duration_since(t).map_or(false, |d| d >= PURGE_INTERVAL));
+            .is_none_or(|t| now.duration_since(t).is_ok_and(|d| d >= PURGE_INTERVAL));
         if due {
             self.purge(now);
         }
