@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use sesame_core::jose::Algorithm;
+use sesame_core::random::{random_b64, Random, RandomError};
 use sesame_core::Secret;
 use url::Url;
 
@@ -25,6 +27,10 @@ pub struct RegisteredClient {
     /// §7.3, for native apps; the default). Off for clients living in a web
     /// page at a fixed address, such as API documentation.
     pub loopback_any_port: bool,
+    /// The algorithm of this client's ID tokens (OpenID Connect
+    /// Registration §2 `id_token_signed_response_alg`); `None` means the
+    /// server's [`ServerConfig::id_token_alg`] (RS256 by default).
+    pub id_token_alg: Option<Algorithm>,
 }
 
 impl RegisteredClient {
@@ -37,7 +43,28 @@ impl RegisteredClient {
             scopes: Vec::new(),
             first_party: true,
             loopback_any_port: true,
+            id_token_alg: None,
         }
+    }
+
+    /// A fresh client secret: 32 random bytes as base64url, so only
+    /// RFC 3986 unreserved characters (`A–Z a–z 0–9 - _`). Clients that
+    /// send HTTP Basic credentials without RFC 6749 §2.3.1's form-encoding
+    /// then still authenticate; the server decodes per §2.3.1 either way.
+    ///
+    /// ```
+    /// let secret = sesame_server::RegisteredClient::generate_secret(&ring::rand::SystemRandom::new()).unwrap();
+    /// assert!(secret.expose().bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+    /// ```
+    pub fn generate_secret(rng: &dyn Random) -> Result<Secret, RandomError> {
+        random_b64(rng, 32).map(Secret::new)
+    }
+
+    /// Signs this client's ID tokens with `alg` (the server needs an active
+    /// key of that algorithm).
+    pub fn id_token_signed_response_alg(mut self, alg: Algorithm) -> Self {
+        self.id_token_alg = Some(alg);
+        self
     }
 
     /// Limits the scopes the client may request.
@@ -120,6 +147,12 @@ pub struct ServerConfig {
     pub id_token_ttl: Duration,
     /// Code lifetime (default and maximum 60 s).
     pub code_ttl: Duration,
+    /// The default algorithm of ID tokens (RS256, which OpenID Connect
+    /// Core §15.1 requires every provider to offer); clients may choose
+    /// another with [`RegisteredClient::id_token_signed_response_alg`].
+    pub id_token_alg: Algorithm,
+    /// The algorithm of access tokens (ES256 by default: small and fast).
+    pub access_token_alg: Algorithm,
 }
 
 impl ServerConfig {
@@ -138,7 +171,21 @@ impl ServerConfig {
             refresh_token_ttl: Duration::from_secs(30 * 86_400),
             id_token_ttl: Duration::from_secs(600),
             code_ttl: MAX_CODE_TTL,
+            id_token_alg: Algorithm::RS256,
+            access_token_alg: Algorithm::ES256,
         }
+    }
+
+    /// Sets the default ID-token algorithm.
+    pub fn id_token_alg(mut self, alg: Algorithm) -> Self {
+        self.id_token_alg = alg;
+        self
+    }
+
+    /// Sets the access-token algorithm.
+    pub fn access_token_alg(mut self, alg: Algorithm) -> Self {
+        self.access_token_alg = alg;
+        self
     }
 
     /// Registers a client.

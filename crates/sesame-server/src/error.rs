@@ -117,3 +117,15 @@ impl From<sesame_core::random::RandomError> for ServerError {
         ServerError::Internal(InternalError::Random)
     }
 }
+
+/// Why a key set cannot run the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyRingError {
+    /// No key at all.
+    #[error("no signing key")]
+    Empty,
+    /// The configuration signs with this algorithm but no key has it.
+    #[error("no signing key for {0:?}")]
+    MissingAlgorithm(sesame_core::jose::Algorithm),
+}

@@ -116,7 +116,7 @@ use std::time::Duration;
 
 pub use authorize::{AuthorizationRequest, AuthorizeError};
 pub use config::{redirect_matches, RegisteredClient, ServerConfig};
-pub use error::{OAuthError, ServerError};
+pub use error::{KeyRingError, OAuthError, ServerError};
 pub use login_page::{LoginButton, LoginPage, SOCIAL_CONTINUE_PATH};
 pub use server::AuthorizationServer;
 pub use service::AuthServerService;

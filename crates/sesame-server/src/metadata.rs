@@ -6,6 +6,24 @@ use sesame_core::jose::SigningKey;
 
 use crate::AuthorizationServer;
 
+/// The claims the server's ID tokens and userinfo can carry: its own, and
+/// those a social login maps (the app's own claims come on top).
+pub const CLAIMS_SUPPORTED: &[&str] = &[
+    "iss",
+    "sub",
+    "aud",
+    "exp",
+    "iat",
+    "nonce",
+    "at_hash",
+    "idp",
+    "email",
+    "email_verified",
+    "name",
+    "picture",
+    "preferred_username",
+];
+
 impl AuthorizationServer {
     /// The JWKS document (`/jwks.json`).
     pub fn jwks(&self) -> Value {
@@ -18,11 +36,10 @@ impl AuthorizationServer {
         let i = &self.config.issuer;
         let algs: Vec<&str> = {
             let ring = self.keys.read();
-            let mut v: Vec<&'static str> =
-                ring.keys().iter().map(|k| k.algorithm().as_str()).collect();
-            v.sort_unstable();
-            v.dedup();
-            v
+            ring.active_algorithms()
+                .into_iter()
+                .map(sesame_core::jose::Algorithm::as_str)
+                .collect()
         };
         json!({
             "issuer": i,
@@ -42,7 +59,13 @@ impl AuthorizationServer {
             "id_token_signing_alg_values_supported": algs,
             "subject_types_supported": ["public"],
             "scopes_supported": self.config.scopes,
+            "claims_supported": CLAIMS_SUPPORTED,
             "authorization_response_iss_parameter_supported": true,
+            // OpenID Connect Discovery §3 makes `request_uri_parameter_supported`
+            // true when absent: say that request objects are not taken.
+            "request_parameter_supported": false,
+            "request_uri_parameter_supported": false,
+            "claims_parameter_supported": false,
         })
     }
 }

@@ -5,6 +5,7 @@ use sesame_core::jose::{JwkSet, SigningKey};
 
 use crate::config::{RegisteredClient, ServerConfig};
 use crate::keys::SharedKeyRing;
+use crate::KeyRingError;
 
 /// The authorization server's protocol, free of HTTP frameworks and of
 /// storage: [`authorize`](Self::authorize), [`approve`](Self::approve),
@@ -17,12 +18,42 @@ pub struct AuthorizationServer {
 }
 
 impl AuthorizationServer {
-    /// A server signing with `key` (ES256 by default; EdDSA and RS256 work too).
+    /// A server signing everything with one `key` (ES256, EdDSA or
+    /// RS256): access tokens, and ID tokens of every client that does not
+    /// ask for another algorithm. OpenID clients expect RS256 ID tokens
+    /// (OpenID Connect Core §15.1): give the server an RSA key too with
+    /// [`with_keys`](Self::with_keys).
     pub fn new(config: ServerConfig, key: SigningKey) -> Self {
         Self {
             config,
-            keys: SharedKeyRing::new(key),
+            keys: SharedKeyRing::new(vec![key]),
         }
+    }
+
+    /// A server with a key set — typically an RSA key for ID tokens and an
+    /// EC key for access tokens. The first key of each algorithm signs;
+    /// the others are published (rotation: [`activate_key`](Self::activate_key)).
+    ///
+    /// Fails when the set is empty, or when an algorithm the configuration
+    /// signs with — [`ServerConfig::id_token_alg`],
+    /// [`ServerConfig::access_token_alg`], a client's
+    /// [`id_token_alg`](RegisteredClient::id_token_alg) — has no key.
+    pub fn with_keys(config: ServerConfig, keys: Vec<SigningKey>) -> Result<Self, KeyRingError> {
+        if keys.is_empty() {
+            return Err(KeyRingError::Empty);
+        }
+        let wanted = [config.id_token_alg, config.access_token_alg]
+            .into_iter()
+            .chain(config.clients.iter().filter_map(|c| c.id_token_alg));
+        for alg in wanted {
+            if !keys.iter().any(|k| k.algorithm() == alg) {
+                return Err(KeyRingError::MissingAlgorithm(alg));
+            }
+        }
+        Ok(Self {
+            config,
+            keys: SharedKeyRing::new(keys),
+        })
     }
 
     /// The configuration.

@@ -93,11 +93,24 @@ impl AuthorizationServer {
             at.insert(k.into(), v);
         }
         let ring = self.keys.read();
-        let key = ring.active().ok_or(InternalError::Sign)?;
+        let key = ring
+            .active_for(self.config.access_token_alg)
+            .or_else(|| ring.first_active())
+            .ok_or(InternalError::Sign)?;
         let access_token = sign(key, "at+jwt", &at)?;
         if !grant.scopes.iter().any(|s| s == "openid") {
             return Ok((access_token, None));
         }
+        // The client's algorithm if it chose one (then only that one), else
+        // the server's default, else — a one-key server — its only key.
+        let client_alg = self.client(&grant.client_id).and_then(|c| c.id_token_alg);
+        let id_key = match client_alg {
+            Some(alg) => ring.active_for(alg),
+            None => ring
+                .active_for(self.config.id_token_alg)
+                .or_else(|| ring.first_active()),
+        }
+        .ok_or(InternalError::Sign)?;
         let mut id = app_claims(&grant.claims);
         for (k, v) in [
             ("iss", json!(self.config.issuer)),
@@ -108,7 +121,7 @@ impl AuthorizationServer {
             (
                 "at_hash",
                 json!(sesame_core::idtoken::token_hash(
-                    key.algorithm(),
+                    id_key.algorithm(),
                     &access_token
                 )),
             ),
@@ -118,7 +131,7 @@ impl AuthorizationServer {
         if let Some(n) = nonce {
             id.insert("nonce".into(), json!(n));
         }
-        let id_token = sign(key, "JWT", &id)?;
+        let id_token = sign(id_key, "JWT", &id)?;
         Ok((access_token, Some(id_token)))
     }
 }
