@@ -8,7 +8,11 @@
 //! form's fields are `username` and `password`. Optional social login (any
 //! OpenID Provider, shown as a "Continue with …" button): `SESAME_SOCIAL_ISSUER`,
 //! `SESAME_SOCIAL_CLIENT_ID`, `SESAME_SOCIAL_CLIENT_SECRET`; its callback is
-//! `{issuer}/auth/social/callback`.
+//! `{issuer}/auth/social/callback`. Keys: `SESAME_SIGNING_KEY_FILE` (a JSON
+//! JWK Set of private keys, each with a `kid`; the first key of each
+//! algorithm signs) and `SESAME_COOKIE_KEY` (base64url of 32 bytes); without
+//! them, fresh keys (RS256 for ID tokens, ES256 for access tokens) are made
+//! at start-up.
 
 use std::sync::Arc;
 
@@ -16,7 +20,6 @@ use axum::response::IntoResponse;
 use serde_json::{json, Map};
 use sesame_axum::SesameAuth;
 use sesame_core::client::{Client, ClientConfig, Login};
-use sesame_core::jose::{Algorithm, SigningKey};
 use sesame_core::login::LoginService;
 use sesame_core::provider::Provider;
 use sesame_core::seal::{Sealer, SealingKey};
@@ -58,14 +61,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         secret.as_deref(),
         &redirects.split(',').collect::<Vec<_>>(),
     );
-    let (key, _) = SigningKey::generate(Algorithm::ES256, "key-1")?;
-    let server = Arc::new(AuthorizationServer::new(
+    // RS256 ID tokens and ES256 access tokens; with SESAME_SIGNING_KEY_FILE
+    // and SESAME_COOKIE_KEY shared, instances act as one server.
+    let server = Arc::new(AuthorizationServer::with_keys(
         ServerConfig::new(&issuer)
             .scopes(["api:read"])
             .client(client),
-        key,
-    ));
-    let (cookie_key, _) = SealingKey::generate(&ring::rand::SystemRandom::new())?;
+        server_keys::signing_keys()?,
+    )?);
+    let cookie_key = server_keys::cookie_key()?;
     let dev = issuer.starts_with("http://127.0.0.1") || issuer.starts_with("http://localhost");
     let (social_key, _) = SealingKey::generate(&ring::rand::SystemRandom::new())?;
     let mut social = LoginService::new(Sealer::new(social_key));

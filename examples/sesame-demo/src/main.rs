@@ -30,7 +30,6 @@ use serde_json::{json, Value};
 use sesame_axum::openapi::{add_security_scheme, swagger_ui};
 use sesame_axum::{BearerLayer, Claims, SesameAuth};
 use sesame_core::client::{Client, ClientConfig, Login};
-use sesame_core::jose::{Algorithm, SigningKey};
 use sesame_core::login::LoginService;
 use sesame_core::openapi::{DocsClient, SWAGGER_REDIRECT_FILE};
 use sesame_core::provider::Provider;
@@ -232,10 +231,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             &docs_client,
             &format!("{issuer}/docs/{SWAGGER_REDIRECT_FILE}"),
         ));
-    let server = Arc::new(AuthorizationServer::new(
+    // RS256 ID tokens and ES256 access tokens, from SESAME_SIGNING_KEY_FILE
+    // or made now.
+    let server = Arc::new(AuthorizationServer::with_keys(
         config,
-        SigningKey::generate(Algorithm::ES256, "demo-key-1")?.0,
-    ));
+        server_keys::signing_keys()?,
+    )?);
     let role = |r: &str, name: &str| {
         json!({"role": r, "name": name})
             .as_object()
@@ -250,7 +251,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             Arc::clone(&server),
             Arc::new(MemoryStore::default()),
             Arc::new(users),
-            Sealer::new(SealingKey::generate(&rng)?.0),
+            Sealer::new(server_keys::cookie_key()?),
         )
         .login_page(page)
         .insecure_cookies(),

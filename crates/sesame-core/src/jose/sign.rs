@@ -142,6 +142,38 @@ impl SigningKey {
         })
     }
 
+    /// Every key of a JSON JWK Set of private keys (`{"keys": [...]}`),
+    /// in order; each needs a `kid`. For configuration files shared by the
+    /// instances of one server.
+    ///
+    /// ```
+    /// use sesame_core::jose::{Algorithm, SigningKey};
+    /// // RFC 7515 A.3's P-256 key.
+    /// let jwks = r#"{"keys": [{"kid": "ec-1", "kty": "EC", "crv": "P-256",
+    ///     "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0", "d": "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"}]}"#;
+    /// let keys = SigningKey::set_from_jwks(jwks.as_bytes()).unwrap();
+    /// assert_eq!((keys[0].kid(), keys[0].algorithm()), ("ec-1", Algorithm::ES256));
+    /// assert!(SigningKey::set_from_jwks(br#"{"keys": []}"#).is_err());
+    /// ```
+    pub fn set_from_jwks(json: &[u8]) -> Result<Vec<SigningKey>, JoseError> {
+        let doc: Value = serde_json::from_slice(json).map_err(|_| JoseError::InvalidSigningKey)?;
+        let keys = doc
+            .get("keys")
+            .and_then(Value::as_array)
+            .filter(|k| !k.is_empty())
+            .ok_or(JoseError::InvalidSigningKey)?;
+        keys.iter()
+            .map(|jwk| {
+                let kid = jwk
+                    .get("kid")
+                    .and_then(Value::as_str)
+                    .filter(|k| !k.is_empty())
+                    .ok_or(JoseError::InvalidSigningKey)?;
+                Self::from_jwk(jwk, kid)
+            })
+            .collect()
+    }
+
     /// An HS256 key from an application secret.
     pub fn hs256(secret: &[u8], kid: impl Into<String>) -> Self {
         Self {
