@@ -106,11 +106,48 @@ fn prepare_e2e() -> bool {
             return false;
         }
     }
+    if !authlib_venv() {
+        return false;
+    }
     let mut args = vec!["build", "-p", "authorization-server", "-p", "sesame-demo"];
     for app in E2E_APPS {
         args.extend(["-p", app]);
     }
     cargo(&args)
+}
+
+/// The pinned Authlib the interop tests drive, in `target/authlib-venv`.
+fn authlib_venv() -> bool {
+    let root = workspace_root();
+    let venv = root.join("target/authlib-venv");
+    let python = venv.join("bin/python");
+    let requirements = root.join("xtask/authlib/requirements.txt");
+    let stamp = venv.join("requirements.txt");
+    let current = std::fs::read(&requirements).ok();
+    if python.exists() && current.is_some() && std::fs::read(&stamp).ok() == current {
+        return true;
+    }
+    let venv_s = venv.to_string_lossy().into_owned();
+    let ok = run("python3", &["-m", "venv", &venv_s], &[])
+        && run(
+            &python.to_string_lossy(),
+            &[
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "-r",
+                &requirements.to_string_lossy(),
+            ],
+            &[],
+        );
+    if ok {
+        let _ = std::fs::copy(&requirements, &stamp);
+    } else {
+        eprintln!("xtask: could not create the Authlib venv (is python3-venv installed?)");
+    }
+    ok
 }
 
 fn e2e() -> bool {
