@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use serde_json::{Map, Value};
 use sesame_core::jose::Algorithm;
 
-use crate::AuthServerService;
+use crate::{AuthServerService, StoreError};
 
 impl AuthServerService {
     pub(crate) fn bearer(request: &http::Request<Vec<u8>>) -> Option<String> {
@@ -23,12 +23,27 @@ impl AuthServerService {
     }
 
     /// Verifies one of this server's access tokens: signature, `typ`, `iss`,
-    /// `exp`, and that its family is not revoked.
+    /// `exp`, and that its family is not revoked. `Ok(None)` for a token
+    /// that is not (or no longer) valid; `Err` when the store cannot say —
+    /// the endpoint answers 503 then, never "valid".
     pub(crate) async fn verify_access_token(
         &self,
         token: &str,
         now: SystemTime,
-    ) -> Option<Map<String, Value>> {
+    ) -> Result<Option<Map<String, Value>>, StoreError> {
+        let Some(claims) = self.verify_signed(token, now) else {
+            return Ok(None);
+        };
+        if let Some(sid) = claims.get("sid").and_then(Value::as_str) {
+            if self.store.is_family_revoked(sid).await? {
+                return Ok(None);
+            }
+        }
+        Ok(Some(claims))
+    }
+
+    /// The checks that need no store.
+    fn verify_signed(&self, token: &str, now: SystemTime) -> Option<Map<String, Value>> {
         let keys = self.server.key_set();
         let verified = sesame_core::jose::verify(token, &keys, Algorithm::ASYMMETRIC).ok()?;
         if verified
@@ -48,11 +63,6 @@ impl AuthServerService {
         let exp = claims.get("exp").and_then(Value::as_u64)?;
         if sesame_core::time::unix_seconds(now) >= exp {
             return None;
-        }
-        if let Some(sid) = claims.get("sid").and_then(Value::as_str) {
-            if self.store.is_family_revoked(sid).await.unwrap_or(true) {
-                return None;
-            }
         }
         Some(claims)
     }

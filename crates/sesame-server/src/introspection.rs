@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use sesame_core::protocol::ErrorCode;
 use sesame_core::response::json_response;
 
-use crate::AuthServerService;
+use crate::{AuthServerService, ServerError};
 
 impl AuthServerService {
     /// RFC 7662: whether a token is active, and its claims.
@@ -26,10 +26,14 @@ impl AuthServerService {
         else {
             return json_response(400, &json!({"error": ErrorCode::InvalidRequest.as_str()}));
         };
-        if let Some(mut claims) = self.verify_access_token(&token, now).await {
-            claims.insert("active".into(), json!(true));
-            claims.insert("token_type".into(), json!("Bearer"));
-            return json_response(200, &Value::Object(claims));
+        match self.verify_access_token(&token, now).await {
+            Ok(Some(mut claims)) => {
+                claims.insert("active".into(), json!(true));
+                claims.insert("token_type".into(), json!("Bearer"));
+                return json_response(200, &Value::Object(claims));
+            }
+            Ok(None) => {}
+            Err(e) => return ServerError::from(e).to_response(),
         }
         match self
             .store
@@ -41,7 +45,8 @@ impl AuthServerService {
                 &json!({"active": true, "token_type": "refresh_token", "client_id": g.client_id, "sub": g.subject,
                         "scope": g.scopes.join(" "), "exp": sesame_core::time::unix_seconds(g.expires_at)}),
             ),
-            _ => json_response(200, &json!({"active": false})),
+            Ok(None) => json_response(200, &json!({"active": false})),
+            Err(e) => ServerError::from(e).to_response(),
         }
     }
 }

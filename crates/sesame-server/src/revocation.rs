@@ -8,7 +8,7 @@ use sesame_core::protocol::ErrorCode;
 use sesame_core::response::json_response;
 
 use crate::pages::response;
-use crate::AuthServerService;
+use crate::{AuthServerService, ServerError};
 
 impl AuthServerService {
     /// RFC 7009: revokes a refresh token's family, or an access token's.
@@ -28,19 +28,22 @@ impl AuthServerService {
         else {
             return json_response(400, &json!({"error": ErrorCode::InvalidRequest.as_str()}));
         };
+        let unavailable = |e| ServerError::from(e).to_response();
         let family = match self
             .store
             .find_refresh(&crate::sha256_b64(&token), now)
             .await
         {
             Ok(Some(g)) if g.client_id == client_id => Some(g.family),
-            _ => match self.verify_access_token(&token, now).await {
-                Some(c)
+            Err(e) => return unavailable(e),
+            Ok(_) => match self.verify_access_token(&token, now).await {
+                Ok(Some(c))
                     if c.get("client_id").and_then(Value::as_str) == Some(client_id.as_str()) =>
                 {
                     c.get("sid").and_then(Value::as_str).map(str::to_owned)
                 }
-                _ => None,
+                Ok(_) => None,
+                Err(e) => return unavailable(e),
             },
         };
         if let Some(f) = family {

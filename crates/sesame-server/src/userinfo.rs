@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use sesame_core::protocol::ErrorCode;
 use sesame_core::response::json_response;
 
-use crate::AuthServerService;
+use crate::{AuthServerService, ServerError};
 
 impl AuthServerService {
     pub(crate) async fn userinfo(
@@ -16,7 +16,10 @@ impl AuthServerService {
         now: SystemTime,
     ) -> http::Response<Vec<u8>> {
         let claims = match Self::bearer(request) {
-            Some(t) => self.verify_access_token(&t, now).await,
+            Some(t) => match self.verify_access_token(&t, now).await {
+                Ok(c) => c,
+                Err(e) => return ServerError::from(e).to_response(),
+            },
             None => None,
         };
         let Some(claims) = claims else {

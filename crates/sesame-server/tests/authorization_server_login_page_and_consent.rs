@@ -36,69 +36,6 @@ fn service() -> AuthServerService {
     )
 }
 
-fn get(s: &AuthServerService, uri: &str) -> http::Response<Vec<u8>> {
-    block_on(s.handle(
-        http::Request::get(uri).body(Vec::new()).unwrap(),
-        now(),
-        &rng(),
-    ))
-}
-
-fn post(s: &AuthServerService, uri: &str, body: Vec<u8>, cookie: &str) -> http::Response<Vec<u8>> {
-    let req = http::Request::post(uri)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("cookie", cookie)
-        .body(body)
-        .unwrap();
-    block_on(s.handle(req, now(), &rng()))
-}
-
-fn field(html: &str, name: &str) -> String {
-    html.split_once(&format!("name=\"{name}\" value=\""))
-        .unwrap()
-        .1
-        .split_once('"')
-        .unwrap()
-        .0
-        .to_owned()
-}
-
-fn csrf_cookie(resp: &http::Response<Vec<u8>>) -> String {
-    resp.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
-fn page(resp: &http::Response<Vec<u8>>) -> String {
-    String::from_utf8(resp.body().clone()).unwrap()
-}
-
-fn login(
-    s: &AuthServerService,
-    client: &str,
-    redirect: &str,
-    password: &str,
-) -> http::Response<Vec<u8>> {
-    let form_page = get(
-        s,
-        &format!("/authorize?{}", authorize_query(client, redirect, "")),
-    );
-    assert_eq!(form_page.status(), 200);
-    assert_eq!(form_page.headers()["x-frame-options"], "DENY");
-    let html = page(&form_page);
-    let body = form(&[
-        ("authorization", &field(&html, "authorization")),
-        ("csrf", &field(&html, "csrf")),
-        ("username", "alice"),
-        ("password", password),
-    ]);
-    post(s, "/login", body, &csrf_cookie(&form_page))
-}
-
 #[test]
 fn first_party_login_answers_303_with_a_code() {
     let s = service();

@@ -7,7 +7,8 @@ use std::time::SystemTime;
 use serde_json::{json, Map, Value};
 use sesame_core::jose::{verify, Algorithm, JwkSet, SigningKey};
 use sesame_server::{
-    AuthorizationRequest, AuthorizationServer, MemoryStore, RegisteredClient, ServerConfig,
+    AuthServerService, AuthorizationRequest, AuthorizationServer, MemoryStore, RegisteredClient,
+    ServerConfig,
 };
 
 pub const AS_ISSUER: &str = "https://as.example";
@@ -187,4 +188,73 @@ pub fn new_key(kid: &str) -> SigningKey {
 
 pub fn no_claims() -> Value {
     json!({})
+}
+
+/// Service-level helpers: requests through `AuthServerService::handle`.
+pub fn get(s: &AuthServerService, uri: &str) -> http::Response<Vec<u8>> {
+    block_on(s.handle(
+        http::Request::get(uri).body(Vec::new()).unwrap(),
+        super::now(),
+        &super::rng(),
+    ))
+}
+
+pub fn post(
+    s: &AuthServerService,
+    uri: &str,
+    body: Vec<u8>,
+    cookie: &str,
+) -> http::Response<Vec<u8>> {
+    let req = http::Request::post(uri)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", cookie)
+        .body(body)
+        .unwrap();
+    block_on(s.handle(req, super::now(), &super::rng()))
+}
+
+pub fn field(html: &str, name: &str) -> String {
+    html.split_once(&format!("name=\"{name}\" value=\""))
+        .unwrap()
+        .1
+        .split_once('"')
+        .unwrap()
+        .0
+        .to_owned()
+}
+
+pub fn csrf_cookie(resp: &http::Response<Vec<u8>>) -> String {
+    resp.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+pub fn page(resp: &http::Response<Vec<u8>>) -> String {
+    String::from_utf8(resp.body().clone()).unwrap()
+}
+
+pub fn login(
+    s: &AuthServerService,
+    client: &str,
+    redirect: &str,
+    password: &str,
+) -> http::Response<Vec<u8>> {
+    let form_page = get(
+        s,
+        &format!("/authorize?{}", authorize_query(client, redirect, "")),
+    );
+    assert_eq!(form_page.status(), 200);
+    assert_eq!(form_page.headers()["x-frame-options"], "DENY");
+    let html = page(&form_page);
+    let body = form(&[
+        ("authorization", &field(&html, "authorization")),
+        ("csrf", &field(&html, "csrf")),
+        ("username", "alice"),
+        ("password", password),
+    ]);
+    post(s, "/login", body, &csrf_cookie(&form_page))
 }
