@@ -10,18 +10,6 @@ use sesame_core::jose::Algorithm;
 use crate::{AuthServerService, StoreError};
 
 impl AuthServerService {
-    pub(crate) fn bearer(request: &http::Request<Vec<u8>>) -> Option<String> {
-        let h = request
-            .headers()
-            .get(http::header::AUTHORIZATION)?
-            .to_str()
-            .ok()?;
-        let t = h
-            .strip_prefix("Bearer ")
-            .or_else(|| h.strip_prefix("bearer "))?;
-        Some(t.trim().to_owned())
-    }
-
     /// Verifies one of this server's access tokens: signature, `typ`, `iss`,
     /// `exp`, and that its family is not revoked. `Ok(None)` for a token
     /// that is not (or no longer) valid; `Err` when the store cannot say —

@@ -20,6 +20,19 @@ impl AuthorizationServer {
         body_id: Option<&str>,
         body_secret: Option<&str>,
     ) -> Result<&RegisteredClient, OAuthError> {
+        if request
+            .headers()
+            .get_all(http::header::AUTHORIZATION)
+            .iter()
+            .nth(1)
+            .is_some()
+        {
+            // Two credentials: which one would count? Neither.
+            return Err(OAuthError::new(
+                ErrorCode::InvalidRequest,
+                "repeated authorization header",
+            ));
+        }
         let basic = match request.headers().get(http::header::AUTHORIZATION) {
             Some(h) => Some(
                 parse_basic(h.to_str().map_err(|_| OAuthError::invalid_client(true))?)

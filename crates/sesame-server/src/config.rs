@@ -5,7 +5,6 @@ use std::time::Duration;
 use sesame_core::jose::Algorithm;
 use sesame_core::random::{random_b64, Random, RandomError};
 use sesame_core::Secret;
-use url::Url;
 
 use crate::MAX_CODE_TTL;
 
@@ -24,8 +23,9 @@ pub struct RegisteredClient {
     /// First-party clients skip the consent screen.
     pub first_party: bool,
     /// Whether a loopback redirect URI may come back on any port (RFC 8252
-    /// §7.3, for native apps; the default). Off for clients living in a web
-    /// page at a fixed address, such as API documentation.
+    /// §7.3) — for native apps only ([`RegisteredClient::native_app`]);
+    /// every other client's redirect URIs are compared as exact strings
+    /// (RFC 9700 §4.1.3, OAuth 2.1).
     pub loopback_any_port: bool,
     /// The algorithm of this client's ID tokens (OpenID Connect
     /// Registration §2 `id_token_signed_response_alg`); `None` means the
@@ -42,7 +42,7 @@ impl RegisteredClient {
             redirect_uris: redirect_uris.iter().map(|s| (*s).to_owned()).collect(),
             scopes: Vec::new(),
             first_party: true,
-            loopback_any_port: true,
+            loopback_any_port: false,
             id_token_alg: None,
         }
     }
@@ -79,12 +79,20 @@ impl RegisteredClient {
         self
     }
 
-    /// Requires redirect URIs to match exactly, even on loopback: for a
-    /// client that is a web page at a fixed address (Swagger UI), where
-    /// RFC 8252's any-port rule for native apps would let any local
-    /// process receive its codes.
+    /// Requires redirect URIs to match exactly, even on loopback (the
+    /// default; kept for clarity at call sites such as Swagger UI's client,
+    /// where RFC 8252's any-port rule would let any local process receive
+    /// its codes).
     pub fn exact_redirect_uris(mut self) -> Self {
         self.loopback_any_port = false;
+        self
+    }
+
+    /// Marks a native app (RFC 8252): its loopback redirect URIs
+    /// (`http://127.0.0.1/…`, `http://[::1]/…`) may come back on any port,
+    /// since the app listens on whatever port the system gives it.
+    pub fn native_app(mut self) -> Self {
+        self.loopback_any_port = true;
         self
     }
 
@@ -99,32 +107,44 @@ impl RegisteredClient {
     }
 }
 
-/// RFC 8252 §7.3: exact match, except that a loopback IP redirect URI may
-/// use any port.
+/// RFC 8252 §7.3 for native apps: the strings match exactly, except that
+/// a loopback IP redirect URI (`http://127.0.0.1` or `http://[::1]`,
+/// spelled just so) may carry any port. Nothing is normalised (RFC 9700
+/// §4.1.3): `127.1`, `127.0.0.1.`, `0x7f000001`, `HTTP://`, `/./` or
+/// `/%2e/` are other strings and do not match.
+///
+/// ```
+/// use sesame_server::redirect_matches;
+/// assert!(redirect_matches("http://127.0.0.1/cb", "http://127.0.0.1:51234/cb"));
+/// assert!(!redirect_matches("http://127.0.0.1/cb", "http://127.1:51234/cb"));
+/// assert!(!redirect_matches("http://127.0.0.1/cb", "http://127.0.0.1:5/./cb"));
+/// ```
 pub fn redirect_matches(registered: &str, requested: &str) -> bool {
     if registered == requested {
         return true;
     }
-    let (Ok(a), Ok(b)) = (Url::parse(registered), Url::parse(requested)) else {
-        return false;
-    };
-    let loopback = |u: &Url| {
-        u.scheme() == "http"
-            && match u.host() {
-                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-                _ => false,
+    fn split(uri: &str) -> Option<(&str, &str)> {
+        let host = ["http://127.0.0.1", "http://[::1]"]
+            .into_iter()
+            .find(|h| uri.starts_with(h))?;
+        let rest = &uri[host.len()..];
+        let rest = match rest.strip_prefix(':') {
+            Some(after) => {
+                let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+                if digits == 0 || digits > 5 {
+                    return None;
+                }
+                &after[digits..]
             }
-    };
-    loopback(&a)
-        && loopback(&b)
-        && a.host() == b.host()
-        && a.path() == b.path()
-        && a.query() == b.query()
-        && a.fragment().is_none()
-        && b.fragment().is_none()
-        && a.username().is_empty()
-        && b.username().is_empty()
+            None => rest,
+        };
+        // The path must start right away: no userinfo tricks, no fragment.
+        (rest.starts_with('/') && !rest.contains('#')).then_some((host, rest))
+    }
+    match (split(registered), split(requested)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// The server's configuration.

@@ -18,16 +18,6 @@ impl AuthServerService {
         if let Ok(v) = http::HeaderValue::from_str(&cookie) {
             resp.headers_mut().append(http::header::SET_COOKIE, v);
         }
-        resp.headers_mut().insert(
-            http::header::X_FRAME_OPTIONS,
-            http::HeaderValue::from_static("DENY"),
-        );
-        resp.headers_mut().insert(
-            http::header::CONTENT_SECURITY_POLICY,
-            http::HeaderValue::from_static(
-                "default-src 'self'; style-src 'self' https:; frame-ancestors 'none'",
-            ),
-        );
     }
 
     pub(crate) fn csrf_matches(

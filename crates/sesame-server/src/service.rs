@@ -98,6 +98,19 @@ impl AuthServerService {
     ) -> http::Response<Vec<u8>> {
         let path = request.uri().path().to_owned();
         let method = request.method().clone();
+        if let Some(allowed) = allowed_methods(&path) {
+            if !allowed.contains(&method.as_str()) {
+                return method_not_allowed(allowed);
+            }
+        }
+        if matches!(path.as_str(), "/token" | "/revoke" | "/introspect") && !is_form(&request) {
+            // RFC 6749 §4.1.3, RFC 7009 §2.1, RFC 7662 §2.1.
+            return crate::OAuthError::new(
+                ErrorCode::InvalidRequest,
+                "the body must be application/x-www-form-urlencoded",
+            )
+            .to_response();
+        }
         match (method.as_str(), path.as_str()) {
             (
                 "GET",
@@ -239,5 +252,43 @@ impl AuthServerService {
             claims: pending.claims,
         };
         self.issue_code(&pending.request, user, now, rng).await
+    }
+}
+
+/// The methods each route answers (`None`: not a route of this server).
+fn allowed_methods(path: &str) -> Option<&'static [&'static str]> {
+    Some(match path {
+        "/.well-known/openid-configuration"
+        | "/.well-known/oauth-authorization-server"
+        | "/jwks.json"
+        | "/authorize" => &["GET"],
+        "/login" | "/consent" | "/token" | "/revoke" | "/introspect" => &["POST"],
+        "/userinfo" => &["GET", "POST"],
+        _ => return None,
+    })
+}
+
+/// `405 Method Not Allowed` with `Allow` (RFC 9110 §15.5.6).
+fn method_not_allowed(allowed: &[&str]) -> http::Response<Vec<u8>> {
+    let mut resp = json_response(405, &json!({"error": "method_not_allowed"}));
+    if let Ok(v) = http::HeaderValue::from_str(&allowed.join(", ")) {
+        resp.headers_mut().insert(http::header::ALLOW, v);
+    }
+    resp
+}
+
+/// Whether the body is declared as a form (parameters such as `; charset` allowed).
+fn is_form(request: &http::Request<Vec<u8>>) -> bool {
+    let mut types = request.headers().get_all(http::header::CONTENT_TYPE).iter();
+    match (types.next(), types.next()) {
+        (Some(v), None) => v
+            .to_str()
+            .ok()
+            .and_then(|t| t.split(';').next())
+            .is_some_and(|t| {
+                t.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            }),
+        _ => false,
     }
 }

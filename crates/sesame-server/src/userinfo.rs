@@ -15,7 +15,21 @@ impl AuthServerService {
         request: &http::Request<Vec<u8>>,
         now: SystemTime,
     ) -> http::Response<Vec<u8>> {
-        let claims = match Self::bearer(request) {
+        let token = match sesame_core::resource::extract_bearer(request.headers()) {
+            Ok(t) => Some(t.to_owned()),
+            // Two Authorization headers, or a malformed one (RFC 6750 §3.1).
+            Err(sesame_core::resource::BearerError::InvalidRequest) => {
+                let mut r =
+                    json_response(400, &json!({"error": ErrorCode::InvalidRequest.as_str()}));
+                r.headers_mut().insert(
+                    http::header::WWW_AUTHENTICATE,
+                    http::HeaderValue::from_static("Bearer error=\"invalid_request\""),
+                );
+                return r;
+            }
+            Err(_) => None,
+        };
+        let claims = match token {
             Some(t) => match self.verify_access_token(&t, now).await {
                 Ok(c) => c,
                 Err(e) => return ServerError::from(e).to_response(),

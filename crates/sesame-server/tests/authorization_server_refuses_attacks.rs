@@ -74,9 +74,58 @@ fn loopback_redirect_uris_may_change_only_the_port() {
         !redirect_matches("http://localhost:8080/cb", "http://localhost:9/cb"),
         "only IP literals (RFC 8252 §8.3)"
     );
-    assert!(server()
-        .authorize(&authorize_query("spa", "http://127.0.0.1:40000/cb", ""))
+    let native = AuthorizationServer::new(
+        ServerConfig::new(AS_ISSUER)
+            .scopes(["api:read"])
+            .client(RegisteredClient::new("app", None, &["http://127.0.0.1:8080/cb"]).native_app()),
+        es256_key("k"),
+    );
+    assert!(native
+        .authorize(&authorize_query("app", "http://127.0.0.1:40000/cb", ""))
         .is_ok());
+}
+
+#[test]
+fn other_spellings_of_a_registered_uri_are_refused() {
+    // RFC 9700 §4.1.3: compared as strings, nothing normalised — for web
+    // clients on loopback too, whose port is fixed.
+    let s = server();
+    for spelling in [
+        "http://127.0.0.1:8080/cb/",
+        "http://127.0.0.1.:8080/cb",
+        "http://127.1:8080/cb",
+        "http://0x7f000001:8080/cb",
+        "http://2130706433:8080/cb",
+        "HTTP://127.0.0.1:8080/cb",
+        "http://127.0.0.1:8080/./cb",
+        "http://127.0.0.1:8080/%2e/cb",
+        "http://127.0.0.1:8080/x/../cb",
+        "http://127.0.0.1:08080/cb",
+        "http://127.0.0.1:8080/cb#frag",
+        "http://user@127.0.0.1:8080/cb",
+        "http://127.0.0.1:40000/cb",
+    ] {
+        assert!(
+            s.authorize(&authorize_query("spa", spelling, "")).is_err(),
+            "{spelling} must not match http://127.0.0.1:8080/cb"
+        );
+    }
+    assert!(s
+        .authorize(&authorize_query("spa", "http://127.0.0.1:8080/cb", ""))
+        .is_ok());
+    // A native app's any-port rule does not open the other spellings either.
+    for spelling in [
+        "http://127.1:5000/cb",
+        "http://127.0.0.1:5000/./cb",
+        "http://127.0.0.1:/cb",
+        "http://127.0.0.1:123456/cb",
+        "HTTP://127.0.0.1:5000/cb",
+    ] {
+        assert!(
+            !redirect_matches("http://127.0.0.1:8080/cb", spelling),
+            "{spelling}"
+        );
+    }
 }
 
 #[test]
@@ -309,11 +358,7 @@ fn a_docs_client_on_loopback_gets_no_other_port() {
             &docs,
             "http://127.0.0.1:4000/docs/oauth2-redirect.html",
         ))
-        .client(RegisteredClient::new(
-            "native",
-            None,
-            &["http://127.0.0.1/cb"],
-        ));
+        .client(RegisteredClient::new("native", None, &["http://127.0.0.1/cb"]).native_app());
     let server = AuthorizationServer::new(config, es256_key("k"));
     let ok = server.authorize(&authorize_query(
         "swagger-ui",
