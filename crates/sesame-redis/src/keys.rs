@@ -1,0 +1,120 @@
+//! Key names. With the prefix `P` (no braces, checked when connecting):
+//!
+//! | key | type | holds |
+//! | --- | --- | --- |
+//! | `P:code:<code_hash>` | hash | `g` grant JSON (dropped at first use), `f` family, `e` expiry ms, `u` used |
+//! | `P:rtp:<token_hash>` | string | the token's family (the immutable pointer) |
+//! | `P:{<family>}:rt:<token_hash>` | hash | `g` grant JSON (dropped at first use), `e` expiry ms, `u` used |
+//! | `P:{<family>}:revoked` | string | the revocation's end, unix ms |
+//!
+//! The braces are a Redis Cluster hash tag: a family's records and its
+//! revocation marker live in one slot, so one script can check and change
+//! them together. The tag is the family itself when it is made of
+//! `[A-Za-z0-9_.-]` (what the server generates, base64url), otherwise `~`
+//! and its UTF-8 bytes in hex — never empty and never containing a brace,
+//! so the tag is exactly the family's and two families never share keys.
+
+/// Whether `prefix` can start every key: non-empty, no hash-tag braces
+/// (a brace would change which slot the keys hash to).
+pub(crate) fn valid_prefix(prefix: &str) -> bool {
+    !prefix.is_empty() && !prefix.contains(['{', '}'])
+}
+
+fn family_tag(family: &str) -> String {
+    let plain = !family.is_empty()
+        && family
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+    if plain {
+        family.to_owned()
+    } else {
+        let mut s = String::with_capacity(1 + 2 * family.len());
+        s.push('~');
+        for b in family.bytes() {
+            s.push_str(&format!("{b:02x}"));
+        }
+        s
+    }
+}
+
+/// The key names of one store (one prefix).
+#[derive(Debug, Clone)]
+pub(crate) struct Keys {
+    prefix: String,
+}
+
+impl Keys {
+    pub(crate) fn new(prefix: &str) -> Self {
+        Self {
+            prefix: prefix.to_owned(),
+        }
+    }
+
+    pub(crate) fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// A code's record.
+    pub(crate) fn code(&self, code_hash: &str) -> String {
+        format!("{}:code:{code_hash}", self.prefix)
+    }
+
+    /// A refresh token's pointer to its family.
+    pub(crate) fn pointer(&self, token_hash: &str) -> String {
+        format!("{}:rtp:{token_hash}", self.prefix)
+    }
+
+    /// A refresh token's record, in its family's slot.
+    pub(crate) fn refresh(&self, family: &str, token_hash: &str) -> String {
+        format!("{}:{{{}}}:rt:{token_hash}", self.prefix, family_tag(family))
+    }
+
+    /// A family's revocation marker, in the family's slot.
+    pub(crate) fn revoked(&self, family: &str) -> String {
+        format!("{}:{{{}}}:revoked", self.prefix, family_tag(family))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hash tag as Redis Cluster computes it.
+    fn tag(key: &str) -> &str {
+        if let Some(open) = key.find('{') {
+            if let Some(len) = key[open + 1..].find('}') {
+                if len > 0 {
+                    return &key[open + 1..open + 1 + len];
+                }
+            }
+        }
+        key
+    }
+
+    #[test]
+    fn a_familys_keys_share_their_hash_tag() {
+        let k = Keys::new("sesame");
+        for family in ["fam_-1.x", "", "a}b", "{x}", "été", ":revoked"] {
+            let r = k.refresh(family, "h1");
+            let m = k.revoked(family);
+            assert_eq!(tag(&r), tag(&m), "{family}");
+            assert!(!tag(&r).is_empty());
+        }
+        assert_eq!(tag(&k.refresh("abc", "h")), "abc");
+        assert_eq!(k.refresh("a}b", "h"), "sesame:{~617d62}:rt:h");
+    }
+
+    #[test]
+    fn distinct_families_get_distinct_tags() {
+        assert_ne!(family_tag("~61"), family_tag("a"));
+        assert_ne!(family_tag(""), family_tag("~"));
+    }
+
+    #[test]
+    fn prefixes_with_braces_are_refused() {
+        assert!(valid_prefix("sesame:prod"));
+        assert!(!valid_prefix(""));
+        assert!(!valid_prefix("{sesame}"));
+        assert!(!valid_prefix("a}"));
+    }
+}

@@ -1,0 +1,624 @@
+//! The authorization server's [`Store`] on Redis or Redis Cluster.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use std::time::Duration;
+//! use sesame_redis::RedisStore;
+//!
+//! // `redis://host:6379`, or `redis://a:7000,redis://b:7001,…` for a cluster.
+//! let value = std::env::var("SESAME_REDIS_URL")?;
+//! let store = RedisStore::from_env_value(&value, "sesame")
+//!     .await?
+//!     .with_timeout(Duration::from_secs(2));
+//! let store: Arc<dyn sesame_server::Store> = Arc::new(store);
+//! # let _ = store; Ok(()) }
+//! ```
+//!
+//! A single Redis is reached through a [`redis::aio::ConnectionManager`],
+//! which reconnects by itself; a cluster through the async cluster client,
+//! which follows slot moves and reconnects to nodes. Every operation is
+//! bounded by a timeout ([`DEFAULT_TIMEOUT`], see
+//! [`RedisStore::with_timeout`]): a Redis error, an unreachable Redis or
+//! a slow answer becomes [`StoreError`] (the endpoints answer 503) — the
+//! store never hangs and never panics. The same `RedisStore` works again
+//! once Redis is back; it need not be rebuilt.
+//!
+//! # What is stored
+//!
+//! Only what the server hands over: codes and refresh tokens are known by
+//! their SHA-256 (the server hashes them before calling the store), so a
+//! dump of Redis holds no usable code or token. Values are the grants as
+//! JSON (client, subject, scopes, the app's claims, expiry in unix
+//! milliseconds); a grant is deleted from its record at first use — a used
+//! record keeps only its family, expiry and used flag.
+//!
+//! Every key has a TTL, set in the same atomic step that writes it
+//! (`PEXPIREAT` from the grant's own expiry): a code until it expires (a
+//! used code is kept until then, so a replay is told apart from an unknown
+//! code), a refresh token until it expires (used or not, so a reuse is
+//! detected), a family's revocation until the `until` given to
+//! [`Store::revoke_family`] (the latest one asked for: a revocation is
+//! never shortened).
+//!
+//! # Keys and atomicity
+//!
+//! With the prefix `P` (one per authorization server; it may not be empty
+//! nor contain `{` or `}`):
+//!
+//! | key | type | holds |
+//! | --- | --- | --- |
+//! | `P:code:<code_hash>` | hash | `g` grant JSON (until used), `f` family, `e` expiry (ms), `u` used flag |
+//! | `P:rtp:<token_hash>` | string | the token's family: an immutable pointer |
+//! | `P:{<family>}:rt:<token_hash>` | hash | `g` grant JSON (until used), `e` expiry (ms), `u` used flag |
+//! | `P:{<family>}:revoked` | string | the revocation's end (unix ms) |
+//!
+//! Every state change is one Lua script (or one command) run by Redis as a
+//! single step; nothing is read in Rust and then written back. Redis
+//! Cluster lets a script touch the keys of one hash slot only, so:
+//!
+//! - a code is one key: `take_code` checks used/expired and marks it used
+//!   in one script on that key;
+//! - a refresh token's record sits in its **family's** slot (the braces
+//!   are a hash tag), next to the family's revocation marker, so that one
+//!   script can check revoked, expired and used and mark the record used.
+//!   The family is not known from the token alone, so a second key, the
+//!   pointer `P:rtp:<token_hash>` → family, is written with the record and
+//!   never changed afterwards: reading it first and then running the
+//!   script on the family's slot is not a read-then-write race, since the
+//!   decision and the change both happen inside the script.
+//!
+//! A single Redis uses the same keys, so the data can be copied from one
+//! to the other as it is. The scripts use only long-standing commands
+//! (`HSET` with several fields, `HMGET`, `PEXPIREAT`): Redis 4.0 or later;
+//! the tests run on Redis 7.
+//!
+//! # Round trips per operation
+//!
+//! Requests sent to Redis per operation, once the scripts are loaded
+//! (they are loaded when connecting; should Redis lose them — a restart,
+//! a failover, `SCRIPT FLUSH` — the first call that meets `NOSCRIPT` loads
+//! that script again: two more requests, once; on a cluster the load goes
+//! to every primary at once). Each request is one round
+//! trip to one node; [`RedisStore::requests_sent`] counts them, and the
+//! tests check this table.
+//!
+//! | operation | single Redis | Redis Cluster |
+//! | --- | --- | --- |
+//! | `save_code` | 1 (script) | 1 (script) |
+//! | `take_code` | 1 (script) | 1 (script) |
+//! | `save_refresh` | 1 (one script writes record and pointer) | 2 (record script, pointer script), sent at once to their two slots: one round trip of latency |
+//! | `take_refresh` | 2 (`GET` pointer, then script); 1 if the token is unknown | same |
+//! | `find_refresh` | 2 (`GET` pointer, then a read-only script); 1 if unknown | same |
+//! | `revoke_family` | 1 (script) | 1 (script) |
+//! | `is_family_revoked` | 1 (`EXISTS`) | 1 (`EXISTS`) |
+//!
+//! So redeeming a code at `/token` costs `take_code` + `save_refresh`
+//! (2 round trips), and a refresh-token rotation `take_refresh` +
+//! `save_refresh` (3).
+//!
+//! # Failures
+//!
+//! An error or a timeout is [`StoreError`]; the server answers 503 and the
+//! client may retry. A timeout can hide a change Redis did make: if a
+//! rotation's script ran but its answer was late, the client's retry
+//! presents a token already marked used, which is a reuse — the family is
+//! revoked and the user signs in again. That fails closed.
+//!
+//! Run Redis with `maxmemory-policy noeviction` (the default): an evicting
+//! policy could drop a used code's record or a revocation before its time
+//! and reopen a replay; with `noeviction` a full Redis refuses writes,
+//! which is [`StoreError`] again. Redis replication is asynchronous: a
+//! failover can lose the last writes acknowledged by the old primary
+//! (a code just marked used, for example); the store does not `WAIT`.
+//!
+//! # Clocks
+//!
+//! Decisions (expired or not, revoked or not) use the `now` the server
+//! passes, in the scripts, exactly like [`sesame_server::MemoryStore`];
+//! Redis's own clock only drives the TTLs that make keys disappear. A Redis
+//! clock running ahead of the servers' drops keys that much early (a code
+//! or token is then refused as unknown); keep clocks synchronized.
+//!
+//! # Testing
+//!
+//! The `testing` feature adds [`testing`]: throwaway `redis-server`
+//! processes (and a 3-master cluster) on loopback for test suites.
+
+#![deny(missing_docs)]
+
+mod keys;
+mod record;
+mod scripts;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
+use redis::cluster_async::ClusterConnection;
+use redis::{FromRedisValue, IntoConnectionInfo, RedisError, RedisFuture, ScriptInvocation};
+use sesame_server::{CodeGrant, CodeTake, RefreshGrant, RefreshTake, Store, StoreError};
+
+use crate::keys::Keys;
+use crate::record::{unix_ms, StoredCode, StoredRefresh};
+use crate::scripts::{FRESH, MISSING, USED};
+
+/// The default bound on one store operation, all its round trips included.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Why [`RedisStore`] could not be set up.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConnectError {
+    /// The key prefix is empty or contains a brace (`{`, `}`), which would
+    /// change how Redis Cluster places the keys.
+    #[error("invalid key prefix: it must be non-empty and contain no '{{' or '}}'")]
+    InvalidPrefix,
+    /// A cluster was asked for with no node address.
+    #[error("no Redis Cluster node given")]
+    NoNodes,
+    /// An address is not a valid Redis URL.
+    #[error("invalid Redis address: {0}")]
+    InvalidAddress(#[source] RedisError),
+    /// Redis could not be reached, or refused the connection.
+    #[error("could not connect to Redis: {0}")]
+    Connect(#[source] RedisError),
+    /// Connecting took longer than the timeout.
+    #[error("timed out connecting to Redis")]
+    Timeout,
+}
+
+#[derive(Clone)]
+enum Conn {
+    Single(ConnectionManager),
+    Cluster(ClusterConnection),
+}
+
+/// A connection that counts the requests sent through it (every one a
+/// round trip: a command, or a pipeline).
+struct Counted<'c, C> {
+    inner: &'c mut C,
+    sent: &'c AtomicU64,
+}
+
+impl<C: ConnectionLike + Send> ConnectionLike for Counted<'_, C> {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a redis::Cmd) -> RedisFuture<'a, redis::Value> {
+        self.sent.fetch_add(1, Ordering::Relaxed);
+        self.inner.req_packed_command(cmd)
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a redis::Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<redis::Value>> {
+        self.sent.fetch_add(1, Ordering::Relaxed);
+        self.inner.req_packed_commands(pipeline, offset, count)
+    }
+
+    fn get_db(&self) -> i64 {
+        self.inner.get_db()
+    }
+}
+
+impl Conn {
+    async fn query<T: FromRedisValue>(
+        &self,
+        sent: &AtomicU64,
+        cmd: &redis::Cmd,
+    ) -> Result<T, RedisError> {
+        match self {
+            Conn::Single(c) => {
+                let inner = &mut c.clone();
+                cmd.query_async(&mut Counted { inner, sent }).await
+            }
+            Conn::Cluster(c) => {
+                let inner = &mut c.clone();
+                cmd.query_async(&mut Counted { inner, sent }).await
+            }
+        }
+    }
+
+    async fn invoke<T: FromRedisValue>(
+        &self,
+        sent: &AtomicU64,
+        invocation: &ScriptInvocation<'_>,
+    ) -> Result<T, RedisError> {
+        match self {
+            Conn::Single(c) => {
+                let inner = &mut c.clone();
+                invocation.invoke_async(&mut Counted { inner, sent }).await
+            }
+            Conn::Cluster(c) => {
+                let inner = &mut c.clone();
+                invocation.invoke_async(&mut Counted { inner, sent }).await
+            }
+        }
+    }
+
+    async fn load_scripts(&self, sent: &AtomicU64) -> Result<(), RedisError> {
+        for script in scripts::all() {
+            match self {
+                Conn::Single(c) => {
+                    let inner = &mut c.clone();
+                    script.load_async(&mut Counted { inner, sent }).await?
+                }
+                Conn::Cluster(c) => {
+                    let inner = &mut c.clone();
+                    script.load_async(&mut Counted { inner, sent }).await?
+                }
+            };
+        }
+        Ok(())
+    }
+}
+
+/// What went wrong inside one operation (logged, then [`StoreError`]).
+enum Failure {
+    Redis(RedisError),
+    Corrupt(&'static str),
+}
+
+impl From<RedisError> for Failure {
+    fn from(e: RedisError) -> Self {
+        Failure::Redis(e)
+    }
+}
+
+/// A [`Store`] on Redis or Redis Cluster (see the [crate docs](crate) for
+/// the design).
+///
+/// Cheap to share: put it in an `Arc`. Its [`Debug`](std::fmt::Debug)
+/// shows the mode, the node addresses, the prefix and the timeout — never
+/// a password.
+#[derive(Clone)]
+pub struct RedisStore {
+    conn: Conn,
+    keys: Keys,
+    timeout: Duration,
+    /// `host:port` of each node given (no credentials).
+    nodes: Vec<String>,
+    /// Requests sent to Redis so far (shared by clones).
+    sent: Arc<AtomicU64>,
+}
+
+impl std::fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mode = match self.conn {
+            Conn::Single(_) => "single",
+            Conn::Cluster(_) => "cluster",
+        };
+        f.debug_struct("RedisStore")
+            .field("mode", &mode)
+            .field("nodes", &self.nodes)
+            .field("prefix", &self.keys.prefix())
+            .field("timeout", &self.timeout)
+            .field("requests_sent", &self.requests_sent())
+            .finish()
+    }
+}
+
+fn address_of(url: &str) -> Result<String, ConnectError> {
+    let info = url
+        .into_connection_info()
+        .map_err(ConnectError::InvalidAddress)?;
+    Ok(info.addr().to_string())
+}
+
+async fn bounded<T, F>(timeout: Duration, f: F) -> Result<T, ConnectError>
+where
+    F: Future<Output = Result<T, RedisError>>,
+{
+    match tokio::time::timeout(timeout, f).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(ConnectError::Connect(e)),
+        Err(_) => Err(ConnectError::Timeout),
+    }
+}
+
+impl RedisStore {
+    /// Connects to a single Redis at `url` (`redis://[:password@]host:port[/db]`),
+    /// with every key under `prefix`.
+    ///
+    /// The first connection is made now, and the scripts loaded (each
+    /// step bounded by [`DEFAULT_TIMEOUT`]), so that a wrong address or
+    /// password is an error here; after that the connection manager
+    /// reconnects by itself.
+    pub async fn connect(url: &str, prefix: &str) -> Result<Self, ConnectError> {
+        if !keys::valid_prefix(prefix) {
+            return Err(ConnectError::InvalidPrefix);
+        }
+        let nodes = vec![address_of(url)?];
+        let client = redis::Client::open(url).map_err(ConnectError::InvalidAddress)?;
+        // One plain attempt first, so that a refusal (a wrong password, a
+        // wrong database) is reported as such: the connection manager
+        // would retry it until the timeout.
+        let probe = redis::AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(DEFAULT_TIMEOUT))
+            .set_response_timeout(Some(DEFAULT_TIMEOUT));
+        drop(
+            bounded(
+                DEFAULT_TIMEOUT,
+                client.get_multiplexed_async_connection_with_config(&probe),
+            )
+            .await?,
+        );
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(DEFAULT_TIMEOUT))
+            .set_response_timeout(Some(DEFAULT_TIMEOUT))
+            .set_number_of_retries(1)
+            .set_max_delay(Duration::from_millis(200));
+        let manager = bounded(
+            DEFAULT_TIMEOUT,
+            ConnectionManager::new_with_config(client, config),
+        )
+        .await?;
+        Self::ready(Conn::Single(manager), prefix, nodes).await
+    }
+
+    /// Connects to a Redis Cluster through `nodes` (some or all of its
+    /// nodes' URLs; the client discovers the rest), with every key under
+    /// `prefix`. The cluster is reached and the scripts loaded on every
+    /// primary now (each step bounded by [`DEFAULT_TIMEOUT`]).
+    pub async fn connect_cluster(nodes: &[&str], prefix: &str) -> Result<Self, ConnectError> {
+        if !keys::valid_prefix(prefix) {
+            return Err(ConnectError::InvalidPrefix);
+        }
+        if nodes.is_empty() {
+            return Err(ConnectError::NoNodes);
+        }
+        let addresses = nodes
+            .iter()
+            .map(|n| address_of(n))
+            .collect::<Result<Vec<_>, _>>()?;
+        let client = redis::cluster::ClusterClientBuilder::new(nodes.to_vec())
+            .connection_timeout(DEFAULT_TIMEOUT)
+            .response_timeout(DEFAULT_TIMEOUT)
+            .max_retry_wait(500)
+            .build()
+            .map_err(ConnectError::InvalidAddress)?;
+        let conn = bounded(DEFAULT_TIMEOUT, client.get_async_connection()).await?;
+        Self::ready(Conn::Cluster(conn), prefix, addresses).await
+    }
+
+    /// Connects as `SESAME_REDIS_URL` says: a `redis://` URL for a single
+    /// Redis, or a comma-separated list of node URLs for a Redis Cluster
+    /// (a trailing comma makes a one-node list a cluster).
+    pub async fn from_env_value(value: &str, prefix: &str) -> Result<Self, ConnectError> {
+        let value = value.trim();
+        if value.contains(',') {
+            let nodes: Vec<&str> = value
+                .split(',')
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .collect();
+            Self::connect_cluster(&nodes, prefix).await
+        } else {
+            Self::connect(value, prefix).await
+        }
+    }
+
+    async fn ready(conn: Conn, prefix: &str, nodes: Vec<String>) -> Result<Self, ConnectError> {
+        let sent = Arc::new(AtomicU64::new(0));
+        bounded(DEFAULT_TIMEOUT, conn.load_scripts(&sent)).await?;
+        Ok(Self {
+            conn,
+            keys: Keys::new(prefix),
+            timeout: DEFAULT_TIMEOUT,
+            nodes,
+            sent,
+        })
+    }
+
+    /// How many requests this store (and its clones) has sent to Redis,
+    /// loading its scripts included: each is one round trip (a script load
+    /// on a cluster goes to every primary at once).
+    /// The cluster client's own traffic (following a `MOVED`, refreshing
+    /// its slot map, retrying) and reconnections are not counted. See the
+    /// [crate docs](crate#round-trips-per-operation) for the count per
+    /// operation.
+    pub fn requests_sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
+    }
+
+    /// Bounds each operation (all its round trips) by `timeout` instead of
+    /// [`DEFAULT_TIMEOUT`].
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The bound on each operation.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The key prefix.
+    pub fn prefix(&self) -> &str {
+        self.keys.prefix()
+    }
+
+    /// Whether this store talks to a Redis Cluster.
+    pub fn is_cluster(&self) -> bool {
+        matches!(self.conn, Conn::Cluster(_))
+    }
+
+    /// Runs one operation within the timeout; any failure is logged (no
+    /// secret: keys are hashes) and becomes [`StoreError`].
+    async fn run<T, F>(&self, op: &'static str, f: F) -> Result<T, StoreError>
+    where
+        F: Future<Output = Result<T, Failure>>,
+    {
+        match tokio::time::timeout(self.timeout, f).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(Failure::Redis(e))) => {
+                tracing::warn!(op, error = %e, "redis store: operation failed");
+                Err(StoreError)
+            }
+            Ok(Err(Failure::Corrupt(what))) => {
+                tracing::error!(op, what, "redis store: unreadable record");
+                Err(StoreError)
+            }
+            Err(_) => {
+                tracing::warn!(op, timeout = ?self.timeout, "redis store: operation timed out");
+                Err(StoreError)
+            }
+        }
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(json: Option<String>) -> Result<T, Failure> {
+    let json = json.ok_or(Failure::Corrupt("grant missing"))?;
+    serde_json::from_str(&json).map_err(|_| Failure::Corrupt("grant JSON"))
+}
+
+fn encode<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
+    serde_json::to_string(value).map_err(|_| Failure::Corrupt("grant not serializable"))
+}
+
+#[async_trait::async_trait]
+impl Store for RedisStore {
+    async fn save_code(&self, code_hash: &str, grant: CodeGrant) -> Result<(), StoreError> {
+        self.run("save_code", async {
+            let mut inv = scripts::SAVE_CODE.key(self.keys.code(code_hash));
+            inv.arg(encode(&StoredCode::from(&grant))?)
+                .arg(&grant.family)
+                .arg(unix_ms(grant.expires_at));
+            self.conn.invoke::<i64>(&self.sent, &inv).await?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn take_code(&self, code_hash: &str, now: SystemTime) -> Result<CodeTake, StoreError> {
+        self.run("take_code", async {
+            let mut inv = scripts::TAKE_CODE.key(self.keys.code(code_hash));
+            inv.arg(unix_ms(now));
+            let (status, value): (i64, Option<String>) = self.conn.invoke(&self.sent, &inv).await?;
+            Ok(match status {
+                FRESH => CodeTake::Fresh(decode::<StoredCode>(value)?.into()),
+                USED => CodeTake::Replayed(value.ok_or(Failure::Corrupt("code family"))?),
+                MISSING => CodeTake::Missing,
+                _ => return Err(Failure::Corrupt("script status")),
+            })
+        })
+        .await
+    }
+
+    async fn save_refresh(&self, token_hash: &str, grant: RefreshGrant) -> Result<(), StoreError> {
+        self.run("save_refresh", async {
+            let json = encode(&StoredRefresh::from(&grant))?;
+            let expires = unix_ms(grant.expires_at);
+            let pointer = self.keys.pointer(token_hash);
+            let record = self.keys.refresh(&grant.family, token_hash);
+            match self.conn {
+                Conn::Single(_) => {
+                    let mut inv = scripts::SAVE_REFRESH_BOTH.key(pointer);
+                    inv.key(record).arg(&grant.family).arg(json).arg(expires);
+                    self.conn.invoke::<i64>(&self.sent, &inv).await?;
+                }
+                Conn::Cluster(_) => {
+                    // Two slots: the record first or the pointer first makes
+                    // no difference (the token is not handed out yet), so
+                    // both are sent at once.
+                    let mut rec = scripts::SAVE_REFRESH_RECORD.key(record);
+                    rec.arg(json).arg(expires);
+                    let mut ptr = scripts::SAVE_POINTER.key(pointer);
+                    ptr.arg(&grant.family).arg(expires);
+                    tokio::try_join!(
+                        self.conn.invoke::<i64>(&self.sent, &rec),
+                        self.conn.invoke::<i64>(&self.sent, &ptr)
+                    )?;
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn take_refresh(
+        &self,
+        token_hash: &str,
+        now: SystemTime,
+    ) -> Result<RefreshTake, StoreError> {
+        self.run("take_refresh", async {
+            let family: Option<String> = self
+                .conn
+                .query(
+                    &self.sent,
+                    redis::cmd("GET").arg(self.keys.pointer(token_hash)),
+                )
+                .await?;
+            let Some(family) = family else {
+                return Ok(RefreshTake::Missing);
+            };
+            let mut inv = scripts::TAKE_REFRESH.key(self.keys.refresh(&family, token_hash));
+            inv.key(self.keys.revoked(&family)).arg(unix_ms(now));
+            let (status, value): (i64, Option<String>) = self.conn.invoke(&self.sent, &inv).await?;
+            Ok(match status {
+                FRESH => RefreshTake::Current(decode::<StoredRefresh>(value)?.into()),
+                USED => RefreshTake::Reused(family),
+                MISSING => RefreshTake::Missing,
+                _ => return Err(Failure::Corrupt("script status")),
+            })
+        })
+        .await
+    }
+
+    async fn revoke_family(&self, family: &str, until: SystemTime) -> Result<(), StoreError> {
+        self.run("revoke_family", async {
+            let mut inv = scripts::REVOKE_FAMILY.key(self.keys.revoked(family));
+            inv.arg(unix_ms(until));
+            self.conn.invoke::<i64>(&self.sent, &inv).await?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn is_family_revoked(&self, family: &str) -> Result<bool, StoreError> {
+        self.run("is_family_revoked", async {
+            let n: i64 = self
+                .conn
+                .query(
+                    &self.sent,
+                    redis::cmd("EXISTS").arg(self.keys.revoked(family)),
+                )
+                .await?;
+            Ok(n > 0)
+        })
+        .await
+    }
+
+    async fn find_refresh(
+        &self,
+        token_hash: &str,
+        now: SystemTime,
+    ) -> Result<Option<RefreshGrant>, StoreError> {
+        self.run("find_refresh", async {
+            let family: Option<String> = self
+                .conn
+                .query(
+                    &self.sent,
+                    redis::cmd("GET").arg(self.keys.pointer(token_hash)),
+                )
+                .await?;
+            let Some(family) = family else {
+                return Ok(None);
+            };
+            let mut inv = scripts::FIND_REFRESH.key(self.keys.refresh(&family, token_hash));
+            inv.key(self.keys.revoked(&family)).arg(unix_ms(now));
+            let (status, value): (i64, Option<String>) = self.conn.invoke(&self.sent, &inv).await?;
+            Ok(match status {
+                FRESH => Some(decode::<StoredRefresh>(value)?.into()),
+                MISSING => None,
+                _ => return Err(Failure::Corrupt("script status")),
+            })
+        })
+        .await
+    }
+}

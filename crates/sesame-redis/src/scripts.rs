@@ -1,0 +1,161 @@
+//! The Lua scripts: every state change is one of them, run by Redis as one
+//! atomic step. Each touches only the keys it is given (`KEYS[...]`), and
+//! the keys of one call always share a hash slot (see [`crate::keys`]).
+//!
+//! Times (`ARGV` "now" and the stored `e` field) are unix milliseconds
+//! from the authorization server's clock; Redis's own clock only drives
+//! the key TTLs.
+//!
+//! Replies are two-element arrays `{status, value}` (Lua `false` becomes a
+//! nil reply), decoded as `(i64, Option<String>)`.
+
+use std::sync::LazyLock;
+
+use redis::Script;
+
+/// Status: no such record, expired, or (refresh) its family is revoked.
+pub(crate) const MISSING: i64 = 0;
+/// Status: first use; the value is the grant's JSON.
+pub(crate) const FRESH: i64 = 1;
+/// Status: already used (a code replay, a refresh token reuse).
+pub(crate) const USED: i64 = 2;
+
+/// Saves a code: `KEYS[1]` the code's hash record; `ARGV` the grant's
+/// JSON, its family, its expiry (ms). The record expires with the code.
+pub(crate) static SAVE_CODE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'g', ARGV[1], 'f', ARGV[2], 'e', ARGV[3], 'u', '0')
+redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+return 1
+",
+    )
+});
+
+/// Consumes a code: `KEYS[1]` its record; `ARGV[1]` now (ms).
+///
+/// A used code keeps its record (family, expiry, `u = 1`) until it would
+/// have expired, so a replay is told apart from an unknown code; the
+/// grant itself is dropped at first use — nothing needs it any more.
+pub(crate) static TAKE_CODE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local r = redis.call('HMGET', KEYS[1], 'u', 'f', 'e', 'g')
+if not r[1] then return {0, false} end
+if r[1] == '1' then return {2, r[2]} end
+if tonumber(r[3]) <= tonumber(ARGV[1]) or not r[4] then return {0, false} end
+redis.call('HSET', KEYS[1], 'u', '1')
+redis.call('HDEL', KEYS[1], 'g')
+return {1, r[4]}
+",
+    )
+});
+
+/// Saves a refresh record in its family's slot: `KEYS[1]` the record;
+/// `ARGV` the grant's JSON and its expiry (ms).
+pub(crate) static SAVE_REFRESH_RECORD: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'g', ARGV[1], 'e', ARGV[2], 'u', '0')
+redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+return 1
+",
+    )
+});
+
+/// Writes the immutable pointer token hash → family: `KEYS[1]` the
+/// pointer; `ARGV` the family and the expiry (ms).
+pub(crate) static SAVE_POINTER: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+return 1
+",
+    )
+});
+
+/// [`SAVE_POINTER`] and [`SAVE_REFRESH_RECORD`] in one step, for a single
+/// Redis (where the two keys need not share a slot): `KEYS[1]` the
+/// pointer, `KEYS[2]` the record; `ARGV` the family, the grant's JSON and
+/// the expiry (ms).
+pub(crate) static SAVE_REFRESH_BOTH: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[2], 'g', ARGV[2], 'e', ARGV[3], 'u', '0')
+redis.call('PEXPIREAT', KEYS[2], ARGV[3])
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+return 1
+",
+    )
+});
+
+/// Consumes a refresh token: `KEYS[1]` its record, `KEYS[2]` its family's
+/// revocation marker (same slot); `ARGV[1]` now (ms). Revoked or expired:
+/// missing; used: reused; else the grant, and the record is marked used
+/// (kept until its expiry so that a reuse is detected).
+pub(crate) static TAKE_REFRESH: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local r = redis.call('HMGET', KEYS[1], 'u', 'e', 'g')
+if not r[1] then return {0, false} end
+local now = tonumber(ARGV[1])
+local rev = redis.call('GET', KEYS[2])
+if rev and tonumber(rev) > now then return {0, false} end
+if tonumber(r[2]) <= now then return {0, false} end
+if r[1] == '1' then return {2, false} end
+if not r[3] then return {0, false} end
+redis.call('HSET', KEYS[1], 'u', '1')
+redis.call('HDEL', KEYS[1], 'g')
+return {1, r[3]}
+",
+    )
+});
+
+/// Reads a refresh record without consuming it (no writes): `KEYS[1]` the
+/// record, `KEYS[2]` the revocation marker; `ARGV[1]` now (ms). The grant
+/// if live, unused and its family not revoked.
+pub(crate) static FIND_REFRESH: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local r = redis.call('HMGET', KEYS[1], 'u', 'e', 'g')
+if not r[1] or r[1] ~= '0' or not r[3] then return {0, false} end
+if tonumber(r[2]) <= tonumber(ARGV[1]) then return {0, false} end
+if redis.call('EXISTS', KEYS[2]) == 1 then return {0, false} end
+return {1, r[3]}
+",
+    )
+});
+
+/// Revokes a family: `KEYS[1]` its marker; `ARGV[1]` until (ms). The
+/// marker holds the latest `until` asked for and expires then — a
+/// revocation is never shortened.
+pub(crate) static REVOKE_FAMILY: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local cur = redis.call('GET', KEYS[1])
+if cur and tonumber(cur) >= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('PEXPIREAT', KEYS[1], ARGV[1])
+return 1
+",
+    )
+});
+
+/// Every script, for loading them up front.
+pub(crate) fn all() -> [&'static Script; 8] {
+    [
+        &SAVE_CODE,
+        &TAKE_CODE,
+        &SAVE_REFRESH_RECORD,
+        &SAVE_POINTER,
+        &SAVE_REFRESH_BOTH,
+        &TAKE_REFRESH,
+        &FIND_REFRESH,
+        &REVOKE_FAMILY,
+    ]
+}
