@@ -430,16 +430,17 @@ impl AuthServer {
         );
         let bind = format!("127.0.0.1:{port}");
         let mut cmd = Command::new(&bin);
-        for (k, v) in extra_env {
-            cmd.env(k, v);
-        }
-        let child = cmd
-            .env("SESAME_BIND", &bind)
+        cmd.env("SESAME_BIND", &bind)
             .env_remove("SESAME_ISSUER")
             .env("SESAME_CLIENT_ID", client_id)
             .env("SESAME_CLIENT_SECRET", secret.unwrap_or(""))
             .env("SESAME_REDIRECT_URIS", redirect_uris.join(","))
-            .env("SESAME_USERS", "alice:alice-pw:admin,bob:bob-pw:user")
+            .env("SESAME_USERS", "alice:alice-pw:admin,bob:bob-pw:user");
+        // Extra env comes last, so it may set the issuer too.
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let child = cmd
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)

@@ -12,7 +12,10 @@
 //! JWK Set of private keys, each with a `kid`; the first key of each
 //! algorithm signs) and `SESAME_COOKIE_KEY` (base64url of 32 bytes); without
 //! them, fresh keys (RS256 for ID tokens, ES256 for access tokens) are made
-//! at start-up.
+//! at start-up. State: `SESAME_REDIS_URL` (a `redis://` URL; a
+//! comma-separated list of node URLs means Redis Cluster; key prefix
+//! `SESAME_REDIS_PREFIX`, default `sesame`), else in memory. With the same
+//! `SESAME_ISSUER`, keys and Redis, several instances act as one server.
 
 use std::sync::Arc;
 
@@ -24,8 +27,8 @@ use sesame_core::login::LoginService;
 use sesame_core::provider::Provider;
 use sesame_core::seal::{Sealer, SealingKey};
 use sesame_server::{
-    AuthServerService, AuthorizationServer, LoginButton, LoginPage, MemoryStore, RegisteredClient,
-    ServerConfig, StaticUsers,
+    AuthServerService, AuthorizationServer, LoginButton, LoginPage, RegisteredClient, ServerConfig,
+    StaticUsers,
 };
 
 fn env(name: &str) -> Option<String> {
@@ -67,9 +70,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ServerConfig::new(&issuer)
             .scopes(["api:read"])
             .client(client),
-        server_keys::signing_keys()?,
+        server_env::signing_keys()?,
     )?);
-    let cookie_key = server_keys::cookie_key()?;
+    let cookie_key = server_env::cookie_key()?;
     let dev = issuer.starts_with("http://127.0.0.1") || issuer.starts_with("http://localhost");
     let (social_key, _) = SealingKey::generate(&ring::rand::SystemRandom::new())?;
     let mut social = LoginService::new(Sealer::new(social_key));
@@ -91,7 +94,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let users = Arc::new(users(&user_spec));
     let mut service = AuthServerService::new(
         server,
-        Arc::new(MemoryStore::default()),
+        server_env::store().await?,
         users,
         Sealer::new(cookie_key),
     )

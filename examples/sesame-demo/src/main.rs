@@ -20,6 +20,10 @@
 //! * `SESAME_<PROVIDER>_REBASE` (`from=to,from=to`): points a provider's
 //!   URLs elsewhere, e.g. `https://github.com=http://127.0.0.1:9000` — for
 //!   a local fake of the provider in tests, or an egress proxy.
+//! * `SESAME_REDIS_URL`, `SESAME_SIGNING_KEY_FILE`, `SESAME_COOKIE_KEY`: the
+//!   authorization server's state in Redis and its keys shared, as in
+//!   `examples/authorization-server` (docs/scale-out.md); without them,
+//!   memory and fresh keys.
 
 use std::sync::Arc;
 
@@ -37,8 +41,8 @@ use sesame_core::resource::{BearerValidator, Guard, TrustedIssuer};
 use sesame_core::seal::{Sealer, SealingKey};
 use sesame_reqwest::{BearerAuth, Sesame};
 use sesame_server::{
-    AuthServerService, AuthorizationServer, LoginButton, LoginPage, MemoryStore, RegisteredClient,
-    ServerConfig, StaticUsers,
+    AuthServerService, AuthorizationServer, LoginButton, LoginPage, RegisteredClient, ServerConfig,
+    StaticUsers,
 };
 use utoipa::OpenApi;
 
@@ -235,7 +239,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // or made now.
     let server = Arc::new(AuthorizationServer::with_keys(
         config,
-        server_keys::signing_keys()?,
+        server_env::signing_keys()?,
     )?);
     let role = |r: &str, name: &str| {
         json!({"role": r, "name": name})
@@ -249,9 +253,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let as_service = Arc::new(
         AuthServerService::new(
             Arc::clone(&server),
-            Arc::new(MemoryStore::default()),
+            server_env::store().await?,
             Arc::new(users),
-            Sealer::new(server_keys::cookie_key()?),
+            Sealer::new(server_env::cookie_key()?),
         )
         .login_page(page)
         .insecure_cookies(),

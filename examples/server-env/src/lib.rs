@@ -1,21 +1,28 @@
-//! Keys for the server examples (`examples/authorization-server`,
-//! `examples/sesame-demo`), from the environment so that several instances
-//! sign, verify and open each other's cookies:
+//! The env contract of the server examples (`examples/authorization-server`,
+//! `examples/sesame-demo`), so that several instances sign, verify, open
+//! each other's cookies and share one state:
 //!
 //! * `SESAME_SIGNING_KEY_FILE` — a JSON JWK Set of private keys (RSA, EC
 //!   P-256, Ed25519), each with a `kid`; the first key of each algorithm
 //!   signs, the others are published (rotation).
 //! * `SESAME_COOKIE_KEY` — base64url of 32 bytes, the key that seals the
 //!   login form and login cookies.
+//! * `SESAME_REDIS_URL` — a `redis://` URL, or a comma-separated list of
+//!   node URLs for Redis Cluster (keys under `SESAME_REDIS_PREFIX`, default
+//!   `sesame`).
 //!
 //! Without them, fresh keys are made at start-up (an RSA-2048 key for
-//! RS256 ID tokens and a P-256 key for ES256 access tokens): right for one
-//! development instance, wrong for a fleet.
+//! RS256 ID tokens and a P-256 key for ES256 access tokens) and the state
+//! stays in memory: right for one development instance, wrong for a fleet.
+
+use std::sync::Arc;
+
+use sesame_server::{MemoryStore, Store};
 
 use sesame_core::jose::{Algorithm, SigningKey};
 use sesame_core::seal::SealingKey;
 
-/// Why the configured keys could not be used.
+/// Why the configured keys or store could not be used.
 #[derive(Debug)]
 pub struct KeyError(pub String);
 
@@ -40,7 +47,10 @@ pub fn signing_keys() -> Result<Vec<SigningKey>, KeyError> {
             SigningKey::set_from_jwks(&text)
                 .map_err(|e| KeyError(format!("SESAME_SIGNING_KEY_FILE {path}: {e}")))
         }
-        None => Ok(vec![fresh_rsa_key("rsa-1")?, fresh_key(Algorithm::ES256, "ec-1")?]),
+        None => Ok(vec![
+            fresh_rsa_key("rsa-1")?,
+            fresh_key(Algorithm::ES256, "ec-1")?,
+        ]),
     }
 }
 
@@ -71,4 +81,19 @@ pub fn fresh_rsa_key(kid: &str) -> Result<SigningKey, KeyError> {
         .map_err(|e| KeyError(format!("could not encode the RSA key: {e}")))?;
     SigningKey::from_pkcs8(Algorithm::RS256, der.as_bytes(), kid)
         .map_err(|e| KeyError(format!("could not load the RSA key: {e}")))
+}
+
+/// The authorization server's store: Redis when `SESAME_REDIS_URL` is set,
+/// else in memory.
+pub async fn store() -> Result<Arc<dyn Store>, KeyError> {
+    Ok(match env("SESAME_REDIS_URL") {
+        Some(url) => {
+            let prefix = env("SESAME_REDIS_PREFIX").unwrap_or_else(|| "sesame".into());
+            let store = sesame_redis::RedisStore::from_env_value(&url, &prefix)
+                .await
+                .map_err(|e| KeyError(format!("SESAME_REDIS_URL: {e}")))?;
+            Arc::new(store)
+        }
+        None => Arc::new(MemoryStore::default()),
+    })
 }
