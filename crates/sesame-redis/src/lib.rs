@@ -122,7 +122,7 @@
 //!
 //! # Testing
 //!
-//! The `testing` feature adds [`testing`]: throwaway `redis-server`
+//! The `testing` feature adds `sesame_redis::testing`: throwaway `redis-server`
 //! processes (and a 3-master cluster) on loopback for test suites.
 
 #![deny(missing_docs)]
