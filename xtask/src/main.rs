@@ -6,7 +6,9 @@
 //! * `providers` — regenerates `docs/providers.md` from the catalog;
 //!   `providers --check` fails when the file is stale (CI runs it).
 //! * `bench` — criterion benchmarks: bearer validation (core vs raw ring
-//!   vs jsonwebtoken) and protected vs unprotected routes, in one run.
+//!   vs jsonwebtoken), protected vs unprotected routes, and `/token` on
+//!   MemoryStore vs Redis vs Redis Cluster (real redis-server processes),
+//!   in one run.
 //! * `e2e`   — only the end-to-end suite (installs the OP's npm packages,
 //!   builds the example apps first).
 
@@ -249,6 +251,8 @@ fn main() -> ExitCode {
             "bearer_validation",
             "--bench",
             "protected_route",
+            "--bench",
+            "token_endpoint",
         ]),
         "providers" => providers(std::env::args().nth(2).as_deref() == Some("--check")),
         _ => {

@@ -1,15 +1,17 @@
-//! The same AuthServerService behind Axum and behind Poem: one suite.
+//! The same AuthServerService behind Axum and behind Poem, each on
+//! MemoryStore and on a real Redis (`sesame-redis`): one suite.
 use std::sync::Arc;
 
 use sesame_core::jose::{Algorithm, SigningKey};
 use sesame_core::seal::{Sealer, SealingKey};
 use sesame_e2e::*;
+use sesame_redis::testing::RedisServer;
 use sesame_server::{
     AuthServerService, AuthorizationServer, MemoryStore, RegisteredClient, ServerConfig,
-    StaticUsers,
+    StaticUsers, Store,
 };
 
-fn service(issuer: &str) -> Arc<AuthServerService> {
+fn service(issuer: &str, store: Arc<dyn Store>) -> Arc<AuthServerService> {
     let config = ServerConfig::new(issuer).client(RegisteredClient::new(
         "web",
         Some("web-secret"),
@@ -22,7 +24,7 @@ fn service(issuer: &str) -> Arc<AuthServerService> {
                 config,
                 SigningKey::generate(Algorithm::ES256, "k").unwrap().0,
             )),
-            Arc::new(MemoryStore::default()),
+            store,
             Arc::new(users),
             Sealer::new(SealingKey::from_bytes([5; 32])),
         )
@@ -30,31 +32,56 @@ fn service(issuer: &str) -> Arc<AuthServerService> {
     )
 }
 
-async fn servers() -> Vec<(&'static str, String)> {
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let axum_base = format!("http://{}", l.local_addr().unwrap());
-    let app: axum::Router = sesame_axum::authorization_server(service(&axum_base));
-    tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+async fn servers(redis: &RedisServer) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    for (store_name, prefix) in [("memory", None), ("redis", Some("both-adapters"))] {
+        let (for_axum, for_poem): (Arc<dyn Store>, Arc<dyn Store>) = match prefix {
+            None => (
+                Arc::new(MemoryStore::default()),
+                Arc::new(MemoryStore::default()),
+            ),
+            Some(p) => {
+                let url = redis.url();
+                let (axum_prefix, poem_prefix) = (format!("{p}-axum"), format!("{p}-poem"));
+                let connect = sesame_redis::RedisStore::connect;
+                (
+                    Arc::new(connect(&url, &axum_prefix).await.expect("redis store")),
+                    Arc::new(connect(&url, &poem_prefix).await.expect("redis store")),
+                )
+            }
+        };
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let axum_base = format!("http://{}", l.local_addr().unwrap());
+        let app: axum::Router = sesame_axum::authorization_server(service(&axum_base, for_axum));
+        tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
 
-    let port = free_port();
-    let poem_base = format!("http://127.0.0.1:{port}");
-    let route = sesame_poem::authorization_server(service(&poem_base));
-    tokio::spawn(async move {
-        poem::Server::new(poem::listener::TcpListener::bind(format!(
-            "127.0.0.1:{port}"
-        )))
-        .run(route)
-        .await
-        .unwrap()
-    });
-    wait_for_port(port).await;
-    vec![("axum", axum_base), ("poem", poem_base)]
+        let port = free_port();
+        let poem_base = format!("http://127.0.0.1:{port}");
+        let route = sesame_poem::authorization_server(service(&poem_base, for_poem));
+        tokio::spawn(async move {
+            poem::Server::new(poem::listener::TcpListener::bind(format!(
+                "127.0.0.1:{port}"
+            )))
+            .run(route)
+            .await
+            .unwrap()
+        });
+        wait_for_port(port).await;
+        let (axum_name, poem_name) = match store_name {
+            "memory" => ("axum", "poem"),
+            _ => ("axum on redis", "poem on redis"),
+        };
+        out.push((axum_name, axum_base));
+        out.push((poem_name, poem_base));
+    }
+    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn discovery_login_and_token_errors_behave_the_same() {
     let http = http_client();
-    for (adapter, base) in servers().await {
+    let redis = RedisServer::start().expect("redis-server");
+    for (adapter, base) in servers(&redis).await {
         let meta: serde_json::Value =
             get_json(&http, &format!("{base}/.well-known/openid-configuration")).await;
         assert_eq!(meta["issuer"], base.as_str(), "{adapter}");

@@ -120,7 +120,10 @@ pub use error::{KeyRingError, OAuthError, ServerError};
 pub use login_page::{LoginButton, LoginPage, SOCIAL_CONTINUE_PATH};
 pub use server::AuthorizationServer;
 pub use service::AuthServerService;
-pub use store::{CodeGrant, CodeTake, MemoryStore, RefreshGrant, RefreshTake, Store, StoreError};
+pub use store::{
+    CodeGrant, CodeTake, MemoryStore, RefreshGrant, RefreshTake, Store, StoreError,
+    DEFAULT_CAPACITY, PURGE_INTERVAL,
+};
 pub use users::{StaticUsers, User, Users};
 
 /// The paths [`AuthServerService::handle`] answers, for adapters to route.

@@ -25,7 +25,7 @@ pub struct LoginButton {
     pub label: String,
     /// The app's login route for the upstream provider, e.g. `/auth/github/login`.
     /// The page appends `return_to=/authorize/continue?authorization=…`, so
-    /// that [`AuthServerService::finish_social_login`] can resume.
+    /// that [`AuthServerService::finish_social_login`](crate::AuthServerService::finish_social_login) can resume.
     pub href: String,
 }
 

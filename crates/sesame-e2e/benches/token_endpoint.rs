@@ -1,0 +1,174 @@
+//! The authorization server's `/token` in process (no HTTP, so the store
+//! is what differs): a code + PKCE redemption and a refresh rotation, on
+//! MemoryStore, on one Redis and on a three-node Redis Cluster — real
+//! `redis-server` processes on loopback, in the same run. Prints the Redis
+//! round trips each grant costs.
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use sesame_core::jose::{Algorithm, SigningKey};
+use sesame_server::{AuthorizationServer, MemoryStore, RegisteredClient, ServerConfig, Store};
+
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+const REDIRECT: &str = "https://app.example/cb";
+
+fn server() -> AuthorizationServer {
+    let config = ServerConfig::new("https://as.example").client(RegisteredClient::new(
+        "web",
+        Some("web-secret"),
+        &[REDIRECT],
+    ));
+    AuthorizationServer::new(
+        config,
+        SigningKey::generate(Algorithm::ES256, "k").expect("key").0,
+    )
+}
+
+fn token_request(pairs: &[(&str, &str)]) -> http::Request<Vec<u8>> {
+    use base64::Engine as _;
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    http::Request::post("https://as.example/token")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header(
+            "authorization",
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode("web:web-secret")
+            ),
+        )
+        .body(body.into_bytes())
+        .expect("request")
+}
+
+async fn code(
+    s: &AuthorizationServer,
+    store: &dyn Store,
+    rng: &dyn sesame_core::random::Random,
+) -> String {
+    let query = format!(
+        "response_type=code&client_id=web&redirect_uri={}&scope=openid&state=s&code_challenge={CHALLENGE}&code_challenge_method=S256",
+        url::form_urlencoded::byte_serialize(REDIRECT.as_bytes()).collect::<String>()
+    );
+    let req = s.authorize(&query).expect("authorize");
+    let url = s
+        .approve(
+            &req,
+            "alice",
+            serde_json::Map::new(),
+            store,
+            SystemTime::now(),
+            rng,
+        )
+        .await
+        .expect("approve");
+    url.query_pairs()
+        .find(|(k, _)| k == "code")
+        .expect("code")
+        .1
+        .into_owned()
+}
+
+async fn redeem(
+    s: &AuthorizationServer,
+    store: &dyn Store,
+    rng: &dyn sesame_core::random::Random,
+) -> serde_json::Value {
+    let c = code(s, store, rng).await;
+    let resp = s
+        .token(
+            &token_request(&[
+                ("grant_type", "authorization_code"),
+                ("code", &c),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", VERIFIER),
+            ]),
+            store,
+            SystemTime::now(),
+            rng,
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    serde_json::from_slice(resp.body()).expect("json")
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let single = sesame_redis::testing::RedisServer::start().expect("redis-server");
+    let cluster = sesame_redis::testing::RedisCluster::start().expect("redis cluster");
+    let nodes: Vec<String> = cluster.nodes().iter().map(|n| n.url()).collect();
+    let redis = rt
+        .block_on(sesame_redis::RedisStore::connect(&single.url(), "bench"))
+        .expect("redis store");
+    let node_refs: Vec<&str> = nodes.iter().map(String::as_str).collect();
+    let clustered = rt
+        .block_on(sesame_redis::RedisStore::connect_cluster(
+            &node_refs, "bench",
+        ))
+        .expect("cluster store");
+    let stores: Vec<(&str, Arc<dyn Store>, Option<&sesame_redis::RedisStore>)> = vec![
+        ("memory", Arc::new(MemoryStore::default()), None),
+        ("redis", Arc::new(redis.clone()), Some(&redis)),
+        (
+            "redis-cluster",
+            Arc::new(clustered.clone()),
+            Some(&clustered),
+        ),
+    ];
+    let s = server();
+    let rng = ring::rand::SystemRandom::new();
+    let mut group = c.benchmark_group("token_endpoint");
+    group.throughput(Throughput::Elements(1));
+    for (name, store, counter) in &stores {
+        // Round trips per grant, measured once outside the timing.
+        if let Some(r) = counter {
+            let before = r.requests_sent();
+            let issued = rt.block_on(redeem(&s, store.as_ref(), &rng));
+            let after_code = r.requests_sent();
+            let rt_token = issued["refresh_token"].as_str().unwrap_or("").to_owned();
+            let resp = rt.block_on(s.token(
+                &token_request(&[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", &rt_token),
+                ]),
+                store.as_ref(),
+                SystemTime::now(),
+                &rng,
+            ));
+            assert_eq!(resp.status(), 200);
+            println!(
+                "{name}: Redis requests per login (save code + redeem + save refresh) {}, per refresh rotation (take + save) {}",
+                after_code - before,
+                r.requests_sent() - after_code
+            );
+        }
+        group.bench_function(format!("{name}/code_redemption"), |b| {
+            b.iter(|| rt.block_on(redeem(&s, store.as_ref(), &rng)));
+        });
+        let first = rt.block_on(redeem(&s, store.as_ref(), &rng));
+        let mut refresh = first["refresh_token"].as_str().unwrap_or("").to_owned();
+        group.bench_function(format!("{name}/refresh_rotation"), |b| {
+            b.iter(|| {
+                let resp = rt.block_on(s.token(
+                    &token_request(&[("grant_type", "refresh_token"), ("refresh_token", &refresh)]),
+                    store.as_ref(),
+                    SystemTime::now(),
+                    &rng,
+                ));
+                let body: serde_json::Value = serde_json::from_slice(resp.body()).expect("json");
+                refresh = body["refresh_token"].as_str().expect("rotated").to_owned();
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20).measurement_time(std::time::Duration::from_secs(3));
+    targets = bench
+}
+criterion_main!(benches);
