@@ -118,7 +118,7 @@ fn bench(c: &mut Criterion) {
             Some(&clustered),
         ),
     ];
-    let s = server();
+    let s = Arc::new(server());
     let rng = ring::rand::SystemRandom::new();
     let mut group = c.benchmark_group("token_endpoint");
     group.throughput(Throughput::Elements(1));
@@ -147,6 +147,31 @@ fn bench(c: &mut Criterion) {
         }
         group.bench_function(format!("{name}/code_redemption"), |b| {
             b.iter(|| rt.block_on(redeem(&s, store.as_ref(), &rng)));
+        });
+        // Many logins at once, as a loaded server sees them: one Redis
+        // connection multiplexes the concurrent round trips.
+        group.bench_function(format!("{name}/code_redemption_64_concurrent"), |b| {
+            b.iter_custom(|iters| {
+                let started = std::time::Instant::now();
+                for _ in 0..iters.div_ceil(64) {
+                    rt.block_on(async {
+                        let tasks: Vec<_> = (0..64)
+                            .map(|_| {
+                                let (s, store) = (Arc::clone(&s), Arc::clone(store));
+                                tokio::spawn(async move {
+                                    let rng = ring::rand::SystemRandom::new();
+                                    redeem(&s, store.as_ref(), &rng).await
+                                })
+                            })
+                            .collect();
+                        for t in tasks {
+                            t.await.expect("task");
+                        }
+                    });
+                }
+                started.elapsed() * u32::try_from(iters).unwrap_or(1)
+                    / u32::try_from(iters.div_ceil(64) * 64).unwrap_or(1)
+            });
         });
         let first = rt.block_on(redeem(&s, store.as_ref(), &rng));
         let mut refresh = first["refresh_token"].as_str().unwrap_or("").to_owned();
