@@ -21,7 +21,7 @@ use std::sync::Mutex;
 use crate::sync::lock;
 
 /// A thread-safe map whose entries expire, holding at most `capacity` entries.
-#[derive(Debug)]
+/// Its `Debug` shows only its size: keys may be secrets' hashes or ids.
 pub struct TtlMap<V> {
     entries: Mutex<HashMap<String, (V, u64)>>,
     capacity: usize,
@@ -57,7 +57,9 @@ impl<V: Clone> TtlMap<V> {
 
     /// Stores `value` under `key` only if no valid entry is there: true
     /// when it was stored (the first use of a one-time value), false when
-    /// the key was already taken.
+    /// the key was already taken — or when the map is full of live entries,
+    /// since forgetting one would let it be used again (a replay cache
+    /// must fail closed).
     pub fn insert_new(&self, key: String, value: V, until: u64, now: u64) -> bool {
         let mut entries = lock(&self.entries);
         if entries.get(&key).is_some_and(|(_, u)| now < *u) {
@@ -66,7 +68,7 @@ impl<V: Clone> TtlMap<V> {
         if entries.len() >= self.capacity && !entries.contains_key(&key) {
             entries.retain(|_, (_, u)| now < *u);
             if entries.len() >= self.capacity {
-                entries.clear();
+                return false;
             }
         }
         entries.insert(key, (value, until));
@@ -86,6 +88,15 @@ impl<V: Clone> TtlMap<V> {
     /// Whether the map is empty.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+impl<V> std::fmt::Debug for TtlMap<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TtlMap")
+            .field("len", &lock(&self.entries).len())
+            .field("capacity", &self.capacity)
+            .finish()
     }
 }
 
@@ -113,5 +124,31 @@ mod tests {
             m.insert_new("jti".into(), (), 200, 100),
             "expired: reusable"
         );
+    }
+
+    #[test]
+    fn a_full_replay_cache_refuses_instead_of_forgetting() {
+        let m = TtlMap::new(2);
+        assert!(m.insert_new("a".into(), (), 100, 0));
+        assert!(m.insert_new("b".into(), (), 100, 0));
+        assert!(
+            !m.insert_new("c".into(), (), 100, 0),
+            "full of live entries"
+        );
+        assert!(
+            !m.insert_new("a".into(), (), 100, 1),
+            "a is still remembered"
+        );
+        assert!(
+            m.insert_new("c".into(), (), 200, 100),
+            "room once a and b expired"
+        );
+    }
+
+    #[test]
+    fn debug_shows_no_keys() {
+        let m = TtlMap::new(2);
+        m.insert("secret-token".into(), 1, 100, 0);
+        assert!(!format!("{m:?}").contains("secret"));
     }
 }

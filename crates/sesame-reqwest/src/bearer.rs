@@ -69,7 +69,11 @@ impl BearerAuth {
         match self.sesame.run(&mut check, step).await {
             Ok(claims) => Ok(claims),
             Err(Drive::Exchange(e)) => Err(e),
-            Err(Drive::Transport(_)) => Err(check.unavailable()),
+            Err(Drive::Transport(e)) => {
+                // The client sees 401; the operator should see why.
+                tracing::warn!(error = %e, "bearer check could not fetch keys or introspect");
+                Err(check.unavailable())
+            }
         }
     }
 

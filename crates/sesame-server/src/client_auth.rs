@@ -75,9 +75,11 @@ impl AuthorizationServer {
 /// Parses `Authorization: Basic` per RFC 6749 §2.3.1 (form-urlencoded parts).
 fn parse_basic(header: &str) -> Option<(String, String)> {
     use base64::Engine as _;
-    let b64 = header
-        .strip_prefix("Basic ")
-        .or_else(|| header.strip_prefix("basic "))?;
+    // The scheme is case-insensitive (RFC 9110 §11.1).
+    let (scheme, b64) = header.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
     let raw = base64::engine::general_purpose::STANDARD
         .decode(b64.trim())
         .ok()?;

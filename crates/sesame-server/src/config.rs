@@ -138,8 +138,11 @@ pub fn redirect_matches(registered: &str, requested: &str) -> bool {
             }
             None => rest,
         };
-        // The path must start right away: no userinfo tricks, no fragment.
-        (rest.starts_with('/') && !rest.contains('#')).then_some((host, rest))
+        // The path starts right away (or there is none): no userinfo
+        // tricks, no other host, no fragment.
+        let ok = (rest.is_empty() || rest.starts_with('/') || rest.starts_with('?'))
+            && !rest.contains('#');
+        ok.then_some((host, rest))
     }
     match (split(registered), split(requested)) {
         (Some(a), Some(b)) => a == b,

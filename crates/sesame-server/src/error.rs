@@ -119,7 +119,7 @@ impl From<sesame_core::random::RandomError> for ServerError {
 }
 
 /// Why a key set cannot run the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeyRingError {
     /// No key at all.
@@ -128,4 +128,10 @@ pub enum KeyRingError {
     /// The configuration signs with this algorithm but no key has it.
     #[error("no signing key for {0:?}")]
     MissingAlgorithm(sesame_core::jose::Algorithm),
+    /// Two keys share this `kid`.
+    #[error("two keys share the kid {0}")]
+    DuplicateKid(String),
+    /// This key cannot be published for verifiers (a shared-secret key).
+    #[error("key {0} cannot be published")]
+    NotPublishable(String),
 }

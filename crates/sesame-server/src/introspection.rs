@@ -15,10 +15,19 @@ impl AuthServerService {
         request: &http::Request<Vec<u8>>,
         now: SystemTime,
     ) -> http::Response<Vec<u8>> {
-        let (_, form) = match self.client_of(request).await {
+        let (client_id, form) = match self.client_of(request).await {
             Ok(x) => x,
             Err(r) => return r,
         };
+        // RFC 7662 §2.1: only an authenticated (confidential) caller may ask;
+        // a public client's id is no credential.
+        if self
+            .server
+            .client(&client_id)
+            .is_none_or(|c| c.secret.is_none())
+        {
+            return crate::OAuthError::invalid_client(false).to_response();
+        }
         let Some(token) = form
             .iter()
             .find(|(k, _)| k == "token")

@@ -30,7 +30,9 @@ impl KeyRing {
     /// The key that signs with `alg`, if one is active.
     pub(crate) fn active_for(&self, alg: Algorithm) -> Option<&SigningKey> {
         let (_, kid) = self.active.iter().find(|(a, _)| *a == alg)?;
-        self.keys.iter().find(|k| k.kid() == kid)
+        self.keys
+            .iter()
+            .find(|k| k.kid() == kid && k.algorithm() == alg)
     }
 
     /// The first active key (what a one-key server signs everything with).
@@ -51,11 +53,17 @@ impl KeyRing {
         &self.keys
     }
 
-    pub(crate) fn publish(&mut self, key: SigningKey) {
-        self.keys.retain(|k| k.kid() != key.kid());
-        self.keys.push(key);
+    /// Publishes a key under a new `kid`; false (nothing changes) when the
+    /// kid is taken — replacing a published key under its own kid would
+    /// break every verifier that cached it.
+    pub(crate) fn publish(&mut self, key: SigningKey) -> bool {
+        if self.keys.iter().any(|k| k.kid() == key.kid()) {
+            return false;
+        }
         // Published only: it signs once activated, even for a new algorithm,
         // so that verifiers have it before the first token does.
+        self.keys.push(key);
+        true
     }
 
     pub(crate) fn activate(&mut self, kid: &str) -> bool {

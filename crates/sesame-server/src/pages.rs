@@ -44,9 +44,11 @@ pub(crate) fn response(status: u16, content_type: &str, body: Vec<u8>) -> http::
 }
 
 /// The pages' Content-Security-Policy: their own origin only, styles from
-/// https too (the app's stylesheet), and no framing.
+/// https too (the app's stylesheet), and no framing. No `form-action`:
+/// Chromium and WebKit apply it to the 303 after the POST too, which goes
+/// to the client's redirect URI on another origin.
 pub(crate) const PAGE_CSP: &str =
-    "default-src 'self'; style-src 'self' https:; frame-ancestors 'none'; form-action 'self'";
+    "default-src 'self'; style-src 'self' https:; frame-ancestors 'none'";
 
 impl AuthServerService {
     pub(crate) fn error_page(&self, message: &str) -> http::Response<Vec<u8>> {

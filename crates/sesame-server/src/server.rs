@@ -42,6 +42,14 @@ impl AuthorizationServer {
         if keys.is_empty() {
             return Err(KeyRingError::Empty);
         }
+        for (i, k) in keys.iter().enumerate() {
+            if k.verifying_key().is_none() || k.algorithm() == sesame_core::jose::Algorithm::HS256 {
+                return Err(KeyRingError::NotPublishable(k.kid().to_owned()));
+            }
+            if keys.iter().take(i).any(|other| other.kid() == k.kid()) {
+                return Err(KeyRingError::DuplicateKid(k.kid().to_owned()));
+            }
+        }
         let wanted = [config.id_token_alg, config.access_token_alg]
             .into_iter()
             .chain(config.clients.iter().filter_map(|c| c.id_token_alg));
@@ -61,9 +69,11 @@ impl AuthorizationServer {
         &self.config
     }
 
-    /// Key rotation, step 1: publish a new key in the JWKS without signing with it.
-    pub fn publish_key(&self, key: SigningKey) {
-        self.keys.write(|ring| ring.publish(key));
+    /// Key rotation, step 1: publish a new key in the JWKS without signing
+    /// with it. Returns false, changing nothing, when its `kid` is already
+    /// published: a new key needs a new kid.
+    pub fn publish_key(&self, key: SigningKey) -> bool {
+        self.keys.write(|ring| ring.publish(key))
     }
 
     /// Key rotation, step 2: sign with a published key. Returns false if it is not published.

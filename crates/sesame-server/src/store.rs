@@ -150,10 +150,11 @@ pub const DEFAULT_CAPACITY: usize = 1_000_000;
 ///
 /// It bounds itself: expired codes, refresh tokens and revocations are
 /// dropped as time passes (checked on each use, at most every
-/// [`PURGE_INTERVAL`]), and it holds at most `capacity` records. When it is
-/// full of live records it refuses new ones (the endpoints answer 503)
-/// rather than forget one that is still valid — forgetting a used code or
-/// a revocation would reopen a replay.
+/// [`PURGE_INTERVAL`]). When it holds `capacity` live records it refuses
+/// new logins (saving a code answers 503) rather than forget one that is
+/// still valid — forgetting a used code or a revocation would reopen a
+/// replay. Refresh tokens and revocations are never refused: they follow
+/// logins already admitted, and refusing them would end sessions.
 #[derive(Debug)]
 pub struct MemoryStore {
     inner: Mutex<Memory>,
@@ -234,10 +235,13 @@ impl Store for MemoryStore {
     }
 
     async fn save_refresh(&self, token_hash: &str, grant: RefreshGrant) -> Result<(), StoreError> {
-        let mut m = self.lock();
-        let now = m.last_purge.unwrap_or(std::time::UNIX_EPOCH);
-        self.room(&mut m, now)?;
-        m.refresh.insert(token_hash.to_owned(), (grant, false));
+        // Never refused for room: a refresh token is saved right after its
+        // code or predecessor was consumed, and refusing it then would burn
+        // the session (the retry looks like reuse). New logins are what the
+        // cap refuses, at `save_code`.
+        self.lock()
+            .refresh
+            .insert(token_hash.to_owned(), (grant, false));
         Ok(())
     }
 

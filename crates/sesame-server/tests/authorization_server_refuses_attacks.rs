@@ -83,6 +83,18 @@ fn loopback_redirect_uris_may_change_only_the_port() {
     assert!(native
         .authorize(&authorize_query("app", "http://127.0.0.1:40000/cb", ""))
         .is_ok());
+    assert!(
+        redirect_matches("http://127.0.0.1", "http://127.0.0.1:8080"),
+        "a registered URI without a path"
+    );
+    assert!(!redirect_matches(
+        "http://127.0.0.1",
+        "http://127.0.0.10:8080"
+    ));
+    assert!(!redirect_matches(
+        "http://127.0.0.1",
+        "http://127.0.0.1:8080@evil.example"
+    ));
 }
 
 #[test]
@@ -306,6 +318,18 @@ fn wrong_client_secret_is_401_with_www_authenticate() {
     // A public client sending a secret, or a confidential one sending none.
     let pairs = [("grant_type", "client_credentials"), ("client_id", "web")];
     assert_eq!(post_token(&s, &store, &pairs, None).status(), 401);
+}
+
+#[test]
+fn client_credentials_get_only_scopes_the_server_knows() {
+    let (s, store) = (server(), MemoryStore::default());
+    let pairs = [
+        ("grant_type", "client_credentials"),
+        ("scope", "admin:everything"),
+    ];
+    let r = post_token(&s, &store, &pairs, Some(("web", "web-secret")));
+    assert_eq!(r.status(), 400);
+    assert_eq!(body(&r)["error"], "invalid_scope");
 }
 
 #[test]

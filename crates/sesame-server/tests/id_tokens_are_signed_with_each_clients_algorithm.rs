@@ -139,6 +139,32 @@ fn each_algorithm_rotates_on_its_own() {
 }
 
 #[test]
+fn kids_are_never_reused() {
+    let s = server();
+    assert!(
+        !s.publish_key(new_key("ec-1")),
+        "a published kid can't be replaced"
+    );
+    assert_eq!(s.jwks()["keys"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        AuthorizationServer::with_keys(config(), vec![rs256_key("k"), es256_key("k")]).err(),
+        Some(KeyRingError::DuplicateKid("k".into()))
+    );
+    assert_eq!(
+        AuthorizationServer::with_keys(
+            config(),
+            vec![
+                rs256_key("rsa"),
+                es256_key("ec"),
+                SigningKey::hs256(b"shared", "h")
+            ]
+        )
+        .err(),
+        Some(KeyRingError::NotPublishable("h".into()))
+    );
+}
+
+#[test]
 fn a_one_key_server_signs_everything_with_it() {
     let s = AuthorizationServer::new(config(), es256_key("only"));
     let (id, at) = headers_for(&s, "web", "web-secret", "https://app.example/cb");

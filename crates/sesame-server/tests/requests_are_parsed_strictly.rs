@@ -139,5 +139,49 @@ fn every_html_page_carries_its_security_headers() {
         assert_eq!(h["referrer-policy"], "no-referrer");
         assert_eq!(h["x-content-type-options"], "nosniff");
         assert_eq!(h["cache-control"], "no-store");
+        assert!(
+            !h["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("form-action"),
+            "browsers apply form-action to the 303 to the client"
+        );
+    }
+}
+
+#[test]
+fn only_confidential_clients_may_introspect() {
+    let config = ServerConfig::new(AS_ISSUER).client(RegisteredClient::new(
+        "spa",
+        None,
+        &["https://spa.example/cb"],
+    ));
+    let s = AuthServerService::new(
+        Arc::new(AuthorizationServer::new(config, es256_key("k"))),
+        Arc::new(MemoryStore::default()),
+        Arc::new(StaticUsers::default()),
+        Sealer::new(SealingKey::from_bytes([8; 32])),
+    );
+    let req = http::Request::post("/introspect")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(&[("client_id", "spa"), ("token", "anything")]))
+        .unwrap();
+    let resp = send(&s, req);
+    assert_eq!(resp.status(), 401);
+    assert_eq!(body(&resp)["error"], "invalid_client");
+}
+
+#[test]
+fn the_basic_scheme_is_case_insensitive() {
+    use base64::Engine as _;
+    let s = service();
+    let creds = base64::engine::general_purpose::STANDARD.encode("web:web-secret");
+    for scheme in ["Basic", "basic", "BASIC"] {
+        let req = http::Request::post("/token")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("authorization", format!("{scheme} {creds}"))
+            .body(form(&[("grant_type", "client_credentials")]))
+            .unwrap();
+        assert_eq!(send(&s, req).status(), 200, "{scheme}");
     }
 }

@@ -18,7 +18,8 @@ use crate::ttl_map::TtlMap;
 ///   holds the very key material that verified it (same `kid`, same key
 ///   fingerprint); when the issuer drops or replaces a key, its tokens stop
 ///   hitting the cache at once;
-/// * the cache key is the whole token string, so no other token can match.
+/// * the cache key is the SHA-256 of the whole token string, so no other
+///   token can match and the cache holds no usable token.
 ///
 /// `benches/bearer_validation.rs` measures the gain.
 #[derive(Debug)]
@@ -51,7 +52,12 @@ impl VerifiedTokenCache {
         now: SystemTime,
     ) -> Result<AccessClaims, BearerError> {
         let n = crate::time::unix_seconds(now);
-        if let Some(hit) = self.entries.get(token, n) {
+        // Keyed by the token's SHA-256: the cache holds no usable token.
+        let key = crate::base64url::encode(ring::digest::digest(
+            &ring::digest::SHA256,
+            token.as_bytes(),
+        ));
+        if let Some(hit) = self.entries.get(&key, n) {
             // The very key material that verified it must still be in the set.
             let key_still_there = keys
                 .fingerprints(&hit.kid)
@@ -71,7 +77,7 @@ impl VerifiedTokenCache {
                 kid,
                 fingerprints,
             };
-            self.entries.insert(token.to_owned(), entry, valid_until, n);
+            self.entries.insert(key, entry, valid_until, n);
         }
         Ok(claims)
     }

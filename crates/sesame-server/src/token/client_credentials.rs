@@ -27,10 +27,11 @@ impl AuthorizationServer {
             ));
         }
         let scopes = sesame_core::scope::parse(req.get("scope").unwrap_or(""));
-        if !scopes
-            .iter()
-            .all(|s| client.scopes.is_empty() || client.scopes.contains(s))
-        {
+        let allowed = |s: &String| {
+            self.config.scopes.contains(s)
+                && (client.scopes.is_empty() || client.scopes.contains(s))
+        };
+        if !scopes.iter().all(allowed) {
             return Err(OAuthError::new(
                 ErrorCode::InvalidScope,
                 "a requested scope is not allowed",
