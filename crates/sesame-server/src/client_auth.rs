@@ -120,4 +120,21 @@ impl AuthServerService {
             }
         }
     }
+
+    /// The authenticated client and the `token` parameter of a revocation
+    /// or introspection request; on failure, the answer.
+    #[allow(clippy::result_large_err)] // the error is the answer, moved once
+    pub(crate) async fn client_and_token(
+        &self,
+        request: &http::Request<Vec<u8>>,
+    ) -> Result<(String, String), http::Response<Vec<u8>>> {
+        let (client_id, form) = self.client_of(request).await?;
+        match crate::param(&form, "token") {
+            Some(token) => Ok((client_id, token.to_owned())),
+            None => Err(json_response(
+                400,
+                &json!({"error": ErrorCode::InvalidRequest.as_str()}),
+            )),
+        }
+    }
 }

@@ -3,7 +3,6 @@
 use std::time::SystemTime;
 
 use serde_json::{json, Value};
-use sesame_core::protocol::ErrorCode;
 use sesame_core::response::json_response;
 
 use crate::{AuthServerService, ServerError};
@@ -15,7 +14,7 @@ impl AuthServerService {
         request: &http::Request<Vec<u8>>,
         now: SystemTime,
     ) -> http::Response<Vec<u8>> {
-        let (client_id, form) = match self.client_of(request).await {
+        let (client_id, token) = match self.client_and_token(request).await {
             Ok(x) => x,
             Err(r) => return r,
         };
@@ -28,13 +27,6 @@ impl AuthServerService {
         {
             return crate::OAuthError::invalid_client(false).to_response();
         }
-        let Some(token) = form
-            .iter()
-            .find(|(k, _)| k == "token")
-            .map(|(_, v)| v.clone())
-        else {
-            return json_response(400, &json!({"error": ErrorCode::InvalidRequest.as_str()}));
-        };
         match self.verify_access_token(&token, now).await {
             Ok(Some(mut claims)) => {
                 claims.insert("active".into(), json!(true));

@@ -17,16 +17,9 @@ impl AuthServerService {
         request: &http::Request<Vec<u8>>,
         now: SystemTime,
     ) -> http::Response<Vec<u8>> {
-        let (client_id, form) = match self.client_of(request).await {
+        let (client_id, token) = match self.client_and_token(request).await {
             Ok(x) => x,
             Err(r) => return r,
-        };
-        let Some(token) = form
-            .iter()
-            .find(|(k, _)| k == "token")
-            .map(|(_, v)| v.clone())
-        else {
-            return json_response(400, &json!({"error": ErrorCode::InvalidRequest.as_str()}));
         };
         let unavailable = |e| ServerError::from(e).to_response();
         let family = match self
