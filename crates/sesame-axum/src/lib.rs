@@ -35,6 +35,7 @@
 //! | `rejection.rs` | [`BearerRejection`]: the extractors' RFC 6750 refusal | `BearerRejection` |
 //! | `authorization_server.rs` | `authorization_server`: mounts `sesame-server` | the same |
 //! | `openapi.rs` | utoipa security scheme and Swagger UI (feature `openapi`) | poem-openapi |
+//! | `serve.rs` | [`serve`]: header/idle and request timeouts, a connection cap | — |
 
 #![deny(missing_docs)]
 
@@ -47,6 +48,7 @@ mod login;
 pub mod openapi;
 pub mod prelude;
 mod rejection;
+mod serve;
 
 #[cfg(feature = "authorization-server")]
 pub use authorization_server::authorization_server;
@@ -54,6 +56,7 @@ pub use bearer::{BearerLayer, BearerService};
 pub use extract::{Bearer, Claims};
 pub use login::{default_error_response, SesameAuth};
 pub use rejection::BearerRejection;
+pub use serve::{serve, serve_with_shutdown, ServerLimits};
 
 pub use sesame_core;
 pub use sesame_reqwest;

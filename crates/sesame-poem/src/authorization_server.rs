@@ -18,7 +18,19 @@ pub fn authorization_server(service: Arc<AuthServerService>) -> Route {
         let (service, rng) = (Arc::clone(&service), Arc::clone(&rng));
         async move {
             let (parts, body) = req.into_parts();
-            let Ok(bytes) = body.into_bytes_limit(MAX_PARAMS_LEN * 2).await else {
+            let declared = parts
+                .headers
+                .get(http::header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok());
+            // A body declared too large is refused before a byte is read.
+            let too_large = declared.is_some_and(|n| n > (MAX_PARAMS_LEN * 2) as u64);
+            let bytes = if too_large {
+                None
+            } else {
+                body.into_bytes_limit(MAX_PARAMS_LEN * 2).await.ok()
+            };
+            let Some(bytes) = bytes else {
                 return to_poem(sesame_core::response::json_response(
                     413,
                     &serde_json::json!({"error": ErrorCode::InvalidRequest.as_str()}),

@@ -31,6 +31,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app: Router = Router::new().nest("/auth", SesameAuth::new(service)?.router());
     let listener = tokio::net::TcpListener::bind(&bind).await?;
     println!("open http://{bind}/auth/mastodon/login");
-    axum::serve(listener, app).await?;
+    sesame_axum::serve(listener, app, sesame_axum::ServerLimits::default()).await?;
     Ok(())
 }

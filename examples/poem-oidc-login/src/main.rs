@@ -36,7 +36,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }),
         );
     println!("listening on http://{}", settings.bind);
+    // Idle connections are closed after 10 s (Poem's idle timeout).
     Server::new(TcpListener::bind(settings.bind))
+        .idle_timeout(std::time::Duration::from_secs(10))
         .run_with_graceful_shutdown(
             app,
             async {

@@ -328,10 +328,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (id, _) in &social {
         println!("  social login: {id} (callback {issuer}/auth/{id}/callback)");
     }
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    // Header/idle and request timeouts and a connection cap (axum::serve has none).
+    let limits = sesame_axum::ServerLimits::default();
+    sesame_axum::serve_with_shutdown(listener, app, limits, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }
