@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use axum::Router;
-use sesame_core::protocol::ErrorCode;
-use sesame_server::{AuthServerService, MAX_PARAMS_LEN, ROUTES};
+use sesame_server::{
+    body_too_large, declares_too_large_body, AuthServerService, MAX_BODY_LEN, ROUTES,
+};
 
 use crate::to_axum;
 
@@ -19,23 +20,12 @@ pub fn authorization_server<S: Clone + Send + Sync + 'static>(
         let (service, rng) = (Arc::clone(&service), Arc::clone(&rng));
         async move {
             let (parts, body) = request.into_parts();
-            let declared = parts
-                .headers
-                .get(http::header::CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse::<u64>().ok());
             // A body declared too large is refused before a byte is read.
-            let too_large = declared.is_some_and(|n| n > (MAX_PARAMS_LEN * 2) as u64);
-            let bytes = if too_large {
-                None
-            } else {
-                axum::body::to_bytes(body, MAX_PARAMS_LEN * 2).await.ok()
-            };
-            let Some(bytes) = bytes else {
-                return to_axum(sesame_core::response::json_response(
-                    413,
-                    &serde_json::json!({"error": ErrorCode::InvalidRequest.as_str()}),
-                ));
+            if declares_too_large_body(&parts.headers) {
+                return to_axum(body_too_large());
+            }
+            let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_LEN).await else {
+                return to_axum(body_too_large());
             };
             let request = http::Request::from_parts(parts, bytes.to_vec());
             to_axum(

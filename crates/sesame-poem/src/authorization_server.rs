@@ -4,8 +4,9 @@ use std::sync::Arc;
 
 use poem::endpoint::make;
 use poem::{Request, Route};
-use sesame_core::protocol::ErrorCode;
-use sesame_server::{AuthServerService, MAX_PARAMS_LEN, ROUTES};
+use sesame_server::{
+    body_too_large, declares_too_large_body, AuthServerService, MAX_BODY_LEN, ROUTES,
+};
 
 use crate::to_poem;
 
@@ -18,23 +19,12 @@ pub fn authorization_server(service: Arc<AuthServerService>) -> Route {
         let (service, rng) = (Arc::clone(&service), Arc::clone(&rng));
         async move {
             let (parts, body) = req.into_parts();
-            let declared = parts
-                .headers
-                .get(http::header::CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse::<u64>().ok());
             // A body declared too large is refused before a byte is read.
-            let too_large = declared.is_some_and(|n| n > (MAX_PARAMS_LEN * 2) as u64);
-            let bytes = if too_large {
-                None
-            } else {
-                body.into_bytes_limit(MAX_PARAMS_LEN * 2).await.ok()
-            };
-            let Some(bytes) = bytes else {
-                return to_poem(sesame_core::response::json_response(
-                    413,
-                    &serde_json::json!({"error": ErrorCode::InvalidRequest.as_str()}),
-                ));
+            if declares_too_large_body(&parts.headers) {
+                return to_poem(body_too_large());
+            }
+            let Ok(bytes) = body.into_bytes_limit(MAX_BODY_LEN).await else {
+                return to_poem(body_too_large());
             };
             let mut request = http::Request::new(bytes.to_vec());
             *request.method_mut() = parts.method;

@@ -169,6 +169,33 @@ pub const RESERVED_CLAIMS: &[&str] = &[
     "token_use",
 ];
 
+/// The largest request body the server reads (its forms and token requests).
+pub const MAX_BODY_LEN: usize = MAX_PARAMS_LEN * 2;
+
+/// Whether a request declares (`Content-Length`) a body larger than
+/// [`MAX_BODY_LEN`]: adapters refuse it with 413 before reading a byte.
+///
+/// ```
+/// let mut h = http::HeaderMap::new();
+/// h.insert("content-length", "10000000000".parse().unwrap());
+/// assert!(sesame_server::declares_too_large_body(&h));
+/// ```
+pub fn declares_too_large_body(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .is_some_and(|n| n > MAX_BODY_LEN as u64)
+}
+
+/// The answer to a body that is too large: 413 `invalid_request`.
+pub fn body_too_large() -> http::Response<Vec<u8>> {
+    sesame_core::response::json_response(
+        413,
+        &serde_json::json!({"error": sesame_core::protocol::ErrorCode::InvalidRequest.as_str()}),
+    )
+}
+
 /// A token or code as it is stored: its SHA-256, base64url.
 pub(crate) fn sha256_b64(s: &str) -> String {
     sesame_core::base64url::encode(ring::digest::digest(&ring::digest::SHA256, s.as_bytes()))
