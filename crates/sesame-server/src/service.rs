@@ -97,7 +97,13 @@ impl AuthServerService {
         rng: &dyn Random,
     ) -> http::Response<Vec<u8>> {
         let path = request.uri().path().to_owned();
-        let method = request.method().clone();
+        let head = request.method() == http::Method::HEAD;
+        // HEAD is GET without the body (RFC 9110 §9.3.2).
+        let method = if head {
+            http::Method::GET
+        } else {
+            request.method().clone()
+        };
         if let Some(allowed) = allowed_methods(&path) {
             if !allowed.contains(&method.as_str()) {
                 return method_not_allowed(allowed);
@@ -111,13 +117,36 @@ impl AuthServerService {
             )
             .to_response();
         }
-        match (method.as_str(), path.as_str()) {
+        if path == "/authorize" && method == http::Method::POST && !is_form(&request) {
+            return self.error_page("the authorization request must be a form");
+        }
+        let mut response = self.route(&method, &path, request, now, rng).await;
+        if head {
+            response.body_mut().clear();
+        }
+        response
+    }
+
+    async fn route(
+        &self,
+        method: &http::Method,
+        path: &str,
+        request: http::Request<Vec<u8>>,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> http::Response<Vec<u8>> {
+        match (method.as_str(), path) {
             (
                 "GET",
                 "/.well-known/openid-configuration" | "/.well-known/oauth-authorization-server",
             ) => json_response(200, &self.server.metadata()),
             ("GET", "/jwks.json") => json_response(200, &self.server.jwks()),
             ("GET", "/authorize") => self.authorize(request.uri().query().unwrap_or(""), now, rng),
+            // OpenID Connect Core §3.1.2.1: the request may also be posted as a form.
+            ("POST", "/authorize") => match std::str::from_utf8(request.body()) {
+                Ok(form) => self.authorize(form, now, rng),
+                Err(_) => self.error_page("malformed parameters"),
+            },
             ("POST", "/login") => self.login(&request, now, rng).await,
             ("POST", "/consent") => self.consent(&request, now, rng).await,
             ("POST", "/token") => {
@@ -260,10 +289,10 @@ fn allowed_methods(path: &str) -> Option<&'static [&'static str]> {
     Some(match path {
         "/.well-known/openid-configuration"
         | "/.well-known/oauth-authorization-server"
-        | "/jwks.json"
-        | "/authorize" => &["GET"],
+        | "/jwks.json" => &["GET", "HEAD"],
+        "/authorize" => &["GET", "HEAD", "POST"],
         "/login" | "/consent" | "/token" | "/revoke" | "/introspect" => &["POST"],
-        "/userinfo" => &["GET", "POST"],
+        "/userinfo" => &["GET", "HEAD", "POST"],
         _ => return None,
     })
 }

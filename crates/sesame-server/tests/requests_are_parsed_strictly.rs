@@ -39,10 +39,11 @@ fn wrong_methods_get_405_with_allow() {
     let s = service();
     for (method, path, allow) in [
         ("GET", "/token", "POST"),
-        ("PUT", "/authorize", "GET"),
-        ("DELETE", "/jwks.json", "GET"),
+        ("PUT", "/authorize", "GET, HEAD, POST"),
+        ("DELETE", "/jwks.json", "GET, HEAD"),
         ("GET", "/revoke", "POST"),
-        ("PATCH", "/userinfo", "GET, POST"),
+        ("HEAD", "/token", "POST"),
+        ("PATCH", "/userinfo", "GET, HEAD, POST"),
     ] {
         let req = http::Request::builder()
             .method(method)
@@ -54,6 +55,31 @@ fn wrong_methods_get_405_with_allow() {
         assert_eq!(resp.headers()["allow"], allow, "{method} {path}");
     }
     assert_eq!(get(&s, "/nowhere").status(), 404);
+}
+
+#[test]
+fn head_is_get_without_a_body_and_authorize_takes_a_posted_form() {
+    let s = service();
+    let head = http::Request::head("/.well-known/openid-configuration")
+        .body(Vec::new())
+        .unwrap();
+    let resp = send(&s, head);
+    assert_eq!(resp.status(), 200);
+    assert!(resp.body().is_empty());
+    assert_eq!(resp.headers()["content-type"], "application/json");
+    // OpenID Connect Core §3.1.2.1: POST /authorize with the parameters as a form.
+    let posted = http::Request::post("/authorize")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(authorize_query("web", "https://app.example/cb", "").into_bytes())
+        .unwrap();
+    let page = send(&s, posted);
+    assert_eq!(page.status(), 200);
+    assert!(String::from_utf8_lossy(page.body()).contains("name=\"password\""));
+    let not_a_form = http::Request::post("/authorize")
+        .header("content-type", "application/json")
+        .body(b"{}".to_vec())
+        .unwrap();
+    assert_eq!(send(&s, not_a_form).status(), 400);
 }
 
 #[test]
