@@ -31,19 +31,13 @@ impl AuthorizationServer {
         {
             CodeTake::Fresh(g) => g,
             CodeTake::Replayed(family) => {
-                store
-                    .revoke_family(&family, self.revocation_horizon(now))
-                    .await
-                    .map_err(ServerError::from)?;
+                self.revoke(store, &family, now).await?;
                 return Err(refused("code already used; its tokens are revoked"));
             }
             CodeTake::Missing => return Err(refused("unknown or expired code")),
         };
         if grant.client_id != req.client.id {
-            store
-                .revoke_family(&grant.family, self.revocation_horizon(now))
-                .await
-                .map_err(ServerError::from)?;
+            self.revoke(store, &grant.family, now).await?;
             return Err(refused("code was issued to another client"));
         }
         if grant.redirect_uri != redirect_uri {

@@ -37,6 +37,21 @@ impl TokenRequest<'_> {
 }
 
 impl AuthorizationServer {
+    /// Revokes `family` for as long as its tokens can live (a replayed code,
+    /// a reused refresh token, a code presented by another client).
+    async fn revoke(
+        &self,
+        store: &dyn Store,
+        family: &str,
+        now: SystemTime,
+    ) -> Result<(), OAuthError> {
+        store
+            .revoke_family(family, self.revocation_horizon(now))
+            .await
+            .map_err(crate::ServerError::from)?;
+        Ok(())
+    }
+
     /// `POST /token`: the whole token endpoint as a response (RFC 6749 §5:
     /// JSON, `Cache-Control: no-store`, errors per §5.2).
     pub async fn token(

@@ -29,10 +29,7 @@ impl AuthorizationServer {
         {
             RefreshTake::Current(g) => g,
             RefreshTake::Reused(family) => {
-                store
-                    .revoke_family(&family, self.revocation_horizon(now))
-                    .await
-                    .map_err(ServerError::from)?;
+                self.revoke(store, &family, now).await?;
                 return Err(refused("refresh token reused; the family is revoked"));
             }
             RefreshTake::Missing => {
