@@ -103,6 +103,7 @@ pub mod response;
 pub mod scope;
 pub mod seal;
 mod secret;
+pub mod session;
 pub mod state;
 pub mod step;
 mod sync;
