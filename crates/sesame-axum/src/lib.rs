@@ -32,7 +32,10 @@
 //! | `bearer.rs` | [`BearerLayer`]: validates the token, checks a guard | `BearerMiddleware` |
 //! | `extract/claims.rs` | [`Claims`]: the validated claims, or your own type | `Claims` |
 //! | `extract/bearer.rs` | [`Bearer`]: the validated token, for relaying | `Bearer` |
-//! | `rejection.rs` | [`BearerRejection`]: the extractors' RFC 6750 refusal | `BearerRejection` |
+//! | `session.rs` | [`SessionLayer`]: loads the session, saves it after the handler | `SessionMiddleware` |
+//! | `extract/session.rs` | [`Session`]: the live session, fresh access tokens | `Session` |
+//! | `extract/current_user.rs` | [`CurrentUser`]: who is signed in | `CurrentUser` |
+//! | `rejection.rs` | [`BearerRejection`], [`SessionRejection`]: the extractors' refusals | the same |
 //! | `authorization_server.rs` | `authorization_server`: mounts `sesame-server` | the same |
 //! | `openapi.rs` | utoipa security scheme and Swagger UI (feature `openapi`) | poem-openapi |
 //! | `serve.rs` | [`serve`]: header/idle and request timeouts, a connection cap | — |
@@ -49,14 +52,16 @@ pub mod openapi;
 pub mod prelude;
 mod rejection;
 mod serve;
+mod session;
 
 #[cfg(feature = "authorization-server")]
 pub use authorization_server::authorization_server;
 pub use bearer::{BearerLayer, BearerService};
-pub use extract::{Bearer, Claims};
+pub use extract::{Bearer, Claims, CurrentUser, Session};
 pub use login::{default_error_response, SesameAuth};
-pub use rejection::BearerRejection;
+pub use rejection::{BearerRejection, SessionRejection};
 pub use serve::{serve, serve_with_shutdown, ServerLimits};
+pub use session::{SessionLayer, SessionService};
 
 pub use sesame_core;
 pub use sesame_reqwest;

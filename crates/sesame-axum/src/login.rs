@@ -47,6 +47,72 @@ impl SesameAuth {
                     cb_post.callback(&p, None, Some(&body), &headers).await
                 }),
             )
+            .route(
+                "/{provider}/link",
+                get({
+                    let link = self.clone();
+                    move |Path(p): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap| async move {
+                        link.link(&p, q.as_deref(), &headers).await
+                    }
+                }),
+            )
             .layer(DefaultBodyLimit::max(MAX_CALLBACK_LEN))
+    }
+
+    /// The session layer for the routes whose handlers read the session
+    /// ([`Session`](crate::Session), [`CurrentUser`](crate::CurrentUser)).
+    ///
+    /// # Panics
+    /// When sessions are off (call [`SesameAuth::with_sessions`] first).
+    #[allow(clippy::expect_used)]
+    pub fn session_layer(&self) -> crate::SessionLayer {
+        crate::SessionLayer::new(std::sync::Arc::clone(
+            self.sessions()
+                .expect("SesameAuth::with_sessions must be called before session_layer"),
+        ))
+    }
+
+    /// The logout routes: `GET /logout` (ends the session, then the
+    /// provider's logout), `GET /logout/callback` (the provider sends the
+    /// browser back; the state is checked) and `POST /backchannel-logout`
+    /// (the provider's logout token). `after_logout` is where the
+    /// callback sends the browser (303) once the state checks out.
+    ///
+    /// # Panics
+    /// When sessions are off (call [`SesameAuth::with_sessions`] first).
+    #[allow(clippy::expect_used)]
+    pub fn logout_router<S: Clone + Send + Sync + 'static>(&self, after_logout: &str) -> Router<S> {
+        let m = std::sync::Arc::clone(
+            self.sessions()
+                .expect("SesameAuth::with_sessions must be called before logout_router"),
+        );
+        let (a, b, c) = (m.clone(), m.clone(), m);
+        let after = after_logout.to_owned();
+        Router::new()
+            .route(
+                "/logout",
+                get(move |headers: HeaderMap| async move { to_axum(a.logout(&headers).await) }),
+            )
+            .route(
+                "/logout/callback",
+                get(
+                    move |RawQuery(q): RawQuery, headers: HeaderMap| async move {
+                        let (result, clear) = b.logout_return(q.as_deref(), &headers);
+                        let mut resp = match result {
+                            Ok(()) => sesame_core::response::see_other(&after),
+                            Err(e) => e.to_response(),
+                        };
+                        sesame_core::cookie::append_cookies(resp.headers_mut(), [clear]);
+                        to_axum(resp)
+                    },
+                ),
+            )
+            .route(
+                "/backchannel-logout",
+                axum::routing::post(move |body: Bytes| async move {
+                    to_axum(c.backchannel_logout(&body).await)
+                }),
+            )
+            .layer(DefaultBodyLimit::max(sesame_core::session::MAX_LOGOUT_BODY))
     }
 }

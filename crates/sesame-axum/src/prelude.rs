@@ -1,10 +1,11 @@
 //! The common path in one `use`: `use sesame_axum::prelude::*;`.
 
-pub use crate::{Bearer, BearerLayer, Claims, SesameAuth};
+pub use crate::{Bearer, BearerLayer, Claims, CurrentUser, SesameAuth, Session, SessionLayer};
 pub use sesame_core::client::{Client, ClientConfig, Login};
 pub use sesame_core::login::LoginService;
 pub use sesame_core::provider::Provider;
 pub use sesame_core::resource::{AccessClaims, Guard};
 pub use sesame_core::seal::{Sealer, SealingKey};
+pub use sesame_core::session::{MemorySessionStore, SessionConfig, SessionStorage, Sessions};
 pub use sesame_core::{Identity, Tokens};
 pub use sesame_reqwest::{BearerAuth, Sesame};

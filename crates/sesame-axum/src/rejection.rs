@@ -16,3 +16,15 @@ impl IntoResponse for BearerRejection {
         to_axum(self.0.to_response())
     }
 }
+
+/// Why [`Session`](crate::Session) or [`CurrentUser`](crate::CurrentUser)
+/// refused a request: 401 JSON, a 303 to the login route (for pages), or
+/// 503 when the session store is down.
+#[derive(Debug)]
+pub struct SessionRejection(pub sesame_reqwest::SessionRefusal);
+
+impl IntoResponse for SessionRejection {
+    fn into_response(self) -> Response {
+        to_axum(self.0.response)
+    }
+}

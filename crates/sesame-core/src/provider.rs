@@ -332,6 +332,10 @@ pub struct Provider {
     pub calls: Vec<ApiCall>,
     /// Maps the profile to an identity.
     pub map_identity: MapIdentity,
+    /// The provider's documented logout page, for providers without an
+    /// OpenID `end_session_endpoint` (RP-initiated logout then sends the
+    /// browser here after the local logout).
+    pub logout_url: Option<url::Url>,
 }
 
 impl fmt::Debug for Provider {
@@ -377,7 +381,14 @@ impl Provider {
             state_in_token_request: false,
             calls: Vec::new(),
             map_identity: Arc::new(standard_mapping),
+            logout_url: None,
         }
+    }
+
+    /// Sets the provider's documented logout page (see [`Provider::logout_url`]).
+    pub fn logout_page(mut self, url: &str) -> Result<Self, ConfigError> {
+        self.logout_url = Some(secure_url(url, "logout url")?);
+        Ok(self)
     }
 
     /// Any OpenID Provider from its issuer URL: discovery, PKCE, nonce, ID

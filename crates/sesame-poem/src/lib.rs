@@ -46,13 +46,15 @@ mod login;
 pub mod openapi;
 pub mod prelude;
 mod rejection;
+mod session;
 
 #[cfg(feature = "authorization-server")]
 pub use authorization_server::authorization_server;
 pub use bearer::{BearerEndpoint, BearerMiddleware};
-pub use extract::{Bearer, Claims};
+pub use extract::{Bearer, Claims, CurrentUser, Session};
 pub use login::{default_error_response, SesameAuth};
-pub use rejection::BearerRejection;
+pub use rejection::{BearerRejection, SessionRejection};
+pub use session::{SessionEndpoint, SessionMiddleware};
 
 pub use sesame_core;
 pub use sesame_reqwest;

@@ -22,3 +22,20 @@ impl ResponseError for BearerRejection {
         to_poem(self.0.to_response())
     }
 }
+
+/// Why [`Session`](crate::Session) or [`CurrentUser`](crate::CurrentUser)
+/// refused a request: 401 JSON, a 303 to the login route (for pages), or
+/// 503 when the session store is down.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct SessionRejection(pub sesame_reqwest::SessionRefusal);
+
+impl ResponseError for SessionRejection {
+    fn status(&self) -> StatusCode {
+        self.0.response.status()
+    }
+
+    fn as_response(&self) -> poem::Response {
+        to_poem(self.0.to_response())
+    }
+}

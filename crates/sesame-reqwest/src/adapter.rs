@@ -12,7 +12,9 @@ use std::sync::Arc;
 use sesame_core::client::Login;
 use sesame_core::login::LoginService;
 
-use crate::{CallbackOutcome, Error, Sesame};
+use sesame_core::session::{SessionStore, Sessions};
+
+use crate::{CallbackOutcome, Error, Sesame, SessionManager};
 
 type LoginHandler<R> = Arc<dyn Fn(Login) -> Pin<Box<dyn Future<Output = R> + Send>> + Send + Sync>;
 type ErrorHandler<R> = Arc<dyn Fn(Error) -> R + Send + Sync>;
@@ -25,6 +27,7 @@ pub struct LoginRoutes<R> {
     driver: Arc<Sesame>,
     on_login: LoginHandler<R>,
     on_error: ErrorHandler<R>,
+    sessions: Option<Arc<SessionManager>>,
 }
 
 impl<R> Clone for LoginRoutes<R> {
@@ -34,6 +37,7 @@ impl<R> Clone for LoginRoutes<R> {
             driver: Arc::clone(&self.driver),
             on_login: Arc::clone(&self.on_login),
             on_error: Arc::clone(&self.on_error),
+            sessions: self.sessions.clone(),
         }
     }
 }
@@ -60,6 +64,51 @@ impl<R: Send + 'static> LoginRoutes<R> {
             driver,
             on_login: Arc::new(move |login| Box::pin(std::future::ready(default_login(login)))),
             on_error: Arc::new(default_error),
+            sessions: None,
+        }
+    }
+
+    /// Turns every successful login into a session kept by `rules` in
+    /// `store` (the callback sets its cookie); see [`SessionManager`].
+    pub fn with_sessions(mut self, rules: Sessions, store: Arc<dyn SessionStore>) -> Self {
+        self.sessions = Some(Arc::new(SessionManager::new(
+            rules,
+            store,
+            Arc::clone(&self.service),
+            Arc::clone(&self.driver),
+        )));
+        self
+    }
+
+    /// Adjusts the session manager (post-logout URI, linking policy) while
+    /// building the routes.
+    pub fn configure_sessions(mut self, f: impl FnOnce(SessionManager) -> SessionManager) -> Self {
+        if let Some(m) = self.sessions.take() {
+            self.sessions = match Arc::try_unwrap(m) {
+                Ok(m) => Some(Arc::new(f(m))),
+                Err(shared) => Some(shared),
+            };
+        }
+        self
+    }
+
+    /// The session manager, when sessions are on.
+    pub fn sessions(&self) -> Option<&Arc<SessionManager>> {
+        self.sessions.as_ref()
+    }
+
+    /// `GET /{provider}/link`: a login that links `provider` to the signed-in user.
+    pub async fn link(
+        &self,
+        provider: &str,
+        query: Option<&str>,
+        headers: &http::HeaderMap,
+    ) -> http::Response<Vec<u8>> {
+        match &self.sessions {
+            Some(m) => m.link(provider, query, headers).await,
+            None => {
+                Error::from(sesame_core::session::SessionError::LinkWithoutSession).to_response()
+            }
         }
     }
 
@@ -119,11 +168,24 @@ impl<R: Send + 'static> LoginRoutes<R> {
             .driver
             .callback(&self.service, provider, query, form, cookies)
             .await;
-        let mut response = match outcome.result {
-            Ok(login) => (self.on_login)(login).await,
-            Err(e) => (self.on_error)(e),
+        let (mut response, cookies) = match (outcome.result, &self.sessions) {
+            (Ok(login), None) => ((self.on_login)(login).await, Vec::new()),
+            (Ok(login), Some(sessions)) => {
+                let state = sesame_core::login::callback_params(query, form)
+                    .ok()
+                    .and_then(|p| p.state);
+                match sessions
+                    .start(&login, request_headers, state.as_deref())
+                    .await
+                {
+                    Ok((_, cookies)) => ((self.on_login)(login).await, cookies),
+                    Err(e) => ((self.on_error)(e), Vec::new()),
+                }
+            }
+            (Err(e), _) => ((self.on_error)(e), Vec::new()),
         };
         CallbackOutcome::finish(outcome.clear_cookie, headers_of(&mut response));
+        sesame_core::cookie::append_cookies(headers_of(&mut response), cookies);
         response
     }
 }
@@ -202,6 +264,36 @@ macro_rules! sesame_auth_type {
                 self.routes
                     .callback(provider, query, form, headers, <$response>::headers_mut)
                     .await
+            }
+
+            /// Turns every successful login into a session kept by `rules` in
+            /// `store`: the callback sets the session cookie. Add the session
+            /// layer to the routes that read it.
+            pub fn with_sessions(
+                self,
+                rules: $crate::sesame_core::session::Sessions,
+                store: std::sync::Arc<dyn $crate::sesame_core::session::SessionStore>,
+            ) -> Self {
+                Self { routes: self.routes.with_sessions(rules, store) }
+            }
+
+            /// Adjusts the session manager (post-logout URI, linking policy).
+            pub fn configure_sessions(
+                self,
+                f: impl FnOnce($crate::SessionManager) -> $crate::SessionManager,
+            ) -> Self {
+                Self { routes: self.routes.configure_sessions(f) }
+            }
+
+            /// The session manager, when sessions are on.
+            pub fn sessions(&self) -> Option<&std::sync::Arc<$crate::SessionManager>> {
+                self.routes.sessions()
+            }
+
+            /// Answers `GET /{provider}/link`: a login linking `provider` to
+            /// the signed-in user (401 without a session).
+            pub async fn link(&self, provider: &str, query: Option<&str>, headers: &$crate::http::HeaderMap) -> $response {
+                $to_response(self.routes.link(provider, query, headers).await)
             }
 
             /// The driver (for refreshes, or to share its caches).

@@ -37,6 +37,9 @@ pub enum Error {
     /// The provider's metadata or keys could not be obtained or used.
     #[error("provider {0} unavailable")]
     Unavailable(Endpoint),
+    /// The session could not be used (none, ended, store down, …).
+    #[error(transparent)]
+    Session(#[from] sesame_core::session::SessionError),
 }
 
 impl Error {
@@ -57,6 +60,7 @@ impl Error {
     pub fn status(&self) -> u16 {
         match self {
             Error::Login(e) => e.status(),
+            Error::Session(e) => e.status(),
             other => other.transport().status(),
         }
     }
@@ -65,6 +69,7 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Login(e) => e.code(),
+            Error::Session(e) => e.code(),
             other => other.transport().code(),
         }
     }
@@ -73,6 +78,7 @@ impl Error {
     pub fn to_response(&self) -> http::Response<Vec<u8>> {
         match self {
             Error::Login(e) => sesame_core::login::error_response(e),
+            Error::Session(e) => e.to_response(),
             other => other.transport().to_response(&other.to_string()),
         }
     }

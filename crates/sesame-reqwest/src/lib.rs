@@ -34,6 +34,7 @@ pub mod adapter;
 mod bearer;
 mod driver;
 mod http_client;
+pub mod session;
 
 pub use adapter::LoginRoutes;
 pub use bearer::BearerAuth;
@@ -42,3 +43,4 @@ pub use driver::{CallbackOutcome, Drive, Error, Sesame, CALLBACK_TIMEOUT};
 pub use http;
 pub use http_client::{HttpClient, HttpError};
 pub use sesame_core;
+pub use session::{SessionManager, SessionRefusal, SessionSlot};

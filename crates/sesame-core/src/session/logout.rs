@@ -27,9 +27,11 @@ struct LogoutState {
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub struct LogoutTarget<'a> {
-    /// The provider's `end_session_endpoint` (discovery), or the logout URL
-    /// the catalog knows; `None` for a local logout only.
+    /// The provider's `end_session_endpoint` (discovery); `None` when it has none.
     pub end_session_endpoint: Option<&'a Url>,
+    /// The provider's documented logout page, used as is when there is no
+    /// end-session endpoint ([`Provider::logout_url`](crate::provider::Provider::logout_url)).
+    pub logout_page: Option<&'a Url>,
     /// The client id at the provider.
     pub client_id: &'a str,
     /// Where the provider sends the browser back (registered there).
@@ -45,8 +47,19 @@ impl<'a> LogoutTarget<'a> {
     ) -> Self {
         Self {
             end_session_endpoint,
+            logout_page: None,
             client_id,
             post_logout_redirect_uri,
+        }
+    }
+}
+
+impl<'a> LogoutTarget<'a> {
+    /// With the provider's documented logout page.
+    pub fn with_logout_page(self, page: Option<&'a Url>) -> Self {
+        Self {
+            logout_page: page,
+            ..self
         }
     }
 }
@@ -82,6 +95,14 @@ impl Sessions {
         now: SystemTime,
         rng: &dyn Random,
     ) -> Result<LogoutRedirect, SessionError> {
+        if let (None, Some(page)) = (target.end_session_endpoint, target.logout_page) {
+            // No OpenID logout: the local session is over; the provider's own
+            // page ends the provider's session, and nothing comes back.
+            return Ok(LogoutRedirect {
+                location: page.clone(),
+                set_cookies: vec![self.clear_cookie()],
+            });
+        }
         let state = crate::random::random_b64(rng, 16)?;
         let mut location = match target.end_session_endpoint {
             Some(endpoint) if session.is_some() => {
