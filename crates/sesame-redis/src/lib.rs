@@ -129,6 +129,7 @@
 
 mod keys;
 mod record;
+mod sessions;
 mod scripts;
 #[cfg(feature = "testing")]
 pub mod testing;
