@@ -52,6 +52,23 @@ setInterval(() => {
   }
 }, 60_000).unref();
 
+/**
+ * Test hook (POST /__test/revoke?sub=…): forgets every grant, refresh token
+ * and access token of an account, as an administrator revoking a user's
+ * access would. Returns how many entries went.
+ */
+export function forgetAccount(accountId) {
+  let removed = 0;
+  for (const [key, entry] of store) {
+    const model = key.slice(0, key.indexOf(':'));
+    if (['Grant', 'RefreshToken', 'AccessToken'].includes(model) && entry.payload?.accountId === accountId) {
+      store.delete(key);
+      removed += 1;
+    }
+  }
+  return removed;
+}
+
 export default class SharedMemoryAdapter {
   /** @param {string} model e.g. "Session", "AccessToken", "Grant" */
   constructor(model) {

@@ -27,7 +27,22 @@ const REDIRECT_URIS = (process.env.OP_REDIRECT_URIS || 'http://127.0.0.1:3000/ca
   .split(',')
   .map((uri) => uri.trim())
   .filter(Boolean);
+// Where the OP sends the browser after an RP-initiated logout: each redirect
+// URI's `/callback` becomes `/logout/callback`.
+const POST_LOGOUT_REDIRECT_URIS = REDIRECT_URIS.map((uri) => uri.replace(/\/callback$/, '/logout/callback'));
+// Where it POSTs back-channel logout tokens: the first redirect URI's origin
+// + `/backchannel-logout`, unless OP_BACKCHANNEL_LOGOUT_URI says otherwise
+// (`none`: no back-channel logout).
+const BACKCHANNEL_LOGOUT_URI = (() => {
+  const configured = process.env.OP_BACKCHANNEL_LOGOUT_URI;
+  if (configured === 'none') return undefined;
+  if (configured) return configured;
+  const first = URL.parse(REDIRECT_URIS[0] || '');
+  return first ? `${first.origin}/backchannel-logout` : undefined;
+})();
 const KID_PREFIX = process.env.OP_KID_PREFIX || '';
+// Access token lifetime in seconds (default an hour); tests of refresh timing shorten it.
+const ACCESS_TOKEN_TTL = Number.parseInt(process.env.OP_ACCESS_TOKEN_TTL || '3600', 10);
 const API_AUDIENCE = process.env.OP_API_AUDIENCE || 'http://127.0.0.1/api';
 const API_SCOPE = 'api:read api:write';
 const DEBUG = !!process.env.OP_DEBUG;
@@ -41,7 +56,7 @@ if (!Number.isInteger(PORT) || PORT < 0 || PORT > 65535) {
 // evaluated first). On Node 20 the import prints one "Unsupported runtime"
 // warning to stderr; oidc-provider 9 works on Node 20 regardless.
 const { default: Provider, errors } = await import('oidc-provider');
-const { default: SharedMemoryAdapter } = await import('./memory_adapter.mjs');
+const { default: SharedMemoryAdapter, forgetAccount } = await import('./memory_adapter.mjs');
 
 // ---------------------------------------------------------------------------
 // Signing keys
@@ -87,6 +102,11 @@ const CLIENTS = [
 ].map((client) => ({
   ...client,
   redirect_uris: REDIRECT_URIS,
+  post_logout_redirect_uris: POST_LOGOUT_REDIRECT_URIS,
+  ...(BACKCHANNEL_LOGOUT_URI ? {
+    backchannel_logout_uri: BACKCHANNEL_LOGOUT_URI,
+    backchannel_logout_session_required: true,
+  } : {}),
   grant_types: ['authorization_code', 'refresh_token'],
   response_types: ['code'],
 }));
@@ -181,7 +201,7 @@ async function renderError(ctx, out) {
 const HOUR = 60 * 60;
 const DAY = 24 * HOUR;
 const ttl = {
-  AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL || HOUR,
+  AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL || ACCESS_TOKEN_TTL,
   AuthorizationCode: 60,
   IdToken: HOUR,
   Interaction: HOUR,
@@ -205,6 +225,13 @@ const ttl = {
 function configuration(jwks) {
   return {
     adapter: SharedMemoryAdapter, // state survives key rotation (new instance)
+    // The OP's outgoing calls (back-channel logout) go to the apps under test
+    // on 127.0.0.1, which its SSRF guard refuses as special-use addresses:
+    // this loopback-only fixture sends them without that guard.
+    fetch: (url, options) => {
+      const { dispatcher: _guard, ...rest } = options;
+      return globalThis.fetch(url, rest);
+    },
     clients: CLIENTS,
     jwks: { keys: jwks },
     findAccount,
@@ -249,6 +276,10 @@ function configuration(jwks) {
       // Handy for client tests; the policies are the library defaults minus
       // their start-up notices.
       revocation: { enabled: true, allowedPolicy: revocationAllowedPolicy },
+      // RP-initiated logout (the default confirmation form: a client POSTs its
+      // xsrf value with logout=yes) and back-channel logout tokens with sid.
+      rpInitiatedLogout: { enabled: true },
+      backchannelLogout: { enabled: true },
       introspection: { enabled: true, allowedPolicy: introspectionAllowedPolicy },
       resourceIndicators: {
         enabled: true,
@@ -363,6 +394,15 @@ function createProvider(issuer, jwks) {
   provider.use(autoInteractions(provider));
 
   provider.on('server_error', (_ctx, err) => console.error('op.mjs: server_error', err));
+  provider.on('grant.success', (ctx) => {
+    const type = ctx.oidc?.params?.grant_type || 'unknown';
+    stats.grants[type] = (stats.grants[type] || 0) + 1;
+  });
+  provider.on('backchannel.success', () => { stats.backchannel.success += 1; });
+  provider.on('backchannel.error', (_ctx, err) => {
+    stats.backchannel.error += 1;
+    console.error(`op.mjs: backchannel logout failed: ${err.message} ${err.cause ? err.cause : ''}`);
+  });
   if (DEBUG) {
     for (const event of ['authorization.error', 'grant.error', 'userinfo.error', 'introspection.error', 'revocation.error']) {
       provider.on(event, (_ctx, err) => console.error(`op.mjs: ${event}: ${err.message} ${err.error_description || ''}`));
@@ -372,6 +412,42 @@ function createProvider(issuer, jwks) {
 }
 
 let current; // { provider, handler, signing: [jwk], published: [jwk] }
+
+/** Counters for GET /__test/stats: successful grants by type, back-channel calls. */
+const stats = { grants: {}, backchannel: { success: 0, error: 0 } };
+
+const b64url = (buf) => Buffer.from(buf).toString('base64url');
+
+/**
+ * POST /__test/sign {"claims": {...}, "typ": "logout+jwt", "alg": "RS256"}:
+ * a compact JWS of `claims` signed with the OP's current key for `alg` — for
+ * tests of logout tokens the OP itself would not send (sub only, broken rules).
+ */
+function signClaims({ claims, typ = 'logout+jwt', alg = 'RS256' }) {
+  const jwk = current.signing.find((key) => key.alg === alg);
+  if (!jwk) throw new Error(`no ${alg} signing key`);
+  const header = { alg, kid: jwk.kid, ...(typ ? { typ } : {}) };
+  const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
+  const key = crypto.createPrivateKey({ key: jwk, format: 'jwk' });
+  const signature = alg === 'ES256'
+    ? crypto.sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' })
+    : crypto.sign('sha256', Buffer.from(input), key);
+  return { token: `${input}.${b64url(signature)}` };
+}
+
+function readJson(req) {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    req.on('data', (chunk) => {
+      data += chunk;
+      if (data.length > 65536) reject(new Error('body too large'));
+    });
+    req.on('end', () => {
+      try { resolve(JSON.parse(data || '{}')); } catch (err) { reject(err); }
+    });
+    req.on('error', reject);
+  });
+}
 
 /** Serve `published` (signing keys first) from a new Provider instance. */
 function install(issuer, signing, published = signing) {
@@ -430,6 +506,22 @@ const server = http.createServer((req, res) => {
       console.error('op.mjs: rotation failed', err);
       sendJson(res, 500, { error: 'server_error', error_description: err.message });
     }
+    return;
+  }
+
+  if (url.pathname === '/__test/revoke' && req.method === 'POST') {
+    req.resume();
+    sendJson(res, 200, { removed: forgetAccount(url.searchParams.get('sub') || '') });
+    return;
+  }
+  if (url.pathname === '/__test/stats') {
+    sendJson(res, 200, stats);
+    return;
+  }
+  if (url.pathname === '/__test/sign' && req.method === 'POST') {
+    readJson(req)
+      .then((body) => sendJson(res, 200, signClaims(body)))
+      .catch((err) => sendJson(res, 400, { error: 'invalid_request', error_description: err.message }));
     return;
   }
 

@@ -88,6 +88,11 @@ pub struct Op {
 impl Op {
     /// Starts the OP allowing these redirect URIs; waits (bounded) for it to listen.
     pub async fn start(redirect_uris: &[String]) -> Op {
+        Self::start_with(redirect_uris, &[]).await
+    }
+
+    /// [`Op::start`] with extra environment (`OP_BACKCHANNEL_LOGOUT_URI`, …).
+    pub async fn start_with(redirect_uris: &[String], env: &[(&str, &str)]) -> Op {
         let dir = workspace_root().join("xtask/oidc-provider");
         assert!(
             dir.join("node_modules/oidc-provider").exists(),
@@ -98,6 +103,7 @@ impl Op {
             .current_dir(&dir)
             .env("OP_PORT", "0")
             .env("OP_REDIRECT_URIS", redirect_uris.join(","))
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)
@@ -145,6 +151,48 @@ impl Op {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// The OP's counters (`GET /__test/stats`): successful grants by type
+    /// (`grants.refresh_token`, …) and back-channel logout calls.
+    pub async fn stats(&self) -> Value {
+        get_json(&http_client(), &format!("{}/__test/stats", self.issuer)).await
+    }
+
+    /// How many refresh grants the OP has answered so far.
+    pub async fn refresh_grants(&self) -> u64 {
+        self.stats().await["grants"]["refresh_token"]
+            .as_u64()
+            .unwrap_or(0)
+    }
+
+    /// A JWS of `claims` signed with the OP's current key (`POST /__test/sign`),
+    /// `typ` `logout+jwt`: logout tokens the OP itself would not send.
+    pub async fn sign(&self, claims: &Value) -> String {
+        let resp = http_client()
+            .post(format!("{}/__test/sign", self.issuer))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(serde_json::json!({"claims": claims}).to_string())
+            .send()
+            .await
+            .expect("sign");
+        assert!(resp.status().is_success(), "sign failed: {}", resp.status());
+        let v: Value =
+            serde_json::from_slice(&resp.bytes().await.expect("sign body")).expect("sign json");
+        v["token"].as_str().expect("token").to_owned()
+    }
+
+    /// Forgets every grant and token of `sub` at the OP (`POST /__test/revoke`):
+    /// the next refresh is refused with `invalid_grant`.
+    pub async fn revoke_account(&self, sub: &str) -> u64 {
+        let resp = http_client()
+            .post(format!("{}/__test/revoke?sub={sub}", self.issuer))
+            .send()
+            .await
+            .expect("revoke");
+        let v: Value =
+            serde_json::from_slice(&resp.bytes().await.unwrap_or_default()).unwrap_or(Value::Null);
+        v["removed"].as_u64().unwrap_or(0)
     }
 
     /// Stops the OP.
@@ -341,6 +389,116 @@ impl Browser {
                 set_cookies,
             },
         )
+    }
+
+    /// The request's `Cookie` header for `url` from this browser's jar.
+    pub fn cookie_header(&self, url: &str) -> String {
+        let u = url::Url::parse(url).expect("url");
+        self.jar
+            .get(&Self::host_key(&u))
+            .map(|c| {
+                c.iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+            .unwrap_or_default()
+    }
+
+    /// One form POST with this browser's cookies; no redirect following.
+    pub async fn post_form(
+        &mut self,
+        url: &str,
+        fields: &[(&str, &str)],
+    ) -> (reqwest::StatusCode, Option<String>, Seen) {
+        let u = url::Url::parse(url).expect("url");
+        let cookies = self.cookie_header(url);
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let mut rb = self
+            .client
+            .post(u.clone())
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body);
+        if !cookies.is_empty() {
+            rb = rb.header(reqwest::header::COOKIE, cookies);
+        }
+        let resp = rb
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {url}: {e:?}"));
+        let status = resp.status();
+        let set_cookies = self.store_cookies(&u, &resp);
+        let location = resp
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .map(|l| {
+                u.join(l)
+                    .map(|x| x.to_string())
+                    .unwrap_or_else(|_| l.to_owned())
+            });
+        let body = resp.bytes().await.unwrap_or_default();
+        let json = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        (
+            status,
+            location,
+            Seen {
+                status: status.as_u16(),
+                json,
+                set_cookies,
+            },
+        )
+    }
+
+    /// The body of a GET as text (for HTML pages), with this browser's cookies.
+    pub async fn get_text(&mut self, url: &str) -> (u16, String) {
+        let u = url::Url::parse(url).expect("url");
+        let cookies = self.cookie_header(url);
+        let mut rb = self.client.get(u.clone());
+        if !cookies.is_empty() {
+            rb = rb.header(reqwest::header::COOKIE, cookies);
+        }
+        let resp = rb
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {url}: {e:?}"));
+        let status = resp.status().as_u16();
+        self.store_cookies(&u, &resp);
+        (status, resp.text().await.unwrap_or_default())
+    }
+
+    /// Logs out at the OP: its end-session page (`url`, with or without the
+    /// RP's parameters) and the confirmation form it shows, submitted with
+    /// `logout=yes`. Returns where the OP sends the browser afterwards.
+    pub async fn confirm_op_logout(&mut self, url: &str) -> Option<String> {
+        let (status, page) = self.get_text(url).await;
+        assert_eq!(status, 200, "end-session page: {page}");
+        let attr = |name: &str| {
+            let at = page
+                .find(&format!("{name}=\""))
+                .unwrap_or_else(|| panic!("no {name} in {page}"));
+            let rest = &page[at + name.len() + 2..];
+            rest[..rest.find('"').expect("closing quote")].replace("&amp;", "&")
+        };
+        let action = attr("action");
+        let xsrf = {
+            let at = page.find("name=\"xsrf\"").expect("xsrf field");
+            let rest = &page[at..];
+            let v = rest.find("value=\"").expect("xsrf value") + 7;
+            rest[v..v + rest[v..].find('"').expect("quote")].to_owned()
+        };
+        let base = url::Url::parse(url).expect("url");
+        let action = base.join(&action).expect("action url").to_string();
+        let (status, location, seen) = self
+            .post_form(&action, &[("xsrf", &xsrf), ("logout", "yes")])
+            .await;
+        assert!(status.is_redirection(), "logout confirm: {status} {seen:?}");
+        location
     }
 
     /// Starts a login at `app` and follows the provider's redirects until

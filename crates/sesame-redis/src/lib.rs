@@ -129,8 +129,8 @@
 
 mod keys;
 mod record;
-mod sessions;
 mod scripts;
+mod sessions;
 #[cfg(feature = "testing")]
 pub mod testing;
 

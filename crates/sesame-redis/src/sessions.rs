@@ -29,7 +29,9 @@ impl RedisStore {
     where
         F: std::future::Future<Output = Result<T, Failure>>,
     {
-        self.run(op, f).await.map_err(|_| SessionStoreError::Unavailable)
+        self.run(op, f)
+            .await
+            .map_err(|_| SessionStoreError::Unavailable)
     }
 }
 
@@ -86,7 +88,10 @@ impl SessionStore for RedisStore {
     ) -> Result<(), SessionStoreError> {
         self.session_op("session_put", async {
             let mut cmd = redis::cmd("SET");
-            cmd.arg(self.session_key(key)).arg(value).arg("PX").arg(ttl_ms(ttl));
+            cmd.arg(self.session_key(key))
+                .arg(value)
+                .arg("PX")
+                .arg(ttl_ms(ttl));
             let _: Value = self.conn.query(&self.sent, &cmd).await?;
             Ok(())
         })

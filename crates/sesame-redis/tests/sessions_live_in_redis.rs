@@ -39,7 +39,10 @@ async fn values_expire_and_put_new_is_first_wins(env: Env) {
     let now = now_ms();
     s.put("k:a", b"1", secs(30), now).await.unwrap();
     assert!(s.put_new("k:b", b"2", secs(30), now).await.unwrap());
-    assert!(!s.put_new("k:b", b"3", secs(30), now).await.unwrap(), "the first wins");
+    assert!(
+        !s.put_new("k:b", b"3", secs(30), now).await.unwrap(),
+        "the first wins"
+    );
     let got = s
         .get_many(&["k:a".into(), "k:b".into(), "k:none".into()], now)
         .await
@@ -49,12 +52,20 @@ async fn values_expire_and_put_new_is_first_wins(env: Env) {
     assert_eq!(s.get_many(&["k:a".into()], now).await.unwrap(), vec![None]);
     for key in env.dump() {
         assert!(key.key.starts_with("sesame-test:"), "{key:?}");
-        assert!(key.pttl_ms > 0 && key.pttl_ms <= 30_000, "every key has its TTL: {key:?}");
+        assert!(
+            key.pttl_ms > 0 && key.pttl_ms <= 30_000,
+            "every key has its TTL: {key:?}"
+        );
     }
     // A short TTL really expires.
-    s.put("k:short", b"x", Duration::from_millis(200), now).await.unwrap();
+    s.put("k:short", b"x", Duration::from_millis(200), now)
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(400)).await;
-    assert_eq!(s.get_many(&["k:short".into()], now).await.unwrap(), vec![None]);
+    assert_eq!(
+        s.get_many(&["k:short".into()], now).await.unwrap(),
+        vec![None]
+    );
 }
 both!(values_expire_and_put_new_is_first_wins);
 
@@ -82,20 +93,36 @@ async fn an_ended_session_is_dead_and_no_token_is_stored_in_clear(env: Env) {
     };
     assert_eq!(read(cookie.clone()).await.unwrap().id, s.id);
     for key in env.dump() {
-        for secret in ["secret-access-token", "secret-refresh-token", "secret-id-token", "session-id-1234567890", "sid-1"] {
-            assert!(!key.key.contains(secret) && !key.value.contains(secret), "{secret} in {key:?}");
+        for secret in [
+            "secret-access-token",
+            "secret-refresh-token",
+            "secret-id-token",
+            "session-id-1234567890",
+            "sid-1",
+        ] {
+            assert!(
+                !key.key.contains(secret) && !key.value.contains(secret),
+                "{secret} in {key:?}"
+            );
         }
     }
     let ending = rules.end(&s, now);
     env.store.put_all(&ending.writes, now).await.unwrap();
-    env.store.delete(ending.delete.as_deref().unwrap()).await.unwrap();
+    env.store
+        .delete(ending.delete.as_deref().unwrap())
+        .await
+        .unwrap();
     assert_eq!(read(cookie).await.unwrap_err(), SessionEnd::LoggedOut);
 }
 both!(an_ended_session_is_dead_and_no_token_is_stored_in_clear);
 
 async fn a_stopped_redis_is_unavailable_within_the_timeout(mut env: Env) {
     env.stop();
-    let store = env.store.as_ref().clone().with_timeout(Duration::from_millis(500));
+    let store = env
+        .store
+        .as_ref()
+        .clone()
+        .with_timeout(Duration::from_millis(500));
     let started = Instant::now();
     let r = store.get_many(&["k:a".into()], now_ms()).await;
     assert_eq!(r, Err(SessionStoreError::Unavailable));

@@ -721,6 +721,44 @@ impl SessionSlot {
         }
     }
 
+    /// The provider's userinfo (OpenID Connect Core §5.3) for this session,
+    /// with an access token refreshed when due: the JSON object, or the
+    /// provider's failure (502/504), or 401 when the session ended.
+    pub async fn userinfo(&self) -> Result<serde_json::Value, Error> {
+        let token = self.access_token().await?;
+        let session = self.session()?;
+        let client = self.manager.service.client(&session.provider)?;
+        let meta = self.manager.driver.metadata(client).await?;
+        let endpoint = meta.userinfo_endpoint.clone().ok_or(Error::Unavailable(
+            sesame_core::protocol::Endpoint::Userinfo,
+        ))?;
+        let request = http::Request::get(endpoint.as_str())
+            .header(
+                http::header::AUTHORIZATION,
+                format!("Bearer {}", token.expose()),
+            )
+            .header(http::header::ACCEPT, "application/json")
+            .body(Vec::new())
+            .map_err(|_| Error::Unavailable(sesame_core::protocol::Endpoint::Userinfo))?;
+        let out =
+            sesame_core::step::Outgoing::new(sesame_core::protocol::Endpoint::Userinfo, request);
+        let response = self.manager.driver.send(out).await?;
+        if !response.status().is_success() {
+            return Err(LoginError::Provider(sesame_core::ProviderError::Status {
+                endpoint: sesame_core::protocol::Endpoint::Userinfo,
+                status: response.status().as_u16(),
+            })
+            .into());
+        }
+        serde_json::from_slice(response.body()).map_err(|_| {
+            LoginError::Provider(sesame_core::ProviderError::MalformedResponse {
+                endpoint: sesame_core::protocol::Endpoint::Userinfo,
+                reason: "not JSON",
+            })
+            .into()
+        })
+    }
+
     /// Ends the session now (logout without the provider): its cookie is
     /// cleared by this response and refused everywhere.
     pub async fn end(&self) -> Result<(), Error> {

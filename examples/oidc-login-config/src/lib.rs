@@ -9,9 +9,23 @@
 //! | `SESAME_PUBLIC_URL` | the app's public base URL (the redirect URI is `{it}/callback`) | `http://` + bind |
 //! | `SESAME_CLIENT_AUTH` | `client_secret_basic` or `client_secret_post` | basic |
 //! | `SESAME_LOGIN_TTL_SECS` | how long a pending login lives | 600 |
+//! | `SESAME_COOKIE_KEY` | base64url 32-byte key sealing login and session cookies (share it across instances) | fresh per process |
+//! | `SESAME_SESSION_STORE` | `memory`, or `redis://…` (a cluster: several URLs, comma-separated) | `memory` |
+//! | `SESAME_SESSION_STORAGE` | `server` (tokens in the store) or `cookie` (sealed in the cookie) | `server` |
+//! | `SESAME_REFRESH_MARGIN_SECS` | refresh an access token expiring within this many seconds | 60 |
 //!
-//! Routes every example serves: `GET /login` → 303 to the provider;
-//! `GET /callback` → 200 identity JSON, or a 4xx/5xx JSON error.
+//! Routes every example serves:
+//!
+//! | route | answer |
+//! |---|---|
+//! | `GET /login` | 303 to the provider |
+//! | `GET /callback` | 200 identity JSON and the session cookie, or a 4xx/502 JSON error |
+//! | `GET /me` | 200 identity JSON of the live session (with `id`), 401 JSON without one |
+//! | `GET /userinfo` | the provider's userinfo with the session's access token, refreshed when due |
+//! | `GET /logout` | ends the session everywhere, 303 to the provider's `end_session_endpoint` with `id_token_hint`, `post_logout_redirect_uri` (`{public}/logout/callback`), `client_id` and `state` |
+//! | `GET /logout/callback` | checks `state`, then 303 to `/` (400 JSON on a mismatch) |
+//! | `POST /backchannel-logout` | form field `logout_token`: 200 `no-store`, or 400 JSON with no session touched |
+//! | `GET /` | 200 `{"signed_in": bool}` |
 
 use std::time::Duration;
 
@@ -19,6 +33,7 @@ use sesame_core::client::{Client, ClientConfig};
 use sesame_core::login::LoginService;
 use sesame_core::provider::{ClientAuth, Provider};
 use sesame_core::seal::{Sealer, SealingKey};
+use sesame_core::session::{SessionConfig, SessionStorage, Sessions};
 
 /// The provider id the examples register their one provider under.
 pub const PROVIDER: &str = "op";
@@ -30,7 +45,25 @@ pub struct Settings {
     pub bind: String,
     /// The login service with the one provider registered.
     pub service: LoginService,
+    /// The session rules.
+    pub sessions: Sessions,
+    /// Where the sessions live.
+    pub session_store: StoreChoice,
+    /// Where the provider sends the browser after logout.
+    pub post_logout_redirect_uri: url::Url,
 }
+
+/// `SESAME_SESSION_STORE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreChoice {
+    /// In this process.
+    Memory,
+    /// Redis (or a cluster): the env value as given.
+    Redis(String),
+}
+
+/// The key prefix the examples' session store uses in Redis.
+pub const REDIS_PREFIX: &str = "sesame-rp";
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
@@ -57,17 +90,66 @@ pub fn from_env() -> Result<Settings, String> {
     }
     let client = Client::new(provider, config).map_err(|e| e.to_string())?;
 
-    // A fresh cookie key per process: fine for one instance. Share a key
-    // (SealingKey::from_base64) when several instances serve one site.
-    let (key, _) =
-        SealingKey::generate(&ring::rand::SystemRandom::new()).map_err(|e| e.to_string())?;
-    let mut sealer = Sealer::new(key);
+    // A fresh cookie key per process is fine for one instance; several
+    // instances serving one site share SESAME_COOKIE_KEY.
+    let key = || -> Result<SealingKey, String> {
+        match env("SESAME_COOKIE_KEY") {
+            Some(k) => SealingKey::from_base64(&k).map_err(|e| format!("SESAME_COOKIE_KEY: {e}")),
+            None => SealingKey::generate(&ring::rand::SystemRandom::new())
+                .map(|(k, _)| k)
+                .map_err(|e| e.to_string()),
+        }
+    };
+    let mut sealer = Sealer::new(key()?);
     if let Some(ttl) = env("SESAME_LOGIN_TTL_SECS").and_then(|t| t.parse().ok()) {
         sealer = sealer.max_age(Duration::from_secs(ttl));
     }
     let mut service = LoginService::new(sealer).provider(client);
-    if public.starts_with("http://127.0.0.1") || public.starts_with("http://localhost") {
+    let loopback = public.starts_with("http://127.0.0.1") || public.starts_with("http://localhost");
+    if loopback {
         service = service.insecure_cookies(); // plain-http development only
     }
-    Ok(Settings { bind, service })
+
+    let storage = match env("SESAME_SESSION_STORAGE").as_deref() {
+        None | Some("server") => SessionStorage::Server,
+        Some("cookie") => SessionStorage::Cookie,
+        Some(other) => {
+            return Err(format!(
+                "SESAME_SESSION_STORAGE: {other:?} is not server or cookie"
+            ))
+        }
+    };
+    let mut config = SessionConfig::default().storage(storage);
+    if let Some(margin) = env("SESAME_REFRESH_MARGIN_SECS") {
+        let secs = margin
+            .parse()
+            .map_err(|_| format!("SESAME_REFRESH_MARGIN_SECS: {margin:?} is not a number"))?;
+        config = config.refresh_margin(Duration::from_secs(secs));
+    }
+    if loopback {
+        config = config.insecure_cookies();
+    }
+    // The sessions' sealer: the same key, other purposes (neither cookie opens as the other).
+    let sessions = Sessions::new(config, Sealer::new(key()?));
+    let session_store = match env("SESAME_SESSION_STORE").as_deref() {
+        None | Some("memory") => StoreChoice::Memory,
+        Some(v) if v.starts_with("redis://") || v.starts_with("rediss://") => {
+            StoreChoice::Redis(v.to_owned())
+        }
+        Some(other) => {
+            return Err(format!(
+                "SESAME_SESSION_STORE: {other:?} is not memory or redis://…"
+            ))
+        }
+    };
+    let post_logout_redirect_uri = format!("{}/logout/callback", public.trim_end_matches('/'))
+        .parse()
+        .map_err(|e| format!("SESAME_PUBLIC_URL: {e}"))?;
+    Ok(Settings {
+        bind,
+        service,
+        sessions,
+        session_store,
+        post_logout_redirect_uri,
+    })
 }

@@ -1,23 +1,37 @@
-//! Login with any OpenID Provider, on Poem.
+//! Login with any OpenID Provider, on Poem, with sessions.
 //!
 //! The env and HTTP contract (shared with the Axum and blocking examples,
 //! and driven by the end-to-end suite) is in the `oidc-login-config` crate.
 
-use oidc_login_config::PROVIDER;
+use std::sync::Arc;
+
+use oidc_login_config::{StoreChoice, PROVIDER, REDIS_PREFIX};
 use poem::endpoint::make;
 use poem::listener::TcpListener;
 use poem::web::Json;
-use poem::{IntoResponse, Request, Route, Server};
+use poem::{get, handler, EndpointExt, IntoResponse, Request, Response, Server};
 use sesame_core::client::Login;
-use sesame_poem::SesameAuth;
+use sesame_core::session::{MemorySessionStore, SessionStore};
+use sesame_poem::{to_poem, CurrentUser, SesameAuth, Session};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let settings = oidc_login_config::from_env()?;
+    let store: Arc<dyn SessionStore> = match &settings.session_store {
+        StoreChoice::Memory => Arc::new(MemorySessionStore::default()),
+        StoreChoice::Redis(url) => {
+            Arc::new(sesame_redis::RedisStore::from_env_value(url, REDIS_PREFIX).await?)
+        }
+    };
+    let post_logout = settings.post_logout_redirect_uri.clone();
     let auth = SesameAuth::new(settings.service)?
+        .with_sessions(settings.sessions, store)
+        .configure_sessions(|m| m.post_logout_redirect_uri(post_logout))
         .on_login(|login: Login| async move { Json(login.identity).into_response() });
-    let (a, b) = (auth.clone(), auth);
-    let app = Route::new()
+    let (a, b) = (auth.clone(), auth.clone());
+    // The logout routes (/logout, /logout/callback, /backchannel-logout), then ours.
+    let app = auth
+        .logout_route("/")
         .at(
             "/login",
             make(move |req: Request| {
@@ -34,7 +48,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                         .await
                 }
             }),
-        );
+        )
+        .at("/me", get(me))
+        .at("/userinfo", get(userinfo))
+        .at("/", get(home))
+        .with(auth.session_middleware());
     println!("listening on http://{}", settings.bind);
     // Idle connections are closed after 10 s (Poem's idle timeout).
     Server::new(TcpListener::bind(settings.bind))
@@ -48,4 +66,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .await?;
     Ok(())
+}
+
+#[handler]
+fn me(user: CurrentUser) -> Json<sesame_core::Identity> {
+    Json(user.identity)
+}
+
+/// The provider's userinfo, with the session's access token (refreshed when due).
+#[handler]
+async fn userinfo(session: Session) -> Response {
+    match session.slot().userinfo().await {
+        Ok(info) => Json(info).into_response(),
+        Err(e) => to_poem(e.to_response()),
+    }
+}
+
+#[handler]
+fn home(session: Option<Session>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({"signed_in": session.is_some()}))
 }

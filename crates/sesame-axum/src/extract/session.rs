@@ -80,3 +80,21 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Session {
         Ok(Session { data, slot })
     }
 }
+
+/// `Option<Session>`: `None` without a live session; still 503 when the
+/// session store is down (an unknown state is not "signed out").
+impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for Session {
+    type Rejection = SessionRejection;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        _state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        let slot = slot_of(parts)?;
+        match slot.require(path_and_query(parts)) {
+            Ok(data) => Ok(Some(Session { data, slot })),
+            Err(refusal) if refusal.error.status() == 401 => Ok(None),
+            Err(refusal) => Err(SessionRejection(refusal)),
+        }
+    }
+}
