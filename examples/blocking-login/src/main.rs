@@ -1,248 +1,208 @@
-//! "Login with any OpenID Provider" for a synchronous app: a minimal
-//! `std::net` HTTP/1.1 server (one request per connection, a few worker
-//! threads) serves the two routes, `ureq` executes the core's requests.
+//! "Login with any OpenID Provider" for a synchronous app, with sessions:
+//! a minimal `std::net` HTTP/1.1 server (one request per connection, a few
+//! worker threads) serves the routes, `ureq` executes the core's requests,
+//! and the sessions live in memory or in Redis (its synchronous client).
 //! There is no async runtime anywhere in this program.
 //!
-//! The driver only moves requests and responses between `sesame-core` and
-//! the network and passes `now` and randomness in; every rule (cookies,
-//! state, PKCE, ID tokens, JWKS caching policy, error answers) is the core's.
-//! Same env and HTTP contract as `axum-oidc-login` (see `oidc-login-config`).
+//! The driver only moves requests, responses and store values between
+//! `sesame-core` and the network and passes `now` and randomness in; every
+//! rule (cookies, state, PKCE, ID tokens, JWKS caching policy, sessions,
+//! refresh, logout, error answers) is the core's. Same env and HTTP
+//! contract as `axum-oidc-login` (see `oidc-login-config`), except that a
+//! Redis Cluster value of `SESAME_SESSION_STORE` is refused at startup
+//! (one Redis node only, see [`store`]).
+//!
+//! | file | what |
+//! |---|---|
+//! | `main.rs` | the app: its routes |
+//! | `server.rs` | reading a request (head and bounded body), writing the answer |
+//! | `provider.rs` | the provider: HTTP calls, metadata and JWKS caches, the driver loop |
+//! | `sessions.rs` | the session driver: load/save, refresh, logout, back-channel logout |
+//! | `store.rs` | the blocking session store: memory or Redis |
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
+mod provider;
+mod server;
+mod sessions;
+mod store;
+
+use std::net::TcpListener;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use oidc_login_config::PROVIDER;
-use sesame_core::cache::{Document, JwksCache, Lookup, MetadataCache, RemoteCache};
-use sesame_core::login::{self, LoginService, TransportFailure};
-use sesame_core::step::{Exchange, Outgoing, Step};
-use sesame_core::LoginError;
+use sesame_core::client::Login;
+use sesame_core::login::{self, LoginService};
+use sesame_core::response::json_response;
 
-/// A failure on the way to an answer: the protocol's, or the network's.
-enum Failure {
-    Login(LoginError),
-    Transport(TransportFailure),
-}
+use provider::{Failure, Upstream};
+use sessions::{SessionDriver, Slot};
 
-impl From<LoginError> for Failure {
-    fn from(e: LoginError) -> Self {
-        Failure::Login(e)
-    }
-}
-
-impl Failure {
-    fn to_response(&self) -> http::Response<Vec<u8>> {
-        match self {
-            Failure::Login(e) => login::error_response(e),
-            Failure::Transport(t) => t.to_response("the identity provider could not be reached"),
-        }
-    }
-}
+/// The routes, and the methods each answers.
+const ROUTES: &[(&str, &str)] = &[
+    ("/login", "GET"),
+    ("/callback", "GET"),
+    ("/me", "GET"),
+    ("/userinfo", "GET"),
+    ("/", "GET"),
+    ("/logout", "GET"),
+    ("/logout/callback", "GET"),
+    ("/backchannel-logout", "POST"),
+];
 
 struct App {
-    service: LoginService,
-    agent: ureq::Agent,
-    metadata: Mutex<MetadataCache>,
-    jwks: Mutex<JwksCache>,
+    service: Arc<LoginService>,
+    upstream: Arc<Upstream>,
+    sessions: SessionDriver,
     rng: ring::rand::SystemRandom,
 }
 
 impl App {
-    /// Executes one request: no redirects, bounded time and size.
-    fn send(
-        &self,
-        request: http::Request<Vec<u8>>,
-    ) -> Result<http::Response<Vec<u8>>, TransportFailure> {
-        let mut response = self.agent.run(request).map_err(|e| match e {
-            ureq::Error::Timeout(_) => TransportFailure::Timeout,
-            _ => TransportFailure::Unreachable,
-        })?;
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(1024 * 1024)
-            .read_to_vec()
-            .map_err(|_| TransportFailure::Unreachable)?;
-        let (parts, _) = response.into_parts();
-        Ok(http::Response::from_parts(parts, body))
-    }
-
-    /// A cached document. The cache decides; holding its lock while
-    /// fetching makes concurrent misses wait for the one fetch.
-    fn cached<T: Document>(
-        &self,
-        cache: &Mutex<RemoteCache<T>>,
-        key: &str,
-        kid: Option<&str>,
-        force: bool,
-    ) -> Result<Arc<T>, Failure> {
-        let mut cache = cache
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        match cache.lookup(key, kid, force, SystemTime::now()) {
-            Lookup::Use(doc) => Ok(doc),
-            Lookup::Fetch(request) => {
-                let fetched = self.send(request);
-                let now = SystemTime::now();
-                match fetched {
-                    Ok(resp) => cache
-                        .store(key, &resp, now)
-                        .or_else(|_| cache.get(key).ok_or(())),
-                    Err(_) => cache.fetch_failed(key, now).ok_or(()),
-                }
-                .map_err(|()| Failure::Transport(TransportFailure::Unreachable))
-            }
-            Lookup::Wait | Lookup::Unavailable => {
-                Err(Failure::Transport(TransportFailure::Unreachable))
-            }
-        }
-    }
-
-    fn metadata(&self) -> Result<Arc<sesame_core::discovery::ProviderMetadata>, Failure> {
-        let client = self.service.client(PROVIDER)?;
-        match client.provider().static_metadata() {
-            Some(m) => Ok(Arc::new(m.clone())),
-            None => self.cached(
-                &self.metadata,
-                &client.provider().metadata_key().unwrap_or_default(),
-                None,
-                false,
-            ),
-        }
-    }
-
     /// `GET /login`.
     fn login(&self, query: Option<&str>) -> Result<http::Response<Vec<u8>>, Failure> {
-        let meta = self.metadata()?;
+        let meta = self.upstream.metadata(self.service.client(PROVIDER)?)?;
         let redirect =
             self.service
                 .start_from_query(PROVIDER, &meta, query, SystemTime::now(), &self.rng)?;
         Ok(redirect.to_response())
     }
 
-    /// `GET /callback`: returns the response and the cookie to clear.
-    fn callback(
+    /// The login of a callback, the login cookie's clearing, and the state
+    /// the provider sent back (which an account-link request is bound to).
+    fn complete_login(
         &self,
         query: Option<&str>,
-        cookies: &[String],
-    ) -> (Result<http::Response<Vec<u8>>, Failure>, Option<String>) {
+        headers: &http::HeaderMap,
+    ) -> (Result<Login, Failure>, Option<String>, Option<String>) {
         let params = match login::callback_params(query, None) {
             Ok(p) => p,
-            Err(e) => return (Err(e.into()), None),
+            Err(e) => return (Err(e.into()), None, None),
         };
-        let meta = match self.metadata() {
+        let meta = match self
+            .service
+            .client(PROVIDER)
+            .map_err(Failure::from)
+            .and_then(|c| self.upstream.metadata(c))
+        {
             Ok(m) => m,
-            Err(e) => return (Err(e), None),
+            Err(e) => return (Err(e), None, None),
         };
         let start = self.service.callback(
             PROVIDER,
             meta,
             &params,
-            cookies.iter().map(String::as_str),
+            sesame_core::cookie::cookie_headers(headers),
             SystemTime::now(),
         );
         let result = start
             .result
             .map_err(Failure::from)
-            .and_then(|(exchange, first)| self.drive(exchange, first));
-        let response = result.map(|login| {
-            sesame_core::response::json_response(200, &serde_json::json!(login.identity))
-        });
-        (response, start.clear_cookie)
+            .and_then(|(exchange, first)| self.upstream.drive(exchange, first));
+        (result, start.clear_cookie, params.state)
     }
 
-    /// The whole driver loop: move requests and keys, pass `now`.
-    fn drive<E: Exchange<Error = LoginError>>(
+    /// `GET /callback`: the login becomes a session (a fresh one; the
+    /// browser's previous session ends), answered with the identity JSON.
+    fn callback(&self, query: Option<&str>, headers: &http::HeaderMap) -> http::Response<Vec<u8>> {
+        let (result, clear, state) = self.complete_login(query, headers);
+        let (mut response, cookies) = match result {
+            Ok(login) => match self.sessions.start(&login, headers, state.as_deref()) {
+                Ok((_, cookies)) => (
+                    json_response(200, &serde_json::json!(login.identity)),
+                    cookies,
+                ),
+                Err(e) => (e.to_response(), Vec::new()),
+            },
+            Err(f) => (f.to_response(), Vec::new()),
+        };
+        sesame_core::cookie::append_cookies(response.headers_mut(), clear);
+        sesame_core::cookie::append_cookies(response.headers_mut(), cookies);
+        response
+    }
+
+    /// Runs `handler` with the request's session, then saves the session
+    /// when it changed (or clears the cookie of a dead one).
+    fn with_session(
         &self,
-        mut exchange: E,
-        first: Outgoing,
-    ) -> Result<E::Output, Failure> {
-        let mut step = Step::Send(first);
-        loop {
-            step = match step {
-                Step::Send(out) => exchange.on_response(
-                    self.send(out.request).map_err(Failure::Transport)?,
-                    SystemTime::now(),
-                )?,
-                Step::NeedKeys(k) => {
-                    let keys =
-                        self.cached(&self.jwks, k.jwks_uri.as_str(), k.kid.as_deref(), k.refresh)?;
-                    exchange.on_keys(&keys, SystemTime::now())?
-                }
-                Step::Done(out) => return Ok(out),
-            };
+        headers: &http::HeaderMap,
+        handler: impl FnOnce(&mut Slot) -> http::Response<Vec<u8>>,
+    ) -> http::Response<Vec<u8>> {
+        let mut slot = self.sessions.load(headers);
+        let mut response = handler(&mut slot);
+        let cookies = slot.finish(&self.sessions);
+        sesame_core::cookie::append_cookies(response.headers_mut(), cookies);
+        response
+    }
+
+    /// `GET /me`: who is signed in, or 401.
+    fn me(&self, slot: &mut Slot) -> http::Response<Vec<u8>> {
+        match slot.session() {
+            Ok(s) => json_response(200, &serde_json::json!(s.identity)),
+            Err(e) => e.to_response(),
         }
     }
 
-    fn handle(&self, request: &http::Request<()>) -> http::Response<Vec<u8>> {
+    /// `GET /userinfo`: the provider's userinfo with the session's access
+    /// token (refreshed when due).
+    fn userinfo(&self, slot: &mut Slot) -> http::Response<Vec<u8>> {
+        match slot.userinfo(&self.sessions) {
+            Ok(info) => json_response(200, &info),
+            Err(f) => f.to_response(),
+        }
+    }
+
+    /// `GET /`.
+    fn home(&self, slot: &mut Slot) -> http::Response<Vec<u8>> {
+        match slot.signed_in() {
+            Ok(signed_in) => json_response(200, &serde_json::json!({ "signed_in": signed_in })),
+            Err(e) => e.to_response(),
+        }
+    }
+
+    /// `GET /logout/callback`: the state checks out → 303 to `/`; else 400.
+    fn logout_callback(
+        &self,
+        query: Option<&str>,
+        headers: &http::HeaderMap,
+    ) -> http::Response<Vec<u8>> {
+        let (result, clear) = self.sessions.logout_return(query, headers);
+        let mut response = match result {
+            Ok(()) => sesame_core::response::see_other("/"),
+            Err(e) => e.to_response(),
+        };
+        sesame_core::cookie::append_cookies(response.headers_mut(), [clear]);
+        response
+    }
+
+    fn handle(&self, request: &http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
         let query = request.uri().query();
-        let cookies: Vec<String> = sesame_core::cookie::cookie_headers(request.headers())
-            .map(str::to_owned)
-            .collect();
-        match (request.method(), request.uri().path()) {
-            (&http::Method::GET, "/login") => self.login(query).unwrap_or_else(|f| f.to_response()),
-            (&http::Method::GET, "/callback") => {
-                let (result, clear) = self.callback(query, &cookies);
-                let mut response = result.unwrap_or_else(|f| f.to_response());
-                sesame_core::cookie::append_cookies(response.headers_mut(), clear);
-                response
-            }
-            _ => sesame_core::response::json_response(
-                404,
-                &serde_json::json!({"error": "not_found"}),
-            ),
+        let headers = request.headers();
+        match (request.method().as_str(), request.uri().path()) {
+            ("GET", "/login") => self.login(query).unwrap_or_else(|f| f.to_response()),
+            ("GET", "/callback") => self.callback(query, headers),
+            ("GET", "/me") => self.with_session(headers, |slot| self.me(slot)),
+            ("GET", "/userinfo") => self.with_session(headers, |slot| self.userinfo(slot)),
+            ("GET", "/") => self.with_session(headers, |slot| self.home(slot)),
+            ("GET", "/logout") => self.sessions.logout(headers),
+            ("GET", "/logout/callback") => self.logout_callback(query, headers),
+            ("POST", "/backchannel-logout") => self.sessions.backchannel_logout(request.body()),
+            (_, path) => match ROUTES.iter().find(|(p, _)| *p == path) {
+                Some((_, allowed)) => {
+                    let mut r =
+                        json_response(405, &serde_json::json!({"error": "method_not_allowed"}));
+                    r.headers_mut()
+                        .insert(http::header::ALLOW, http::HeaderValue::from_static(allowed));
+                    r
+                }
+                None => json_response(404, &serde_json::json!({"error": "not_found"})),
+            },
         }
     }
-}
-
-/// Reads one request head (bounded: 16 KiB, 5 s) from a connection.
-fn read_request(stream: &mut TcpStream) -> Option<http::Request<()>> {
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let mut head = Vec::with_capacity(1024);
-    let mut buf = [0u8; 1024];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-        let n = stream.read(&mut buf).ok().filter(|n| *n > 0)?;
-        head.extend_from_slice(buf.get(..n)?);
-        if head.len() > 16 * 1024 {
-            return None;
-        }
-    }
-    let text = std::str::from_utf8(&head).ok()?;
-    let mut lines = text.split("\r\n");
-    let mut first = lines.next()?.split(' ');
-    let mut builder = http::Request::builder()
-        .method(first.next()?)
-        .uri(first.next()?);
-    for line in lines.take_while(|l| !l.is_empty()) {
-        let (name, value) = line.split_once(':')?;
-        builder = builder.header(name.trim(), value.trim());
-    }
-    builder.body(()).ok()
-}
-
-/// Writes a response and closes the connection.
-fn write_response(stream: &mut TcpStream, response: &http::Response<Vec<u8>>) {
-    let mut out = format!(
-        "HTTP/1.1 {} {}\r\ncontent-length: {}\r\nconnection: close\r\n",
-        response.status().as_u16(),
-        response.status().canonical_reason().unwrap_or(""),
-        response.body().len()
-    )
-    .into_bytes();
-    for (name, value) in response.headers() {
-        out.extend_from_slice(name.as_str().as_bytes());
-        out.extend_from_slice(b": ");
-        out.extend_from_slice(value.as_bytes());
-        out.extend_from_slice(b"\r\n");
-    }
-    out.extend_from_slice(b"\r\n");
-    out.extend_from_slice(response.body());
-    let _ = stream.write_all(&out);
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let settings = oidc_login_config::from_env()?;
+    let store = store::open(&settings.session_store)?;
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .max_redirects(0)
         .http_status_as_error(false)
@@ -250,11 +210,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .timeout_global(Some(Duration::from_secs(10)))
         .build()
         .into();
+    let service = Arc::new(settings.service);
+    let upstream = Arc::new(Upstream::new(agent));
+    let sessions = SessionDriver::new(
+        settings.sessions,
+        store,
+        Arc::clone(&service),
+        Arc::clone(&upstream),
+        settings.post_logout_redirect_uri,
+    );
     let app = Arc::new(App {
-        service: settings.service,
-        agent,
-        metadata: Mutex::new(MetadataCache::default()),
-        jwks: Mutex::new(JwksCache::default()),
+        service,
+        upstream,
+        sessions,
         rng: ring::rand::SystemRandom::new(),
     });
     let listener = Arc::new(TcpListener::bind(&settings.bind)?);
@@ -264,15 +232,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|_| {
             let (listener, app) = (Arc::clone(&listener), Arc::clone(&app));
             std::thread::spawn(move || {
-                while let Ok((mut stream, _)) = listener.accept() {
-                    let response = match read_request(&mut stream) {
-                        Some(request) => app.handle(&request),
-                        None => sesame_core::response::json_response(
-                            400,
-                            &serde_json::json!({"error": "invalid_request"}),
-                        ),
+                loop {
+                    let mut stream = match listener.accept() {
+                        Ok((stream, _)) => stream,
+                        Err(e) => {
+                            // Out of descriptors, a connection reset before
+                            // accept: wait a moment, keep the worker.
+                            eprintln!("accept failed: {e}");
+                            std::thread::sleep(Duration::from_millis(50));
+                            continue;
+                        }
                     };
-                    write_response(&mut stream, &response);
+                    match server::read_request(&mut stream) {
+                        Ok(request) => {
+                            // A bug must not take a worker thread down with it.
+                            let response =
+                                std::panic::catch_unwind(AssertUnwindSafe(|| app.handle(&request)))
+                                    .unwrap_or_else(|_| {
+                                        json_response(
+                                            500,
+                                            &serde_json::json!({"error": "internal_error"}),
+                                        )
+                                    });
+                            server::write_response(&mut stream, &response, false);
+                        }
+                        Err(e) => {
+                            if let Some(response) = e.to_response() {
+                                server::write_response(&mut stream, &response, true);
+                            }
+                        }
+                    }
                 }
             })
         })
