@@ -5,7 +5,7 @@
 //
 // Env:
 //   BASE         the app, e.g. http://127.0.0.1:4000
-//   SCENARIOS    comma-separated: password, swagger, social (default: all)
+//   SCENARIOS    comma-separated: password, session, swagger, social (default: all)
 //   SCREENSHOTS  directory for PNG screenshots (created)
 //   SOCIAL_ID    the social provider's id (default github)
 //   SOCIAL_NAME  its display name (default GitHub)
@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 const BASE = process.env.BASE;
-const SCENARIOS = (process.env.SCENARIOS || 'password,swagger,social').split(',');
+const SCENARIOS = (process.env.SCENARIOS || 'password,session,swagger,social').split(',');
 const SHOTS = process.env.SCREENSHOTS || 'screenshots';
 const SOCIAL_ID = process.env.SOCIAL_ID || 'github';
 const SOCIAL_NAME = process.env.SOCIAL_NAME || 'GitHub';
@@ -68,7 +68,7 @@ async function passwordLogin(context, user, password, tag) {
   await page.click('#signin');
   await signInOnLoginPage(page, user, password);
   await snap(page, `${tag}-login-page`);
-  await Promise.all([page.waitForURL(/\/auth\/sesame\/callback/, { timeout: TIMEOUT }), page.click('button[type=submit]')]);
+  await page.click('button[type=submit]');
   await page.waitForSelector('#user', { timeout: TIMEOUT });
   const who = await page.textContent('#user');
   check(who === user, `signed in as ${who}, wanted ${user}`);
@@ -76,6 +76,41 @@ async function passwordLogin(context, user, password, tag) {
 }
 
 const scenarios = {
+  // The session after the login: the home page knows the user, a reload
+  // keeps them signed in, signing out ends it, and the back button then
+  // shows nothing private (the signed-in page is never cached).
+  async session() {
+    const context = await browser.newContext();
+    const page = await passwordLogin(context, 'alice', 'alice-password', 'session');
+    const token = (await page.textContent('#token')).trim();
+    await page.goto(`${BASE}/`);
+    await page.waitForSelector('#user', { timeout: TIMEOUT });
+    check((await page.textContent('#user')) === 'alice', 'home page signed in as alice');
+    await snap(page, 'session-home-signed-in');
+    await page.reload();
+    await page.waitForSelector('#user', { timeout: TIMEOUT });
+    const reloaded = await page.textContent('#user');
+    await snap(page, 'session-reloaded');
+    const cookies = (await context.cookies()).map((c) => c.name);
+    check(cookies.includes('sesame-session'), `session cookie kept: ${cookies}`);
+    await page.click('#signout');
+    await page.waitForSelector('#signin', { timeout: TIMEOUT });
+    const afterUrl = page.url();
+    await snap(page, 'session-signed-out');
+    const left = (await context.cookies()).map((c) => c.name);
+    check(!left.includes('sesame-session'), `session cookie cleared: ${left}`);
+    await page.goBack();
+    await page.waitForLoadState('load');
+    await page.waitForTimeout(300);
+    const html = await page.content();
+    await snap(page, 'session-back-button');
+    check(!html.includes(token), 'the back button shows the access token');
+    check((await page.$('#user')) === null, 'the back button shows the signed-in page');
+    const me = await page.evaluate(async () => (await fetch('/api/me')).status);
+    await context.close();
+    return { reloaded, signed_out_at: new URL(afterUrl).pathname, back_shows_private: false, api_without_token: String(me) };
+  },
+
   async password() {
     const alice = await browser.newContext();
     let page = await passwordLogin(alice, 'alice', 'alice-password', 'password-alice');

@@ -63,8 +63,7 @@ where
             let slot = manager.load(request.headers()).await;
             request.extensions_mut().insert(slot.clone());
             let mut response = inner.call(request).await?;
-            let cookies = slot.finish().await;
-            sesame_core::cookie::append_cookies(response.headers_mut(), cookies);
+            slot.finish_into(response.headers_mut()).await;
             Ok(response)
         })
     }

@@ -187,9 +187,17 @@ async fn password_swagger_and_social_sign_ins_in_chromium() {
             .cloned()
             .unwrap_or_else(|| panic!("no result for {name}:\n{output}"))
     };
-    for name in ["password", "swagger", "social"] {
+    for name in ["password", "session", "swagger", "social"] {
         assert_eq!(by_name(name)["ok"], true, "{name} failed:\n{output}");
     }
+
+    // Signed in, still signed in after a reload, signed out by the button,
+    // and the back button then shows nothing private.
+    let session = by_name("session");
+    assert_eq!(session["reloaded"], "alice");
+    assert_eq!(session["signed_out_at"], "/");
+    assert_eq!(session["back_shows_private"], false);
+    assert_eq!(session["api_without_token"], "401");
 
     let password = by_name("password");
     assert_eq!(password["alice_me"], "200");
@@ -267,7 +275,7 @@ async fn password_swagger_and_social_sign_ins_in_chromium() {
         shots.display()
     );
     report(&format!(
-        "browser demo: password, Swagger Authorize + Try it out, GitHub social x2 — {count} screenshots in {}",
+        "browser demo: password, session (reload, sign out, back button), Swagger Authorize + Try it out, GitHub social x2 — {count} screenshots in {}",
         shots.display()
     ));
 }

@@ -48,8 +48,7 @@ impl<E: poem::Endpoint> poem::Endpoint for SessionEndpoint<E> {
             Ok(r) => r.into_response(),
             Err(e) => e.into_response(),
         };
-        let cookies = slot.finish().await;
-        sesame_core::cookie::append_cookies(response.headers_mut(), cookies);
+        slot.finish_into(response.headers_mut()).await;
         Ok(response)
     }
 }

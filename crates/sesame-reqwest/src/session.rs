@@ -789,6 +789,25 @@ impl SessionSlot {
         lock(&self.state).cookies.push(cookie);
     }
 
+    /// After the handler: adds to the response's headers the `Set-Cookie`
+    /// values it needs — unless the handler's response already sets the
+    /// session cookie itself (the callback's new session, the logout's
+    /// clearing), which then wins and nothing of this request's slot is saved.
+    pub async fn finish_into(&self, headers: &mut http::HeaderMap) {
+        let prefix = format!("{}=", self.manager.rules.config().cookie_name);
+        let handled = headers
+            .get_all(http::header::SET_COOKIE)
+            .iter()
+            .any(|v| v.to_str().is_ok_and(|v| v.starts_with(&prefix)));
+        if handled {
+            let extra = std::mem::take(&mut lock(&self.state).cookies);
+            sesame_core::cookie::append_cookies(headers, extra);
+            return;
+        }
+        let cookies = self.finish().await;
+        sesame_core::cookie::append_cookies(headers, cookies);
+    }
+
     /// After the handler: the `Set-Cookie` values the response needs (the
     /// saved session, or the clearing of a dead or ended one). Saving
     /// failures are logged; the handler's response stands.

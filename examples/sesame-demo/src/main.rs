@@ -32,7 +32,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use sesame_axum::openapi::{add_security_scheme, swagger_ui};
-use sesame_axum::{BearerLayer, Claims, SesameAuth};
+use sesame_axum::{BearerLayer, Claims, SesameAuth, Session};
 use sesame_core::client::{Client, ClientConfig, Login};
 use sesame_core::login::LoginService;
 use sesame_core::openapi::{DocsClient, SWAGGER_REDIRECT_FILE};
@@ -120,26 +120,28 @@ fn home_page(social: &[(String, String)]) -> String {
     )
 }
 
-fn signed_in_page(login: &Login) -> Html<String> {
-    let token = login.tokens.access_token.expose();
-    Html(format!(
+/// The signed-in page: personal data and a token, so `Cache-Control:
+/// no-store` (the back button after signing out shows nothing private).
+fn signed_in_page(identity: &sesame_core::Identity, token: &str) -> axum::response::Response {
+    let page = Html(format!(
         r#"<!doctype html><html><head><meta charset="utf-8"><title>Signed in</title><style>{STYLE}</style></head>
 <body><h1>Signed in as <span id="user">{user}</span></h1>
 <pre id="identity">{identity}</pre>
 <p><button id="call-me" onclick="call('/api/me')">GET /api/me</button> <button id="call-admin" onclick="call('/api/admin')">GET /api/admin</button></p>
 <pre id="result"></pre>
 <p>Access token (a demo shows it; a real app keeps it server-side):</p><pre id="token">{token}</pre>
-<p><a href="/">Home</a></p>
+<p><a href="/">Home</a> · <a class="button" id="signout" href="/logout">Sign out</a></p>
 <script>
 async function call(path) {{
   const r = await fetch(path, {{headers: {{authorization: 'Bearer ' + document.getElementById('token').textContent}}}});
   document.getElementById('result').textContent = r.status + ' ' + await r.text();
 }}
 </script></body></html>"#,
-        user = esc(&login.identity.id),
-        identity = esc(&serde_json::to_string_pretty(&login.identity).unwrap_or_default()),
+        user = esc(&identity.id),
+        identity = esc(&serde_json::to_string_pretty(identity).unwrap_or_default()),
         token = esc(token),
-    ))
+    ));
+    ([("cache-control", "no-store")], page).into_response()
 }
 
 fn env(name: &str) -> Option<String> {
@@ -263,20 +265,32 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Logins: a social login started from the server's page ends in the
     // app's own authorization code; the demo client's login shows the page.
+    // Every login becomes a session (in memory; the demo is one process).
+    let sessions = sesame_core::session::Sessions::new(
+        sesame_core::session::SessionConfig::default().insecure_cookies(),
+        Sealer::new(SealingKey::generate(&rng)?.0),
+    );
+    let post_logout = format!("{issuer}/logout/callback").parse()?;
     let finish = Arc::clone(&as_service);
-    let auth = SesameAuth::new(logins)?.on_login(move |login: Login| {
-        let finish = Arc::clone(&finish);
-        async move {
-            let rng = ring::rand::SystemRandom::new();
-            match finish
-                .finish_social_login(&login, std::time::SystemTime::now(), &rng)
-                .await
-            {
-                Some(resp) => sesame_axum::to_axum(resp),
-                None => signed_in_page(&login).into_response(),
+    let auth = SesameAuth::new(logins)?
+        .with_sessions(
+            sessions,
+            Arc::new(sesame_core::session::MemorySessionStore::default()),
+        )
+        .configure_sessions(|m| m.post_logout_redirect_uri(post_logout))
+        .on_login(move |login: Login| {
+            let finish = Arc::clone(&finish);
+            async move {
+                let rng = ring::rand::SystemRandom::new();
+                match finish
+                    .finish_social_login(&login, std::time::SystemTime::now(), &rng)
+                    .await
+                {
+                    Some(resp) => sesame_axum::to_axum(resp),
+                    None => signed_in_page(&login.identity, login.tokens.access_token.expose()),
+                }
             }
-        }
-    });
+        });
 
     // The protected API: the resource-server layer, with the server's JWKS
     // fetched and cached like any issuer's.
@@ -310,7 +324,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let home = home_page(&social);
     let app = Router::new()
-        .route("/", get(move || async move { Html(home) }))
+        .route(
+            "/",
+            get(move |session: Option<Session>| async move {
+                match session {
+                    Some(s) => match s.access_token().await {
+                        Ok(token) => signed_in_page(s.identity(), token.expose()),
+                        Err(e) => sesame_axum::to_axum(e.to_response()),
+                    },
+                    None => ([("cache-control", "no-store")], Html(home)).into_response(),
+                }
+            }),
+        )
         .route(
             "/style.css",
             get(|| async { ([("content-type", "text/css")], LOGIN_STYLE) }),
@@ -318,6 +343,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .merge(api)
         .merge(swagger_ui("/docs", "/openapi.json", doc, &docs_client))
         .nest("/auth", auth.router())
+        .merge(auth.logout_router("/"))
+        .layer(auth.session_layer())
         .merge(sesame_axum::authorization_server(as_service));
 
     let listener = tokio::net::TcpListener::bind(&bind).await?;
