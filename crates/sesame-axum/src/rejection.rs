@@ -25,6 +25,6 @@ pub struct SessionRejection(pub sesame_reqwest::SessionRefusal);
 
 impl IntoResponse for SessionRejection {
     fn into_response(self) -> Response {
-        to_axum(self.0.response)
+        to_axum(*self.0.response)
     }
 }

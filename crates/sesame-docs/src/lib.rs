@@ -54,6 +54,10 @@ pub mod providers {}
 #[doc = include_str!("../../../docs/resource-server.md")]
 pub mod resource_server {}
 
+/// Sessions after the login: storage, refresh, logout, linking.
+#[doc = include_str!("../../../docs/sessions.md")]
+pub mod sessions {}
+
 /// Security properties and the threat model.
 #[doc = include_str!("../../../docs/security.md")]
 pub mod security {}

@@ -613,7 +613,7 @@ pub struct SessionRefusal {
     /// Why.
     pub error: SessionError,
     /// The answer (401 JSON, 303 to the login route, or 503).
-    pub response: http::Response<Vec<u8>>,
+    pub response: Box<http::Response<Vec<u8>>>,
 }
 
 impl SessionRefusal {
@@ -639,10 +639,10 @@ impl std::error::Error for SessionRefusal {}
 pub fn missing_layer() -> SessionRefusal {
     SessionRefusal {
         error: SessionError::Internal,
-        response: sesame_core::response::json_response(
+        response: Box::new(sesame_core::response::json_response(
             500,
             &serde_json::json!({"error": "configuration_error", "error_description": "session layer missing on this route"}),
-        ),
+        )),
     }
 }
 
@@ -692,7 +692,7 @@ impl SessionSlot {
     /// store is down.
     pub fn require(&self, path_and_query: &str) -> Result<Session, SessionRefusal> {
         self.session().map_err(|error| SessionRefusal {
-            response: self.manager.unauthenticated(&error, path_and_query),
+            response: Box::new(self.manager.unauthenticated(&error, path_and_query)),
             error,
         })
     }

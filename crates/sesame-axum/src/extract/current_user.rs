@@ -6,7 +6,7 @@ use super::session::{path_and_query, slot_of};
 use crate::SessionRejection;
 
 /// The signed-in user only, without token access: the identity, the app's
-/// user id and the linked identities. Refused like [`Session`].
+/// user id and the linked identities. Refused like [`Session`](crate::Session).
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
     /// Who signed in with this session.
