@@ -385,7 +385,9 @@ impl Provider {
         }
     }
 
-    /// Sets the provider's documented logout page (see [`Provider::logout_url`]).
+    /// Sets the provider's documented logout page (see [`Provider::logout_url`]),
+    /// with whatever fixed parameters it needs: the browser is sent there as
+    /// is after the local logout (no `state` comes back from such pages).
     pub fn logout_page(mut self, url: &str) -> Result<Self, ConfigError> {
         self.logout_url = Some(secure_url(url, "logout url")?);
         Ok(self)

@@ -458,6 +458,36 @@ fn rp_initiated_logout_sends_the_hint_and_checks_the_state() {
     assert_eq!(local.location.path(), "/logout/callback");
     assert!(param(&local.location, "id_token_hint").is_none());
     assert!(param(&local.location, "state").is_some());
+
+    // A provider with only a documented logout page: sent there as is, nothing comes back.
+    let page: url::Url =
+        "https://idp.example/logout?client_id=c&logout_uri=https%3A%2F%2Fapp.example%2F"
+            .parse()
+            .unwrap();
+    let to_page = s
+        .logout(
+            Some(&session),
+            LogoutTarget::new(None, CLIENT_ID, &post).with_logout_page(Some(&page)),
+            now(),
+            &rng(),
+        )
+        .unwrap();
+    assert_eq!(to_page.location, page);
+    assert_eq!(
+        to_page.set_cookies.len(),
+        1,
+        "only the session cookie's clearing"
+    );
+    // An OpenID end-session endpoint wins over a page.
+    let both = s
+        .logout(
+            Some(&session),
+            LogoutTarget::new(Some(&end_session), CLIENT_ID, &post).with_logout_page(Some(&page)),
+            now(),
+            &rng(),
+        )
+        .unwrap();
+    assert_eq!(both.location.path(), "/session/end");
 }
 
 #[test]

@@ -15,6 +15,18 @@ use crate::{Entry, Kind};
 /// secret in the body in both cases. `userInfo` sends `email_verified` as
 /// the *string* `"true"`/`"false"`; it is read as a boolean.
 /// `preferred_username` is the pool user name.
+///
+/// Cognito has no OpenID `end_session_endpoint`; its documented sign-out is
+/// `https://{domain}/logout?client_id=…&logout_uri=…` (`logout_uri` one of
+/// the app client's allowed sign-out URLs). Give it to the session logout
+/// with [`Provider::logout_page`]:
+///
+/// ```
+/// let p = sesame_providers::cognito("myapp.auth.us-east-1.amazoncognito.com", "us-east-1", "us-east-1_AbC")
+///     .logout_page("https://myapp.auth.us-east-1.amazoncognito.com/logout?client_id=my-client&logout_uri=https%3A%2F%2Fapp.example.com%2F")
+///     .unwrap();
+/// assert!(p.logout_url.is_some());
+/// ```
 pub fn cognito(domain: &str, region: &str, user_pool_id: &str) -> Provider {
     let base = super::base_url(domain);
     let issuer = format!("https://cognito-idp.{region}.amazonaws.com/{user_pool_id}");
