@@ -9,10 +9,15 @@
 //!   vs jsonwebtoken), protected vs unprotected routes, and `/token` on
 //!   MemoryStore vs Redis vs Redis Cluster (real redis-server processes),
 //!   in one run.
+//! * `bench --instructions [--update]` — the core's hot paths counted in
+//!   instructions under callgrind against `xtask/hot-paths/baseline.json`
+//!   (fails on a rise over 10 %; `cargo xtask test` runs it too).
 //! * `e2e`   — only the end-to-end suite (installs the OP's npm packages,
 //!   builds the example apps first).
 
 use std::process::{Command, ExitCode};
+
+mod instructions;
 
 fn run(program: &str, args: &[&str], env: &[(&str, &str)]) -> bool {
     eprintln!("xtask: {program} {}", args.join(" "));
@@ -179,7 +184,8 @@ fn test() -> bool {
             &["test", "--workspace", "--all-targets"],
             &[("SESAME_E2E_APPS", &apps)],
         )
-        && cargo(&["test", "--workspace", "--doc"]);
+        && cargo(&["test", "--workspace", "--doc"])
+        && instructions::run(false);
     print_e2e_report();
     ok
 }
@@ -243,6 +249,9 @@ fn main() -> ExitCode {
         "test" => test(),
         "lint" => lint(),
         "e2e" => e2e(),
+        "bench" if std::env::args().any(|a| a == "--instructions") => {
+            instructions::run(std::env::args().any(|a| a == "--update"))
+        }
         "bench" => cargo(&[
             "bench",
             "-p",
