@@ -81,6 +81,7 @@
     )
 )]
 
+pub mod audit;
 pub mod base64url;
 pub mod cache;
 pub mod client;

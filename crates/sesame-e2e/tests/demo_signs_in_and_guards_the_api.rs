@@ -64,4 +64,25 @@ async fn password_sign_in_then_api_calls() {
     assert_eq!(call("/api/me", &bob).await, 200);
     assert_eq!(call("/api/admin", &bob).await, 403);
     assert_eq!(call("/api/me", "not-a-token").await, 401);
+
+    // The operator's view: counters and latencies in the Prometheus format.
+    let metrics = http
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "sesame_audit_events_total{event=\"login_succeeded\"} 2",
+        "sesame_audit_events_total{event=\"session_started\"} 2",
+        "sesame_request_duration_seconds_count{route=\"callback\",outcome=\"ok\"} 2",
+        "sesame_request_duration_seconds_count{route=\"bearer\",outcome=\"refused\"}",
+    ] {
+        assert!(
+            metrics.contains(line),
+            "{line} missing from /metrics:\n{metrics}"
+        );
+    }
 }

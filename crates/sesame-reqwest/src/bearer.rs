@@ -65,16 +65,27 @@ impl BearerAuth {
         headers: &http::HeaderMap,
         guard: &Guard,
     ) -> Result<AccessClaims, BearerError> {
-        let (mut check, step) = self.policy.check(headers, guard, SystemTime::now())?;
-        match self.sesame.run(&mut check, step).await {
-            Ok(claims) => Ok(claims),
-            Err(Drive::Exchange(e)) => Err(e),
-            Err(Drive::Transport(e)) => {
-                // The client sees 401; the operator should see why.
-                tracing::warn!(error = %e, "bearer check could not fetch keys or introspect");
-                Err(check.unavailable())
+        let started = std::time::Instant::now();
+        let result = match self.policy.check(headers, guard, SystemTime::now()) {
+            Err(e) => Err(e),
+            Ok((mut check, step)) => match self.sesame.run(&mut check, step).await {
+                Ok(claims) => Ok(claims),
+                Err(Drive::Exchange(e)) => Err(e),
+                Err(Drive::Transport(e)) => {
+                    // The client sees 401; the operator should see why.
+                    tracing::warn!(error = %e, "bearer check could not fetch keys or introspect");
+                    Err(check.unavailable())
+                }
+            },
+        };
+        match &result {
+            Ok(_) => crate::audit::duration("bearer", "ok", started),
+            Err(e) => {
+                tracing::debug!(refusal = %e, "bearer token refused");
+                crate::audit::duration("bearer", "refused", started);
             }
         }
+        result
     }
 
     /// The RFC 6750 answer for a refusal.

@@ -2,6 +2,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use ring::rand::SystemRandom;
+use sesame_core::audit::{AuditEvent, AUDIT_TARGET};
 use sesame_core::cache::{CachePolicy, Document, JwksCache, Lookup, MetadataCache, RemoteCache};
 use sesame_core::client::{CallbackParams, Client, Login, LoginExchange};
 use sesame_core::discovery::ProviderMetadata;
@@ -334,6 +335,7 @@ impl Sesame {
         provider_id: &str,
         query: Option<&str>,
     ) -> http::Response<Vec<u8>> {
+        let begun = std::time::Instant::now();
         let started = async {
             let client = service.client(provider_id)?;
             let meta = self.metadata(client).await?;
@@ -345,10 +347,22 @@ impl Sesame {
                 &self.rng,
             )?)
         };
-        match started.await {
-            Ok(redirect) => redirect.to_response(),
-            Err(e) => e.to_response(),
-        }
+        let response = match started.await {
+            Ok(redirect) => {
+                crate::audit::duration("login", "ok", begun);
+                redirect.to_response()
+            }
+            Err(e) => {
+                crate::audit::duration("login", e.code(), begun);
+                tracing::info!(
+                    provider = provider_id,
+                    code = e.code(),
+                    "login could not start"
+                );
+                e.to_response()
+            }
+        };
+        response
     }
 
     /// `GET /{provider}/login`: the redirect to the provider and the cookie to set.
@@ -374,15 +388,27 @@ impl Sesame {
         form: Option<&[u8]>,
         cookie_headers: impl IntoIterator<Item = &'a str>,
     ) -> CallbackOutcome {
+        use tracing::Instrument;
+        let started = std::time::Instant::now();
+        let span = tracing::info_span!("sesame.callback", provider = provider_id);
         let params = sesame_core::login::callback_params(query, form);
         let run = self.complete_login(service, provider_id, params, cookie_headers);
-        match tokio::time::timeout(CALLBACK_TIMEOUT, run).await {
+        let outcome = match tokio::time::timeout(CALLBACK_TIMEOUT, run)
+            .instrument(span)
+            .await
+        {
             Ok(outcome) => outcome,
             Err(_) => CallbackOutcome {
                 result: Err(Error::Deadline),
                 clear_cookie: None,
             },
-        }
+        };
+        let code = match &outcome.result {
+            Ok(_) => "ok",
+            Err(e) => e.code(),
+        };
+        crate::audit::duration("callback", code, started);
+        outcome
     }
 
     /// `GET|POST /{provider}/callback`: the whole callback, from parameters
@@ -432,8 +458,15 @@ impl Sesame {
             Ok((exchange, first)) => self.drive_login(exchange, first).await,
             Err(e) => Err(e.into()),
         };
-        if let Err(e) = &result {
-            tracing::info!(provider = provider_id, code = e.code(), "login failed");
+        match &result {
+            Ok(_) => {
+                crate::audit::count(AuditEvent::LoginSucceeded);
+                tracing::info!(target: AUDIT_TARGET, event = %AuditEvent::LoginSucceeded, provider = provider_id, "login succeeded");
+            }
+            Err(e) => {
+                crate::audit::count(AuditEvent::LoginFailed);
+                tracing::info!(target: AUDIT_TARGET, event = %AuditEvent::LoginFailed, provider = provider_id, code = e.code(), "login failed");
+            }
         }
         CallbackOutcome {
             result,

@@ -31,6 +31,7 @@
 #![deny(missing_docs)]
 
 pub mod adapter;
+mod audit;
 mod bearer;
 mod driver;
 mod http_client;

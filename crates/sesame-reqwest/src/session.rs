@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use ring::rand::SystemRandom;
+use sesame_core::audit::{AuditEvent, AUDIT_TARGET};
 use sesame_core::client::Login;
 use sesame_core::jose::{Header, JoseError, JwkSet};
 use sesame_core::login::LoginService;
@@ -276,7 +277,8 @@ impl SessionManager {
                 .unwrap_or_else(|_| "/".into());
             cookies.push(self.rules.clear_link_cookie(&path));
         }
-        tracing::info!(provider = %session.provider, session = %session.id.fingerprint(), linked = explicit, "session started");
+        crate::audit::count(AuditEvent::SessionStarted);
+        tracing::info!(target: AUDIT_TARGET, event = %AuditEvent::SessionStarted, provider = %session.provider, session = %session.id.fingerprint(), linked = explicit, "session started");
         Ok((session, cookies))
     }
 
@@ -303,7 +305,8 @@ impl SessionManager {
         let now = SystemTime::now();
         let ending = self.rules.end(session, now);
         self.apply_ending(&ending, now).await?;
-        tracing::info!(session = %session.id.fingerprint(), "session ended by logout");
+        crate::audit::count(AuditEvent::Logout);
+        tracing::info!(target: AUDIT_TARGET, event = %AuditEvent::Logout, provider = %session.provider, session = %session.id.fingerprint(), "session ended");
         Ok(ending.clear_cookie)
     }
 
@@ -409,11 +412,13 @@ impl SessionManager {
                 if let Some(w) = &save.write {
                     self.put(w, now).await?;
                 }
-                tracing::info!(provider = %session.provider, session = %session.id.fingerprint(), "session tokens refreshed");
+                crate::audit::count(AuditEvent::SessionRefreshed);
+                tracing::info!(target: AUDIT_TARGET, event = %AuditEvent::SessionRefreshed, provider = %session.provider, session = %session.id.fingerprint(), "session tokens refreshed");
                 Ok(next)
             }
             Err(Error::Login(LoginError::Request(RequestError::GrantRejected))) => {
-                tracing::info!(provider = %session.provider, session = %session.id.fingerprint(), "refresh refused; session ended");
+                crate::audit::count(AuditEvent::SessionRefreshRefused);
+                tracing::info!(target: AUDIT_TARGET, event = %AuditEvent::SessionRefreshRefused, provider = %session.provider, session = %session.id.fingerprint(), "refresh refused; session ended");
                 let _ = self.end(session).await;
                 Err(SessionError::Ended(sesame_core::session::SessionEnd::RefreshRefused).into())
             }
@@ -507,7 +512,8 @@ impl SessionManager {
         match self.backchannel_inner(body).await {
             Ok(()) => backchannel_response(&Ok(())),
             Err(Backchannel::Token(e)) => {
-                tracing::info!(error = %e, "back-channel logout refused");
+                crate::audit::count(AuditEvent::BackchannelLogoutRefused);
+                tracing::info!(target: AUDIT_TARGET, event = %AuditEvent::BackchannelLogoutRefused, error = %e, "back-channel logout refused");
                 backchannel_response(&Err(e))
             }
             Err(Backchannel::Other(e)) => e.to_response(),
@@ -556,7 +562,8 @@ impl SessionManager {
         bounded(self.store.put_all(&writes, now))
             .await
             .map_err(|e| Backchannel::Other(SessionError::Store(e).into()))?;
-        tracing::info!(provider = %client.provider().id, by_sid = valid.session_id.is_some(), "back-channel logout");
+        crate::audit::count(AuditEvent::BackchannelLogout);
+        tracing::info!(target: AUDIT_TARGET, event = %AuditEvent::BackchannelLogout, provider = %client.provider().id, by_sid = valid.session_id.is_some(), "back-channel logout");
         Ok(())
     }
 

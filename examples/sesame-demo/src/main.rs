@@ -20,6 +20,9 @@
 //! * `SESAME_<PROVIDER>_REBASE` (`from=to,from=to`): points a provider's
 //!   URLs elsewhere, e.g. `https://github.com=http://127.0.0.1:9000` — for
 //!   a local fake of the provider in tests, or an egress proxy.
+//! * `RUST_LOG` (default `info`): the request log and the audit events
+//!   (`sesame::audit`) on stderr; the counters and latencies are at `/metrics`
+//!   in the Prometheus text format.
 //! * `SESAME_REDIS_URL`, `SESAME_SIGNING_KEY_FILE`, `SESAME_COOKIE_KEY`: the
 //!   authorization server's state in Redis and its keys shared, as in
 //!   `examples/authorization-server` (docs/scale-out.md); without them,
@@ -144,6 +147,19 @@ async function call(path) {{
     ([("cache-control", "no-store")], page).into_response()
 }
 
+/// One line per request: method, path (never the query: it may hold a
+/// code or a state), status, latency.
+async fn request_log(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let (method, path) = (request.method().clone(), request.uri().path().to_owned());
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(target: "sesame_demo::request", %method, %path, status = response.status().as_u16(), micros = started.elapsed().as_micros() as u64, "request");
+    response
+}
+
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
@@ -191,6 +207,16 @@ fn social_clients(issuer: &str) -> Result<Vec<(Client, String)>, Box<dyn std::er
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // The request log and audit events on stderr; metrics for /metrics.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let prometheus = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder()?;
+
     let bind = env("SESAME_BIND").unwrap_or_else(|| "127.0.0.1:4000".into());
     let issuer = format!("http://{bind}");
     let rng = ring::rand::SystemRandom::new();
@@ -345,7 +371,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .nest("/auth", auth.router())
         .merge(auth.logout_router("/"))
         .layer(auth.session_layer())
-        .merge(sesame_axum::authorization_server(as_service));
+        .merge(sesame_axum::authorization_server(as_service))
+        .route(
+            "/metrics",
+            get(move || {
+                let text = prometheus.render();
+                async move { ([("content-type", "text/plain; version=0.0.4")], text) }
+            }),
+        )
+        .layer(axum::middleware::from_fn(request_log));
 
     let listener = tokio::net::TcpListener::bind(&bind).await?;
     println!("Sesame demo on {issuer}");
