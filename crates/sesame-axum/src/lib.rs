@@ -66,6 +66,21 @@ pub use session::{SessionLayer, SessionService};
 pub use sesame_core;
 pub use sesame_reqwest;
 
+/// Adds the headers every page should carry ([`sesame_core::response::PAGE_HEADERS`]:
+/// no framing, no referrer, no sniffing) where the response has none; for
+/// `axum::middleware::map_response` over an app's pages. Swagger UI
+/// ([`openapi::swagger_ui`]) has it already.
+///
+/// ```
+/// let app: axum::Router = axum::Router::new()
+///     .route("/", axum::routing::get(|| async { axum::response::Html("<h1>home</h1>") }))
+///     .layer(axum::middleware::map_response(sesame_axum::page_headers));
+/// ```
+pub async fn page_headers(mut response: axum::response::Response) -> axum::response::Response {
+    sesame_core::response::add_page_headers(response.headers_mut());
+    response
+}
+
 /// Converts a core response into an Axum response.
 pub fn to_axum(response: http::Response<Vec<u8>>) -> axum::response::Response {
     response.map(axum::body::Body::from)

@@ -79,10 +79,11 @@ pub fn swagger_ui<S: Clone + Send + Sync + 'static>(
         .client_id(&client.client_id)
         .scopes(client.scopes.clone())
         .use_pkce_with_authorization_code_grant(true);
-    utoipa_swagger_ui::SwaggerUi::new(docs_path)
+    let router: Router<S> = utoipa_swagger_ui::SwaggerUi::new(docs_path)
         .url(spec_path, openapi)
         .oauth(oauth)
-        .into()
+        .into();
+    router.layer(axum::middleware::map_response(crate::page_headers))
 }
 
 #[cfg(test)]

@@ -41,3 +41,34 @@ pub fn see_other(location: &str) -> http::Response<Vec<u8>> {
         .body(Vec::new())
         .unwrap_or_else(|_| http::Response::new(Vec::new()))
 }
+
+/// The headers every page a Sesame app serves should carry, whatever
+/// serves it (the home page, Swagger UI, error pages): never framed
+/// (clickjacking), no `Referer` leaking a query that may hold a code or a
+/// state, no MIME sniffing. A stricter `Content-Security-Policy` already on
+/// the response (the authorization server's pages) is kept.
+pub const PAGE_HEADERS: [(http::HeaderName, &str); 4] = [
+    (http::header::X_FRAME_OPTIONS, "DENY"),
+    (
+        http::header::CONTENT_SECURITY_POLICY,
+        "frame-ancestors 'none'",
+    ),
+    (http::header::REFERRER_POLICY, "no-referrer"),
+    (http::header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+];
+
+/// Adds [`PAGE_HEADERS`] that the response does not set already.
+///
+/// ```
+/// let mut h = http::HeaderMap::new();
+/// sesame_core::response::add_page_headers(&mut h);
+/// assert_eq!(h["x-frame-options"], "DENY");
+/// assert_eq!(h["referrer-policy"], "no-referrer");
+/// ```
+pub fn add_page_headers(headers: &mut http::HeaderMap) {
+    for (name, value) in PAGE_HEADERS {
+        if !headers.contains_key(&name) {
+            headers.insert(name, http::HeaderValue::from_static(value));
+        }
+    }
+}

@@ -86,3 +86,37 @@ async fn password_sign_in_then_api_calls() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_carries_the_security_headers() {
+    let (_demo, base) = start_demo(&[]).await;
+    let http = http_client();
+    for path in [
+        "/",
+        "/docs/",
+        "/docs/index.html",
+        "/authorize?client_id=nobody",
+        "/style.css",
+    ] {
+        let resp = http.get(format!("{base}{path}")).send().await.unwrap();
+        let h = resp.headers();
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+    }
+    // The home page is personal once signed in: never stored.
+    let home = http.get(format!("{base}/")).send().await.unwrap();
+    assert_eq!(home.headers()["cache-control"], "no-store");
+    // The authorization server's pages keep their stricter policy.
+    let page = http
+        .get(format!("{base}/authorize?client_id=nobody"))
+        .send()
+        .await
+        .unwrap();
+    assert!(page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("default-src 'self'"));
+}

@@ -209,6 +209,10 @@ pub fn swagger_ui(
                 if file.gzpipped {
                     resp = resp.header(header::CONTENT_ENCODING, "gzip");
                 }
+                // No framing, no referrer, no sniffing (sesame_core::response::PAGE_HEADERS).
+                for (name, value) in sesame_core::response::PAGE_HEADERS {
+                    resp = resp.header(name, value);
+                }
                 resp.body(file.bytes.into_owned())
             }
             Ok(None) => StatusCode::NOT_FOUND.into(),

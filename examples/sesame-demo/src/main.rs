@@ -379,6 +379,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 async move { ([("content-type", "text/plain; version=0.0.4")], text) }
             }),
         )
+        .layer(axum::middleware::map_response(sesame_axum::page_headers))
         .layer(axum::middleware::from_fn(request_log));
 
     let listener = tokio::net::TcpListener::bind(&bind).await?;
