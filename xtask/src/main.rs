@@ -125,10 +125,17 @@ fn prepare_e2e() -> bool {
 
 /// The pinned Authlib the interop tests drive, in `target/authlib-venv`.
 fn authlib_venv() -> bool {
+    python_venv("authlib") && python_venv("schemathesis")
+}
+
+/// A venv in `target/<name>-venv` with the pins of `xtask/<name>/requirements.txt`
+/// (Authlib for the interop tests, schemathesis for the API property tests),
+/// made again only when the pins change.
+fn python_venv(name: &str) -> bool {
     let root = workspace_root();
-    let venv = root.join("target/authlib-venv");
+    let venv = root.join(format!("target/{name}-venv"));
     let python = venv.join("bin/python");
-    let requirements = root.join("xtask/authlib/requirements.txt");
+    let requirements = root.join(format!("xtask/{name}/requirements.txt"));
     let stamp = venv.join("requirements.txt");
     let current = std::fs::read(&requirements).ok();
     if python.exists() && current.is_some() && std::fs::read(&stamp).ok() == current {
@@ -152,7 +159,7 @@ fn authlib_venv() -> bool {
     if ok {
         let _ = std::fs::copy(&requirements, &stamp);
     } else {
-        eprintln!("xtask: could not create the Authlib venv (is python3-venv installed?)");
+        eprintln!("xtask: could not create the {name} venv (is python3-venv installed?)");
     }
     ok
 }

@@ -784,3 +784,51 @@ pub async fn fill_login_form(
         .map(str::to_owned);
     (status, location, resp.text().await.unwrap_or_default())
 }
+
+/// Signs in to the demo as `user` through Sesame's login page (the demo's
+/// own client) and returns the access token its signed-in page shows.
+pub async fn demo_token(base: &str, user: &str, password: &str) -> String {
+    let http = http_client();
+    let base = base.to_owned();
+
+    let mut b = Browser::new(http.clone());
+    let (_, location, _) = b
+        .get(&format!("{base}/auth/sesame/login?return_to=/"))
+        .await;
+    let (status, location, _) = fill_login_form(&http, &location.unwrap(), user, password).await;
+    assert_eq!(status, 303);
+    // The callback answers the signed-in page with the token in it.
+    let callback = location.unwrap();
+    let u = url::Url::parse(&callback).unwrap();
+    let key = format!("{}:{}", u.host_str().unwrap(), u.port().unwrap());
+    let cookies: String = b
+        .jar
+        .get(&key)
+        .map(|c| {
+            c.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .unwrap_or_default();
+    let page = http
+        .get(&callback)
+        .header("cookie", cookies)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("Signed in as <span id=\"user\">{user}</span>")),
+        "{page}"
+    );
+    page.split_once("<pre id=\"token\">")
+        .unwrap()
+        .1
+        .split_once("</pre>")
+        .unwrap()
+        .0
+        .to_owned()
+}

@@ -7,54 +7,8 @@ use sesame_e2e::*;
 async fn password_sign_in_then_api_calls() {
     let (_demo, base) = start_demo(&[]).await;
     let http = http_client();
-    let token_for = |user: &'static str, password: &'static str| {
-        let (http, base) = (http.clone(), base.clone());
-        async move {
-            let mut b = Browser::new(http.clone());
-            let (_, location, _) = b
-                .get(&format!("{base}/auth/sesame/login?return_to=/"))
-                .await;
-            let (status, location, _) =
-                fill_login_form(&http, &location.unwrap(), user, password).await;
-            assert_eq!(status, 303);
-            // The callback answers the signed-in page with the token in it.
-            let callback = location.unwrap();
-            let u = url::Url::parse(&callback).unwrap();
-            let key = format!("{}:{}", u.host_str().unwrap(), u.port().unwrap());
-            let cookies: String = b
-                .jar
-                .get(&key)
-                .map(|c| {
-                    c.iter()
-                        .map(|(k, v)| format!("{k}={v}"))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                })
-                .unwrap_or_default();
-            let page = http
-                .get(&callback)
-                .header("cookie", cookies)
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
-            assert!(
-                page.contains(&format!("Signed in as <span id=\"user\">{user}</span>")),
-                "{page}"
-            );
-            page.split_once("<pre id=\"token\">")
-                .unwrap()
-                .1
-                .split_once("</pre>")
-                .unwrap()
-                .0
-                .to_owned()
-        }
-    };
-    let alice = token_for("alice", "alice-password").await;
-    let bob = token_for("bob", "bob-password").await;
+    let alice = demo_token(&base, "alice", "alice-password").await;
+    let bob = demo_token(&base, "bob", "bob-password").await;
     let call = |path: &str, token: &str| {
         let req = http.get(format!("{base}{path}")).bearer_auth(token);
         async move { req.send().await.unwrap().status().as_u16() }

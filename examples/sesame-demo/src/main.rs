@@ -56,9 +56,36 @@ use utoipa::OpenApi;
         title = "Sesame demo API",
         description = "Sign in with the Authorize button (authorization code + PKCE against the demo's own server), then try the operations."
     ),
-    paths(me, admin)
+    paths(me, admin),
+    components(schemas(Me, Greeting, BearerRefusal))
 )]
 struct ApiDoc;
+
+/// Who the bearer token is for.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Me {
+    /// The token's subject.
+    sub: String,
+    /// The granted scopes.
+    scopes: Vec<String>,
+    /// Every claim of the token.
+    #[schema(value_type = Object)]
+    claims: Value,
+}
+
+/// A greeting.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Greeting {
+    /// The message.
+    message: String,
+}
+
+/// An RFC 6750 refusal's body; the `WWW-Authenticate` header says the same.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct BearerRefusal {
+    /// `invalid_request`, `invalid_token`, `insufficient_scope`, or `unauthorized` (no token).
+    error: String,
+}
 
 /// Who the bearer token is for: its subject, scopes and claims.
 #[utoipa::path(
@@ -66,13 +93,21 @@ struct ApiDoc;
     path = "/api/me",
     security(("sesame" = ["api:read"])),
     responses(
-        (status = 200, description = "The token's subject, scopes and claims"),
-        (status = 401, description = "No token, or an invalid one (RFC 6750 `invalid_token`)"),
-        (status = 403, description = "The token lacks the scope `api:read`"),
+        (status = 200, description = "The token's subject, scopes and claims", body = Me, content_type = "application/json"),
+        (status = 400, description = "A malformed `Authorization` header (RFC 6750 `invalid_request`)", body = BearerRefusal, content_type = "application/json",
+            headers(("WWW-Authenticate" = String, description = "The RFC 6750 challenge"))),
+        (status = 401, description = "No token, or an invalid one (RFC 6750 `invalid_token`)", body = BearerRefusal, content_type = "application/json",
+            headers(("WWW-Authenticate" = String, description = "The RFC 6750 challenge"))),
+        (status = 403, description = "The token lacks the scope `api:read`", body = BearerRefusal, content_type = "application/json",
+            headers(("WWW-Authenticate" = String, description = "The RFC 6750 challenge"))),
     )
 )]
-async fn me(Claims(c): Claims) -> Json<Value> {
-    Json(json!({"sub": c.subject, "scopes": c.scopes, "claims": c.claims}))
+async fn me(Claims(c): Claims) -> Json<Me> {
+    Json(Me {
+        sub: c.subject,
+        scopes: c.scopes,
+        claims: Value::Object(c.claims),
+    })
 }
 
 /// For administrators only: needs the claim `role` = `admin`.
@@ -81,13 +116,19 @@ async fn me(Claims(c): Claims) -> Json<Value> {
     path = "/api/admin",
     security(("sesame" = ["api:read"])),
     responses(
-        (status = 200, description = "A greeting for an administrator"),
-        (status = 401, description = "No token, or an invalid one"),
-        (status = 403, description = "The token lacks `api:read` or the role `admin`"),
+        (status = 200, description = "A greeting for an administrator", body = Greeting, content_type = "application/json"),
+        (status = 400, description = "A malformed `Authorization` header", body = BearerRefusal, content_type = "application/json",
+            headers(("WWW-Authenticate" = String, description = "The RFC 6750 challenge"))),
+        (status = 401, description = "No token, or an invalid one", body = BearerRefusal, content_type = "application/json",
+            headers(("WWW-Authenticate" = String, description = "The RFC 6750 challenge"))),
+        (status = 403, description = "The token lacks `api:read` or the role `admin`", body = BearerRefusal, content_type = "application/json",
+            headers(("WWW-Authenticate" = String, description = "The RFC 6750 challenge"))),
     )
 )]
-async fn admin(Claims(c): Claims) -> Json<Value> {
-    Json(json!({"message": format!("hello, admin {}", c.subject)}))
+async fn admin(Claims(c): Claims) -> Json<Greeting> {
+    Json(Greeting {
+        message: format!("hello, admin {}", c.subject),
+    })
 }
 
 const STYLE: &str = "body{font-family:system-ui;max-width:48rem;margin:2rem auto;padding:0 1rem}pre{background:#f4f4f4;padding:1rem;white-space:pre-wrap;word-break:break-all}a.button{display:inline-block;margin:.25rem 0;padding:.5rem 1rem;border:1px solid #888;border-radius:.3rem;text-decoration:none}";
