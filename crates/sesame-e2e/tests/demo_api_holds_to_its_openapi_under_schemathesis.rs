@@ -13,6 +13,7 @@ fn schemathesis() -> std::path::PathBuf {
 
 fn run(base: &str, headers: &[String]) -> (bool, String) {
     let mut cmd = Command::new(schemathesis());
+    cmd.current_dir(workspace_root().join("target")); // its .schemathesis/ cache goes there
     cmd.arg("run")
         .arg(format!("{base}/openapi.json"))
         .args([
