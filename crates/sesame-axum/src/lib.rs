@@ -38,7 +38,7 @@
 //! | `rejection.rs` | [`BearerRejection`], [`SessionRejection`]: the extractors' refusals | the same |
 //! | `authorization_server.rs` | `authorization_server`: mounts `sesame-server` | the same |
 //! | `openapi.rs` | utoipa security scheme and Swagger UI (feature `openapi`) | poem-openapi |
-//! | `serve.rs` | [`serve`]: header/idle and request timeouts, a connection cap | — |
+//! | `serve.rs` | [`serve`]: header/idle and request timeouts, a connection cap | `serve` |
 
 #![deny(missing_docs)]
 
@@ -69,7 +69,7 @@ pub use sesame_reqwest;
 /// Adds the headers every page should carry ([`sesame_core::response::PAGE_HEADERS`]:
 /// no framing, no referrer, no sniffing) where the response has none; for
 /// `axum::middleware::map_response` over an app's pages. Swagger UI
-/// ([`openapi::swagger_ui`]) has it already.
+/// (`openapi::swagger_ui`, feature `openapi`) has it already.
 ///
 /// ```
 /// let app: axum::Router = axum::Router::new()

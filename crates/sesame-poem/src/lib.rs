@@ -8,7 +8,7 @@
 //! only maps Poem requests and responses.
 //!
 //! ```no_run
-//! use poem::{listener::TcpListener, web::Json, IntoResponse, Route, Server};
+//! use poem::{web::Json, IntoResponse, Route};
 //! use sesame_poem::prelude::*;
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -21,7 +21,8 @@
 //!     Json(login.identity).into_response()
 //! });
 //! let app = Route::new().nest("/auth", auth.route());
-//! Server::new(TcpListener::bind("127.0.0.1:3000")).run(app).await?;
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+//! sesame_poem::serve(listener, app, ServerLimits::default()).await?;
 //! # Ok(()) }
 //! ```
 //!
@@ -31,7 +32,11 @@
 //! | `bearer.rs` | [`BearerMiddleware`]: validates the token, checks a guard | `BearerLayer` |
 //! | `extract/claims.rs` | [`Claims`]: the validated claims, or your own type | `Claims` |
 //! | `extract/bearer.rs` | [`Bearer`]: the validated token, for relaying | `Bearer` |
-//! | `rejection.rs` | [`BearerRejection`]: the extractors' RFC 6750 refusal | `BearerRejection` |
+//! | `session.rs` | [`SessionMiddleware`]: loads the session, saves it after the endpoint | `SessionLayer` |
+//! | `extract/session.rs` | [`Session`]: the live session, fresh access tokens | `Session` |
+//! | `extract/current_user.rs` | [`CurrentUser`]: who is signed in | `CurrentUser` |
+//! | `rejection.rs` | [`BearerRejection`], [`SessionRejection`]: the extractors' refusals | the same |
+//! | `serve.rs` | [`serve`]: header/idle and request timeouts, a connection cap | `serve` |
 //! | `authorization_server.rs` | `authorization_server`: mounts `sesame-server` | the same |
 //! | `openapi.rs` | poem-openapi security scheme and Swagger UI (feature `openapi`) | utoipa |
 
@@ -46,6 +51,7 @@ mod login;
 pub mod openapi;
 pub mod prelude;
 mod rejection;
+mod serve;
 mod session;
 
 #[cfg(feature = "authorization-server")]
@@ -54,6 +60,7 @@ pub use bearer::{BearerEndpoint, BearerMiddleware};
 pub use extract::{Bearer, Claims, CurrentUser, Session};
 pub use login::{default_error_response, SesameAuth};
 pub use rejection::{BearerRejection, SessionRejection};
+pub use serve::{serve, serve_with_shutdown, ServerLimits};
 pub use session::{SessionEndpoint, SessionMiddleware};
 
 pub use sesame_core;

@@ -35,6 +35,7 @@ mod audit;
 mod bearer;
 mod driver;
 mod http_client;
+pub mod serve;
 pub mod session;
 
 pub use adapter::LoginRoutes;
@@ -43,5 +44,6 @@ pub use driver::{CallbackOutcome, Drive, Error, Sesame, CALLBACK_TIMEOUT};
 #[doc(hidden)]
 pub use http;
 pub use http_client::{HttpClient, HttpError};
+pub use serve::ServerLimits;
 pub use sesame_core;
 pub use session::{SessionManager, SessionRefusal, SessionSlot};

@@ -7,9 +7,8 @@ use std::sync::Arc;
 
 use oidc_login_config::{StoreChoice, PROVIDER, REDIS_PREFIX};
 use poem::endpoint::make;
-use poem::listener::TcpListener;
 use poem::web::Json;
-use poem::{get, handler, EndpointExt, IntoResponse, Request, Response, Server};
+use poem::{get, handler, EndpointExt, IntoResponse, Request, Response};
 use sesame_core::client::Login;
 use sesame_core::session::{MemorySessionStore, SessionStore};
 use sesame_poem::{to_poem, CurrentUser, SesameAuth, Session};
@@ -53,18 +52,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .at("/userinfo", get(userinfo))
         .at("/", get(home))
         .with(auth.session_middleware());
-    println!("listening on http://{}", settings.bind);
-    // Idle connections are closed after 10 s (Poem's idle timeout).
-    Server::new(TcpListener::bind(settings.bind))
-        .idle_timeout(std::time::Duration::from_secs(10))
-        .run_with_graceful_shutdown(
-            app,
-            async {
-                let _ = tokio::signal::ctrl_c().await;
-            },
-            None,
-        )
-        .await?;
+    let listener = tokio::net::TcpListener::bind(&settings.bind).await?;
+    println!("listening on http://{}", listener.local_addr()?);
+    // Header/idle and request timeouts and a connection cap (Poem's Server
+    // has only an idle timeout, which a trickling client defeats).
+    sesame_poem::serve_with_shutdown(listener, app, sesame_poem::ServerLimits::default(), async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }
 
