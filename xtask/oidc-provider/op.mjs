@@ -99,6 +99,14 @@ const CLIENTS = [
   confidential('conf-es256', 'client_secret_basic', 'ES256'),
   confidential('conf-post', 'client_secret_post', 'RS256'),
   { client_id: 'pub-client', token_endpoint_auth_method: 'none', id_token_signed_response_alg: 'ES256' },
+  // private_key_jwt (RFC 7523): registered only when a test gives the
+  // client's public JWK Set in OP_CLIENT_JWKS.
+  ...(process.env.OP_CLIENT_JWKS ? [{
+    client_id: 'pkjwt-client',
+    token_endpoint_auth_method: 'private_key_jwt',
+    jwks: JSON.parse(process.env.OP_CLIENT_JWKS),
+    id_token_signed_response_alg: 'ES256',
+  }] : []),
 ].map((client) => ({
   ...client,
   redirect_uris: REDIRECT_URIS,

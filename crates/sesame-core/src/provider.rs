@@ -51,6 +51,9 @@ pub enum ClientAuth {
     Post,
     /// No secret: a public client relying on PKCE (`none`).
     None,
+    /// A JWT assertion signed with the client's own private key
+    /// (`private_key_jwt`, RFC 7523 §2.2, OpenID Connect Core §9).
+    PrivateKeyJwt,
 }
 
 impl ClientAuth {
@@ -60,6 +63,7 @@ impl ClientAuth {
             ClientAuth::Basic => "client_secret_basic",
             ClientAuth::Post => "client_secret_post",
             ClientAuth::None => "none",
+            ClientAuth::PrivateKeyJwt => "private_key_jwt",
         }
     }
 }

@@ -49,3 +49,42 @@ async fn confidential_client_secret_post() {
 async fn public_client_with_pkce_only() {
     check("pub-client", None, &[], "barbara").await;
 }
+
+/// `private_key_jwt`: the client holds an ES256 key whose public JWK the
+/// certified OP has registered; no shared secret exists.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn confidential_client_private_key_jwt() {
+    let vectors: serde_json::Value =
+        serde_json::from_str(include_str!("../../sesame-core/tests/vectors/rfc7515.json")).unwrap();
+    let mut private = vectors["a3_es256"]["jwk"].clone();
+    private["kid"] = "pkjwt-1".into();
+    private["alg"] = "ES256".into();
+    let mut public = private.clone();
+    public.as_object_mut().unwrap().remove("d");
+    let jwks = serde_json::json!({"keys": [public]}).to_string();
+    let dir = artifacts_dir("pkjwt");
+    let key_file = dir.join("client-key.json");
+    std::fs::write(&key_file, private.to_string()).unwrap();
+    for name in apps() {
+        let (port, redirect) = App::reserve();
+        let op = Op::start_with(&[redirect], &[("OP_CLIENT_JWKS", &jwks)]).await;
+        let config = AppConfig {
+            issuer: op.issuer.clone(),
+            client_id: "pkjwt-client".into(),
+            client_secret: None,
+            extra_env: vec![
+                ("SESAME_CLIENT_AUTH".into(), "private_key_jwt".into()),
+                (
+                    "SESAME_CLIENT_KEY_FILE".into(),
+                    key_file.to_string_lossy().into_owned(),
+                ),
+            ],
+        };
+        let app = App::start(&name, port, &config).await;
+        let seen = Browser::new(http_client()).login(&app.base, "ada").await;
+        assert_eq!(seen.status, 200, "{name}: {:?}", seen.json);
+        assert_eq!(seen.json["id"], "ada");
+        app.stop().await;
+        op.stop().await;
+    }
+}

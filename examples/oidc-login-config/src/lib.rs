@@ -7,7 +7,8 @@
 //! | `SESAME_CLIENT_SECRET` | the secret; empty or unset = public client with PKCE | unset |
 //! | `SESAME_BIND` | listen address | `127.0.0.1:3000` |
 //! | `SESAME_PUBLIC_URL` | the app's public base URL (the redirect URI is `{it}/callback`) | `http://` + bind |
-//! | `SESAME_CLIENT_AUTH` | `client_secret_basic` or `client_secret_post` | basic |
+//! | `SESAME_CLIENT_AUTH` | `client_secret_basic`, `client_secret_post` or `private_key_jwt` | basic |
+//! | `SESAME_CLIENT_KEY_FILE` | with `private_key_jwt`: the client's private JWK (JSON, with `kid`) | required then |
 //! | `SESAME_LOGIN_TTL_SECS` | how long a pending login lives | 600 |
 //! | `SESAME_COOKIE_KEY` | base64url 32-byte key sealing login and session cookies (share it across instances) | fresh per process |
 //! | `SESAME_SESSION_STORE` | `memory`, or `redis://…` (a cluster: several URLs, comma-separated) | `memory` |
@@ -82,6 +83,21 @@ pub fn from_env() -> Result<Settings, String> {
     let mut config = ClientConfig::new(client_id, redirect);
     if let Some(secret) = env("SESAME_CLIENT_SECRET") {
         config = config.secret(secret);
+    }
+    if env("SESAME_CLIENT_AUTH").as_deref() == Some("private_key_jwt") {
+        let path = env("SESAME_CLIENT_KEY_FILE")
+            .ok_or("SESAME_CLIENT_KEY_FILE is required with private_key_jwt")?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("SESAME_CLIENT_KEY_FILE: {e}"))?;
+        let jwk: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| format!("SESAME_CLIENT_KEY_FILE: {e}"))?;
+        let kid = jwk["kid"]
+            .as_str()
+            .ok_or("SESAME_CLIENT_KEY_FILE: the JWK has no kid")?
+            .to_owned();
+        let key = sesame_core::jose::SigningKey::from_jwk(&jwk, kid)
+            .map_err(|e| format!("SESAME_CLIENT_KEY_FILE: {e}"))?;
+        config = config.private_key_jwt(key);
     }
     let mut provider = Provider::openid(PROVIDER, "OpenID Provider", &issuer)
         .map_err(|e| format!("SESAME_ISSUER: {e}"))?;

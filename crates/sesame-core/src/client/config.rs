@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use url::Url;
 
 use crate::idtoken::DEFAULT_LEEWAY;
-use crate::jose::JoseError;
+use crate::jose::{JoseError, SigningKey};
 use crate::Secret;
 
 /// Mints a client secret at token-request time (Apple's ES256 client-secret
@@ -30,6 +30,10 @@ pub enum ClientSecret {
     Static(Secret),
     /// A secret minted for each token request.
     Minted(Arc<dyn MintSecret>),
+    /// No shared secret: each token request carries a JWT assertion signed
+    /// with this private key (`private_key_jwt`); the provider knows the
+    /// public key (registered JWK Set or `jwks_uri`).
+    PrivateKey(Arc<SigningKey>),
 }
 
 impl fmt::Debug for ClientSecret {
@@ -37,6 +41,7 @@ impl fmt::Debug for ClientSecret {
         match self {
             ClientSecret::Static(_) => f.write_str("ClientSecret::Static([redacted])"),
             ClientSecret::Minted(_) => f.write_str("ClientSecret::Minted"),
+            ClientSecret::PrivateKey(k) => write!(f, "ClientSecret::PrivateKey({})", k.kid()),
         }
     }
 }
@@ -106,6 +111,16 @@ impl ClientConfig {
     /// Sets a minted client secret.
     pub fn minted_secret(mut self, minter: Arc<dyn MintSecret>) -> Self {
         self.client_secret = Some(ClientSecret::Minted(minter));
+        self
+    }
+
+    /// Authenticates with `private_key_jwt` (RFC 7523 §2.2): every token
+    /// request carries an assertion signed with `key` — `iss` and `sub` the
+    /// client id, `aud` the provider's issuer identifier (RFC 7523bis), a
+    /// unique `jti`, a 60-second `exp`. Register the key's public JWK at
+    /// the provider; rotate by registering the next key first.
+    pub fn private_key_jwt(mut self, key: SigningKey) -> Self {
+        self.client_secret = Some(ClientSecret::PrivateKey(Arc::new(key)));
         self
     }
 

@@ -47,6 +47,7 @@ pub use config::{ClientConfig, ClientSecret, MintSecret};
 pub use exchange::{Login, LoginExchange};
 pub use pending::{validate_return_to, PendingLogin, LOGIN_SEAL_PURPOSE, MAX_RETURN_TO_LEN};
 pub use refresh::RefreshExchange;
+pub use token_request::CLIENT_ASSERTION_TYPE;
 // The run loop's vocabulary, which every exchange here speaks.
 pub use crate::step::{Exchange, KeyRequest, Outgoing, Step};
 
@@ -99,8 +100,10 @@ impl Client {
     /// secret; otherwise the provider's, adjusted to what the metadata
     /// advertises.
     pub fn auth_method(&self, metadata: &ProviderMetadata) -> ClientAuth {
-        if self.config.client_secret.is_none() {
-            return ClientAuth::None;
+        match &self.config.client_secret {
+            None => return ClientAuth::None,
+            Some(config::ClientSecret::PrivateKey(_)) => return ClientAuth::PrivateKeyJwt,
+            Some(_) => {}
         }
         let wanted = match self.provider.client_auth {
             ClientAuth::None => ClientAuth::Basic,

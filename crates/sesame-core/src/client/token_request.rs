@@ -14,7 +14,52 @@ use crate::protocol::Endpoint;
 use crate::provider::{BodyFormat, ClientAuth};
 use crate::step::Outgoing;
 
+/// The `client_assertion_type` of a JWT client assertion (RFC 7523 §2.2).
+pub const CLIENT_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// How long a client assertion is valid.
+const ASSERTION_LIFETIME: u64 = 60;
+
 impl Client {
+    /// A `private_key_jwt` assertion: `iss` = `sub` = the client id, `aud` =
+    /// the issuer identifier (RFC 7523bis; the token endpoint when the
+    /// metadata names no issuer), `iat`, `exp` a minute later, and a `jti`
+    /// unique to this request (derived from the clock in nanoseconds and the
+    /// request's fields, which hold a single-use code or token).
+    fn client_assertion(
+        &self,
+        key: &crate::jose::SigningKey,
+        metadata: &ProviderMetadata,
+        fields: &[(String, String)],
+        now: SystemTime,
+    ) -> Result<crate::Secret, LoginError> {
+        let iat = crate::time::unix_seconds(now);
+        let nanos = now
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+            .to_string();
+        let mut parts: Vec<&str> = vec![&self.config.client_id, &nanos];
+        parts.extend(fields.iter().map(|(_, v)| v.as_str()));
+        let jti = crate::session::hash_key(&parts);
+        let aud = metadata
+            .issuer
+            .clone()
+            .unwrap_or_else(|| metadata.token_endpoint.to_string());
+        let claims = serde_json::json!({
+            "iss": self.config.client_id,
+            "sub": self.config.client_id,
+            "aud": aud,
+            "jti": jti,
+            "iat": iat,
+            "exp": iat + ASSERTION_LIFETIME,
+        });
+        let claims = claims.as_object().cloned().unwrap_or_default();
+        key.sign_claims(None, &claims)
+            .map(crate::Secret::new)
+            .map_err(|_| ConfigError::ClientSecret.into())
+    }
+
     pub(super) fn token_request(
         &self,
         metadata: &ProviderMetadata,
@@ -34,6 +79,12 @@ impl Client {
                 m.mint(&self.config.client_id, &metadata.token_endpoint, now)
                     .map_err(|_| ConfigError::ClientSecret)?,
             ),
+            Some(ClientSecret::PrivateKey(key)) => {
+                let assertion = self.client_assertion(key, metadata, &fields, now)?;
+                fields.push(("client_assertion_type".into(), CLIENT_ASSERTION_TYPE.into()));
+                fields.push(("client_assertion".into(), assertion.expose().to_owned()));
+                None
+            }
         };
         let mut headers = p.token_headers.clone();
         match (auth, &secret) {
