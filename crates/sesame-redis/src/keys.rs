@@ -6,6 +6,14 @@
 //! | `P:rtp:<token_hash>` | string | the token's family (the immutable pointer) |
 //! | `P:{<family>}:rt:<token_hash>` | hash | `g` grant JSON (dropped at first use), `e` expiry ms, `u` used |
 //! | `P:{<family>}:revoked` | string | the revocation's end, unix ms |
+//! | `P:fail:<counter>` | hash | a failure counter: `c` count, `l` latest failure ms, `e` end of its window ms |
+//! | `P:once:<mark>` | string | a first-wins mark (a used login form): until when, unix ms |
+//!
+//! `<counter>` and `<mark>` are the server's own keys: a scope and a hash
+//! (`login-user:<hash>`, `login-addr:<hash>`, `client:<hash>`,
+//! `client-addr:<hash>`, `login-form:<hash>`), never a username, an
+//! address or a client id. Each is one key touched by one script, so any
+//! slot will do.
 //!
 //! The braces are a Redis Cluster hash tag: a family's records and its
 //! revocation marker live in one slot, so one script can check and change
@@ -72,6 +80,16 @@ impl Keys {
     /// A family's revocation marker, in the family's slot.
     pub(crate) fn revoked(&self, family: &str) -> String {
         format!("{}:{{{}}}:revoked", self.prefix, family_tag(family))
+    }
+
+    /// A failure counter.
+    pub(crate) fn failures(&self, counter: &str) -> String {
+        format!("{}:fail:{counter}", self.prefix)
+    }
+
+    /// A first-wins mark.
+    pub(crate) fn once(&self, mark: &str) -> String {
+        format!("{}:once:{mark}", self.prefix)
     }
 }
 

@@ -33,13 +33,22 @@
 //! milliseconds); a grant is deleted from its record at first use — a used
 //! record keeps only its family, expiry and used flag.
 //!
+//! The throttling's failure counters and the used-login-form marks are
+//! stored under the keys the server computes — a scope and a hash of the
+//! username, address, client id or form nonce — so no username, address
+//! or client id appears in Redis either (see
+//! [`ThrottleConfig::hash_key`](sesame_server::ThrottleConfig::hash_key)
+//! for hashes that a dictionary cannot reverse).
+//!
 //! Every key has a TTL, set in the same atomic step that writes it
 //! (`PEXPIREAT` from the grant's own expiry): a code until it expires (a
 //! used code is kept until then, so a replay is told apart from an unknown
 //! code), a refresh token until it expires (used or not, so a reuse is
 //! detected), a family's revocation until the `until` given to
 //! [`Store::revoke_family`] (the latest one asked for: a revocation is
-//! never shortened).
+//! never shortened), a failure counter until the end of its window (set
+//! when its first failure is counted, never extended), a used-form mark
+//! until the form could no longer be opened anyway.
 //!
 //! # Keys and atomicity
 //!
@@ -52,6 +61,8 @@
 //! | `P:rtp:<token_hash>` | string | the token's family: an immutable pointer |
 //! | `P:{<family>}:rt:<token_hash>` | hash | `g` grant JSON (until used), `e` expiry (ms), `u` used flag |
 //! | `P:{<family>}:revoked` | string | the revocation's end (unix ms) |
+//! | `P:fail:<counter>` | hash | a failure counter: `c` count, `l` latest failure (ms), `e` end of its window (ms) |
+//! | `P:once:<mark>` | string | a first-wins mark (a used login form): until when (ms) |
 //!
 //! Every state change is one Lua script (or one command) run by Redis as a
 //! single step; nothing is read in Rust and then written back. Redis
@@ -66,7 +77,12 @@
 //!   pointer `P:rtp:<token_hash>` → family, is written with the record and
 //!   never changed afterwards: reading it first and then running the
 //!   script on the family's slot is not a read-then-write race, since the
-//!   decision and the change both happen inside the script.
+//!   decision and the change both happen inside the script;
+//! - a failure counter is one key: counting a failure (increment, latest
+//!   time, and the TTL when it starts) is one script, so concurrent
+//!   failures each see their own count, on every instance; taking one
+//!   back is another; a used-form mark is one key written by one
+//!   first-wins script.
 //!
 //! A single Redis uses the same keys, so the data can be copied from one
 //! to the other as it is. The scripts use only long-standing commands
@@ -92,10 +108,18 @@
 //! | `find_refresh` | 2 (`GET` pointer, then a read-only script); 1 if unknown | same |
 //! | `revoke_family` | 1 (script) | 1 (script) |
 //! | `is_family_revoked` | 1 (`EXISTS`) | 1 (`EXISTS`) |
+//! | `record_failure`, `failures`, `forgive_failure` | 1 (script) | 1 (script) |
+//! | `clear_failures` | 1 (`DEL`) | 1 (`DEL`) |
+//! | `put_new` | 1 (script) | 1 (script) |
 //!
 //! So redeeming a code at `/token` costs `take_code` + `save_refresh`
 //! (2 round trips), and a refresh-token rotation `take_refresh` +
-//! `save_refresh` (3).
+//! `save_refresh` (3); with throttling on, reading the client's failure
+//! counters (its `client_id`'s and, if the adapter passes it, its
+//! address's) adds one more, the two reads sent at once. A password
+//! sign-in adds its address's counter, the form's mark and its username's
+//! counter before the password is checked (3), and clearing them after a
+//! success (1).
 //!
 //! # Failures
 //!
@@ -142,10 +166,10 @@ use std::time::{Duration, SystemTime};
 use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster_async::ClusterConnection;
 use redis::{FromRedisValue, IntoConnectionInfo, RedisError, RedisFuture, ScriptInvocation};
-use sesame_server::{CodeGrant, CodeTake, RefreshGrant, RefreshTake, Store, StoreError};
+use sesame_server::{CodeGrant, CodeTake, Failures, RefreshGrant, RefreshTake, Store, StoreError};
 
 use crate::keys::Keys;
-use crate::record::{unix_ms, StoredCode, StoredRefresh};
+use crate::record::{from_unix_ms, unix_ms, StoredCode, StoredRefresh};
 use crate::scripts::{FRESH, MISSING, USED};
 
 /// The default bound on one store operation, all its round trips included.
@@ -622,4 +646,77 @@ impl Store for RedisStore {
         })
         .await
     }
+
+    async fn record_failure(
+        &self,
+        key: &str,
+        window: Duration,
+        now: SystemTime,
+    ) -> Result<Failures, StoreError> {
+        self.run("record_failure", async {
+            let mut inv = scripts::RECORD_FAILURE.key(self.keys.failures(key));
+            inv.arg(unix_ms(now)).arg(unix_ms(now + window));
+            let reply: (i64, Option<String>) = self.conn.invoke(&self.sent, &inv).await?;
+            failures_of(reply)
+        })
+        .await
+    }
+
+    async fn failures(&self, key: &str, now: SystemTime) -> Result<Failures, StoreError> {
+        self.run("failures", async {
+            let mut inv = scripts::FAILURES.key(self.keys.failures(key));
+            inv.arg(unix_ms(now));
+            let reply: (i64, Option<String>) = self.conn.invoke(&self.sent, &inv).await?;
+            failures_of(reply)
+        })
+        .await
+    }
+
+    async fn forgive_failure(&self, key: &str, now: SystemTime) -> Result<(), StoreError> {
+        self.run("forgive_failure", async {
+            let mut inv = scripts::FORGIVE_FAILURE.key(self.keys.failures(key));
+            inv.arg(unix_ms(now));
+            self.conn.invoke::<i64>(&self.sent, &inv).await?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn clear_failures(&self, key: &str) -> Result<(), StoreError> {
+        self.run("clear_failures", async {
+            self.conn
+                .query::<i64>(&self.sent, redis::cmd("DEL").arg(self.keys.failures(key)))
+                .await?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn put_new(
+        &self,
+        key: &str,
+        until: SystemTime,
+        now: SystemTime,
+    ) -> Result<bool, StoreError> {
+        self.run("put_new", async {
+            let mut inv = scripts::PUT_NEW.key(self.keys.once(key));
+            inv.arg(unix_ms(until)).arg(unix_ms(now));
+            let first: i64 = self.conn.invoke(&self.sent, &inv).await?;
+            Ok(first == 1)
+        })
+        .await
+    }
+}
+
+/// A counter as the scripts answer it: `{count, latest ms}`.
+fn failures_of((count, latest): (i64, Option<String>)) -> Result<Failures, Failure> {
+    let count = u32::try_from(count.max(0)).unwrap_or(u32::MAX);
+    let latest = match latest {
+        Some(ms) => Some(from_unix_ms(
+            ms.parse()
+                .map_err(|_| Failure::Corrupt("failure counter"))?,
+        )),
+        None => None,
+    };
+    Ok(Failures { count, latest })
 }

@@ -146,8 +146,77 @@ return 1
     )
 });
 
+/// Counts one failure: `KEYS[1]` the counter (a hash: `c` count, `l`
+/// latest failure ms, `e` end of its window ms); `ARGV[1]` now (ms),
+/// `ARGV[2]` the end of a window starting now (ms). Answers the counter
+/// as it was before, `{count, latest}`. A missing or ended counter starts
+/// a new window, and only then is the TTL set (`PEXPIREAT` its end): later
+/// failures do not extend it. `l` never moves back (another server's
+/// clock may be behind).
+pub(crate) static RECORD_FAILURE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local r = redis.call('HMGET', KEYS[1], 'c', 'l', 'e')
+local now = tonumber(ARGV[1])
+if r[1] and r[3] and tonumber(r[3]) > now then
+  local latest = tonumber(r[2])
+  if not latest or now > latest then redis.call('HSET', KEYS[1], 'l', ARGV[1]) end
+  redis.call('HINCRBY', KEYS[1], 'c', 1)
+  return {tonumber(r[1]), r[2] or false}
+end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'c', '1', 'l', ARGV[1], 'e', ARGV[2])
+redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+return {0, false}
+",
+    )
+});
+
+/// Reads a counter (no writes): `KEYS[1]` the counter; `ARGV[1]` now
+/// (ms). `{count, latest}`, or `{0, nil}` if missing or its window ended.
+pub(crate) static FAILURES: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local r = redis.call('HMGET', KEYS[1], 'c', 'l', 'e')
+if not r[1] or not r[3] or tonumber(r[3]) <= tonumber(ARGV[1]) then return {0, false} end
+return {tonumber(r[1]), r[2] or false}
+",
+    )
+});
+
+/// Takes back one failure: `KEYS[1]` the counter; `ARGV[1]` now (ms).
+/// Never below zero; a missing or ended counter is left alone; the TTL
+/// and `l` are not touched.
+pub(crate) static FORGIVE_FAILURE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local r = redis.call('HMGET', KEYS[1], 'c', 'e')
+if not r[1] or not r[2] or tonumber(r[2]) <= tonumber(ARGV[1]) then return 0 end
+if tonumber(r[1]) > 0 then redis.call('HINCRBY', KEYS[1], 'c', -1) end
+return 1
+",
+    )
+});
+
+/// First wins: `KEYS[1]` the mark; `ARGV[1]` until (ms), `ARGV[2]` now
+/// (ms). 0 if a live mark is there (nothing changes); else the mark is
+/// written, expiring at `until`, and 1. An `until` already past writes
+/// nothing (there is nothing left to guard).
+pub(crate) static PUT_NEW: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local cur = redis.call('GET', KEYS[1])
+if cur and tonumber(cur) > tonumber(ARGV[2]) then return 0 end
+if tonumber(ARGV[1]) <= tonumber(ARGV[2]) then return 1 end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('PEXPIREAT', KEYS[1], ARGV[1])
+return 1
+",
+    )
+});
+
 /// Every script, for loading them up front.
-pub(crate) fn all() -> [&'static Script; 8] {
+pub(crate) fn all() -> [&'static Script; 12] {
     [
         &SAVE_CODE,
         &TAKE_CODE,
@@ -157,5 +226,9 @@ pub(crate) fn all() -> [&'static Script; 8] {
         &TAKE_REFRESH,
         &FIND_REFRESH,
         &REVOKE_FAMILY,
+        &RECORD_FAILURE,
+        &FAILURES,
+        &FORGIVE_FAILURE,
+        &PUT_NEW,
     ]
 }

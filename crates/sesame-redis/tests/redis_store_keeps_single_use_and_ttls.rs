@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 use serde_json::json;
 use sesame_redis::testing::RedisServer;
 use sesame_redis::{ConnectError, RedisStore};
-use sesame_server::{CodeGrant, CodeTake, RefreshGrant, RefreshTake, Store, StoreError};
+use sesame_server::{CodeGrant, CodeTake, Failures, RefreshGrant, RefreshTake, Store, StoreError};
 use support::{both, hash, now_ms, secs, Env};
 
 fn code_grant(family: &str, expires_at: SystemTime) -> CodeGrant {
@@ -315,6 +315,146 @@ async fn redis_holds_hashes_not_tokens(env: Env) {
 }
 both!(redis_holds_hashes_not_tokens);
 
+// --- throttling counters and first-wins marks -------------------------------
+
+async fn failure_counters_count_atomically_in_a_fixed_window(env: Env) {
+    let now = now_ms();
+    let window = secs(600);
+    // Fifty failures at once, on as many tasks: each sees its own count.
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let s = Arc::clone(&env.store);
+            tokio::spawn(async move {
+                s.record_failure("login-user:h-race", window, now)
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut before = Vec::new();
+    for t in tasks {
+        before.push(t.await.unwrap().count);
+    }
+    before.sort_unstable();
+    assert_eq!(before, (0..50).collect::<Vec<u32>>());
+    let s = &env.store;
+    let seen = s
+        .failures("login-user:h-race", now + secs(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        seen,
+        Failures {
+            count: 50,
+            latest: Some(now)
+        }
+    );
+    // The latest failure moves forward, never back (a slower clock).
+    let b = s
+        .record_failure("login-user:h-race", window, now + secs(5))
+        .await
+        .unwrap();
+    assert_eq!(b.count, 50);
+    s.record_failure("login-user:h-race", window, now + secs(2))
+        .await
+        .unwrap();
+    let seen = s
+        .failures("login-user:h-race", now + secs(6))
+        .await
+        .unwrap();
+    assert_eq!(
+        seen,
+        Failures {
+            count: 52,
+            latest: Some(now + secs(5))
+        }
+    );
+    // The window runs from the first failure (by the server's clock); the
+    // later ones did not extend it, nor its TTL.
+    assert_eq!(
+        s.failures("login-user:h-race", now + window).await.unwrap(),
+        Failures::default()
+    );
+    let k = env
+        .dump()
+        .into_iter()
+        .find(|k| k.key.ends_with(":fail:login-user:h-race"))
+        .unwrap();
+    assert_eq!(k.kind, "hash");
+    assert!(k.pttl_ms > 590_000 && k.pttl_ms <= 600_000, "{k:?}");
+    assert_eq!(
+        s.record_failure("login-user:h-race", window, now + window)
+            .await
+            .unwrap(),
+        Failures::default(),
+        "a new window"
+    );
+    // Taken back: never below zero, never created.
+    s.forgive_failure("login-user:h-race", now + window)
+        .await
+        .unwrap();
+    s.forgive_failure("login-user:h-race", now + window)
+        .await
+        .unwrap();
+    let seen = s.failures("login-user:h-race", now + window).await.unwrap();
+    assert_eq!(seen.count, 0);
+    s.forgive_failure("login-user:none", now).await.unwrap();
+    assert!(!env
+        .dump()
+        .iter()
+        .any(|k| k.key.ends_with("login-user:none")));
+    // Cleared.
+    s.record_failure("login-user:h-race", window, now + window)
+        .await
+        .unwrap();
+    s.clear_failures("login-user:h-race").await.unwrap();
+    assert_eq!(
+        s.failures("login-user:h-race", now + window).await.unwrap(),
+        Failures::default()
+    );
+    assert!(env.dump().is_empty(), "{:#?}", env.dump());
+}
+both!(failure_counters_count_atomically_in_a_fixed_window);
+
+async fn put_new_is_first_wins_until_it_expires(env: Env) {
+    let now = now_ms();
+    let until = now + secs(600);
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let s = Arc::clone(&env.store);
+            tokio::spawn(async move { s.put_new("login-form:h1", until, now).await.unwrap() })
+        })
+        .collect();
+    let mut firsts = 0;
+    for t in tasks {
+        firsts += usize::from(t.await.unwrap());
+    }
+    assert_eq!(firsts, 1);
+    let s = &env.store;
+    assert!(!s
+        .put_new("login-form:h1", until, now + secs(599))
+        .await
+        .unwrap());
+    // Expired by the server's clock (the key still lives in Redis): new again.
+    assert!(s
+        .put_new("login-form:h1", now + secs(1200), until)
+        .await
+        .unwrap());
+    // Already past: nothing is written.
+    assert!(s
+        .put_new("login-form:h2", now, now + secs(1))
+        .await
+        .unwrap());
+    let dump = env.dump();
+    assert_eq!(dump.len(), 1, "{dump:#?}");
+    assert_eq!(dump[0].kind, "string");
+    assert!(
+        dump[0].pttl_ms > 1_190_000 && dump[0].pttl_ms <= 1_200_000,
+        "{dump:#?}"
+    );
+}
+both!(put_new_is_first_wins_until_it_expires);
+
 // --- round trips ----------------------------------------------------------
 
 async fn requests_per_operation_are_as_documented(env: Env) {
@@ -345,6 +485,11 @@ async fn requests_per_operation_are_as_documented(env: Env) {
     sends!(1, s.take_refresh(&hash("unknown"), now));
     sends!(1, s.revoke_family("f", now + secs(60)));
     sends!(1, s.is_family_revoked("f"));
+    sends!(1, s.record_failure("client:h", secs(60), now));
+    sends!(1, s.failures("client:h", now));
+    sends!(1, s.forgive_failure("client:h", now));
+    sends!(1, s.clear_failures("client:h"));
+    sends!(1, s.put_new("login-form:h", now + secs(60), now));
     // Redis forgot the scripts: the first call loads its script again, once.
     env.on_every_node(redis::cmd("SCRIPT").arg("FLUSH"));
     sends!(3, s.save_code(&hash("c2"), code_grant("f", now + secs(60))));
@@ -383,6 +528,11 @@ async fn all_fail_quickly(s: &RedisStore) {
     fails!(s.find_refresh(&hash("down"), now));
     fails!(s.revoke_family("f", now + secs(60)));
     fails!(s.is_family_revoked("f"));
+    fails!(s.record_failure("login-user:down", secs(60), now));
+    fails!(s.failures("login-user:down", now));
+    fails!(s.forgive_failure("login-user:down", now));
+    fails!(s.clear_failures("login-user:down"));
+    fails!(s.put_new("login-form:down", now + secs(60), now));
 }
 
 /// Retries a save-and-take until it succeeds, within 20 s.

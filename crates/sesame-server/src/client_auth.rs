@@ -2,6 +2,14 @@
 //! `client_secret_basic` (RFC 6749 §2.3.1, form-encoded parts),
 //! `client_secret_post`, and `none` for public clients. One method per
 //! request; secrets compared in constant time.
+//!
+//! Failures are throttled per claimed `client_id` and per client address
+//! (`throttle.rs`): the counters are read before the secret is checked
+//! (one round trip for both), and a failure is counted after it. While a
+//! counter imposes a wait, every request — right secret or wrong, known
+//! client or not — is answered 429 with `Retry-After`, uncounted.
+
+use std::time::{Duration, SystemTime};
 
 use sesame_core::http_util::parse_params;
 use sesame_core::protocol::ErrorCode;
@@ -9,7 +17,37 @@ use sesame_core::protocol::ErrorCode;
 use serde_json::json;
 use sesame_core::response::json_response;
 
-use crate::{AuthServerService, AuthorizationServer, OAuthError, RegisteredClient, MAX_PARAMS_LEN};
+use crate::error::too_many_attempts;
+use crate::store::Store;
+use crate::throttle::{count_failure, counted_address, current_wait, ClientAddr, Counted};
+use crate::{
+    AuthServerService, AuthorizationServer, OAuthError, RegisteredClient, ServerError, StoreError,
+    MAX_PARAMS_LEN,
+};
+
+/// Why a client was not let in.
+pub(crate) enum ClientRefusal {
+    /// Authentication failed, or the request was malformed.
+    OAuth(OAuthError),
+    /// Too many failures: the request must wait this long (429).
+    Wait(Duration),
+    /// The store failed (503).
+    Store,
+}
+
+impl ClientRefusal {
+    /// The answer, with `oauth` rendering the OAuth refusals.
+    pub(crate) fn to_response(
+        &self,
+        oauth: impl FnOnce(&OAuthError) -> http::Response<Vec<u8>>,
+    ) -> http::Response<Vec<u8>> {
+        match self {
+            ClientRefusal::OAuth(e) => oauth(e),
+            ClientRefusal::Wait(wait) => too_many_attempts(*wait),
+            ClientRefusal::Store => oauth(&ServerError::Store(StoreError).into()),
+        }
+    }
+}
 
 impl AuthorizationServer {
     /// The client a request authenticates as, from its `Authorization`
@@ -72,6 +110,83 @@ impl AuthorizationServer {
     }
 }
 
+impl AuthorizationServer {
+    /// The counters a client authentication is throttled by: its claimed
+    /// `client_id` (from HTTP Basic or the form) and its address.
+    fn client_counters(
+        &self,
+        request: &http::Request<Vec<u8>>,
+        body_id: Option<&str>,
+    ) -> Vec<Counted<'_>> {
+        let t = &self.config.throttle;
+        let issuer = &self.config.issuer;
+        let mut counted = Vec::with_capacity(2);
+        if !t.client.is_off() {
+            let mut headers = request
+                .headers()
+                .get_all(http::header::AUTHORIZATION)
+                .iter();
+            let claimed = match (headers.next(), headers.next()) {
+                (None, _) => body_id.map(str::to_owned),
+                (Some(h), None) => h.to_str().ok().and_then(parse_basic).map(|(id, _)| id),
+                // Refused as malformed before any secret is compared.
+                (Some(_), Some(_)) => None,
+            };
+            if let Some(id) = claimed {
+                counted.push(Counted {
+                    key: t.key(issuer, "client", &id),
+                    limit: &t.client,
+                });
+            }
+        }
+        if !t.client_address.is_off() {
+            if let Some(addr) = ClientAddr::of(request) {
+                counted.push(Counted {
+                    key: t.key(issuer, "client-addr", &counted_address(addr)),
+                    limit: &t.client_address,
+                });
+            }
+        }
+        counted
+    }
+
+    /// [`authenticate`](Self::authenticate), throttled: refused with a wait
+    /// while the client's or the address's failures impose one, and each
+    /// failed authentication counted.
+    pub(crate) async fn authenticate_throttled(
+        &self,
+        request: &http::Request<Vec<u8>>,
+        body_id: Option<&str>,
+        body_secret: Option<&str>,
+        store: &dyn Store,
+        now: SystemTime,
+    ) -> Result<&RegisteredClient, ClientRefusal> {
+        let counted = self.client_counters(request, body_id);
+        if counted.is_empty() {
+            return self
+                .authenticate(request, body_id, body_secret)
+                .map_err(ClientRefusal::OAuth);
+        }
+        let t = &self.config.throttle;
+        match current_wait(t, store, &counted, now).await {
+            Ok(None) => {}
+            Ok(Some(wait)) => return Err(ClientRefusal::Wait(wait)),
+            Err(_) => return Err(ClientRefusal::Store),
+        }
+        match self.authenticate(request, body_id, body_secret) {
+            Ok(client) => Ok(client),
+            Err(e) if e.code == ErrorCode::InvalidClient => {
+                match count_failure(t, store, &counted, now).await {
+                    Ok(None) => Err(ClientRefusal::OAuth(e)),
+                    Ok(Some(wait)) => Err(ClientRefusal::Wait(wait)),
+                    Err(_) => Err(ClientRefusal::Store),
+                }
+            }
+            Err(e) => Err(ClientRefusal::OAuth(e)),
+        }
+    }
+}
+
 /// Parses `Authorization: Basic` per RFC 6749 §2.3.1 (form-urlencoded parts).
 fn parse_basic(header: &str) -> Option<(String, String)> {
     use base64::Engine as _;
@@ -98,6 +213,7 @@ impl AuthServerService {
     pub(crate) async fn client_of(
         &self,
         request: &http::Request<Vec<u8>>,
+        now: SystemTime,
     ) -> Result<(String, Vec<(String, String)>), http::Response<Vec<u8>>> {
         let form = parse_params(request.body(), crate::MAX_PARAMS_LEN).map_err(|_| {
             json_response(400, &json!({"error": ErrorCode::InvalidRequest.as_str()}))
@@ -105,10 +221,17 @@ impl AuthServerService {
         let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         match self
             .server
-            .authenticate(request, get("client_id"), get("client_secret"))
+            .authenticate_throttled(
+                request,
+                get("client_id"),
+                get("client_secret"),
+                self.store.as_ref(),
+                now,
+            )
+            .await
         {
             Ok(c) => Ok((c.id.clone(), form.clone())),
-            Err(e) => {
+            Err(refusal) => Err(refusal.to_response(|e| {
                 let mut r = json_response(e.status(), &json!({"error": e.code.as_str()}));
                 if e.basic_challenge {
                     r.headers_mut().insert(
@@ -116,8 +239,8 @@ impl AuthServerService {
                         http::HeaderValue::from_static("Basic realm=\"token\""),
                     );
                 }
-                Err(r)
-            }
+                r
+            })),
         }
     }
 
@@ -127,8 +250,9 @@ impl AuthServerService {
     pub(crate) async fn client_and_token(
         &self,
         request: &http::Request<Vec<u8>>,
+        now: SystemTime,
     ) -> Result<(String, String), http::Response<Vec<u8>>> {
-        let (client_id, form) = self.client_of(request).await?;
+        let (client_id, form) = self.client_of(request, now).await?;
         match crate::param(&form, "token") {
             Some(token) => Ok((client_id, token.to_owned())),
             None => Err(json_response(

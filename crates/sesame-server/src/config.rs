@@ -6,7 +6,7 @@ use sesame_core::jose::Algorithm;
 use sesame_core::random::{random_b64, Random, RandomError};
 use sesame_core::Secret;
 
-use crate::MAX_CODE_TTL;
+use crate::{ThrottleConfig, MAX_CODE_TTL};
 
 /// A client registered with the server.
 #[derive(Debug, Clone)]
@@ -176,6 +176,9 @@ pub struct ServerConfig {
     pub id_token_alg: Algorithm,
     /// The algorithm of access tokens (ES256 by default: small and fast).
     pub access_token_alg: Algorithm,
+    /// Throttling of password and client-secret guessing (on by default,
+    /// see [`ThrottleConfig`]).
+    pub throttle: ThrottleConfig,
 }
 
 impl ServerConfig {
@@ -196,7 +199,14 @@ impl ServerConfig {
             code_ttl: MAX_CODE_TTL,
             id_token_alg: Algorithm::RS256,
             access_token_alg: Algorithm::ES256,
+            throttle: ThrottleConfig::default(),
         }
+    }
+
+    /// Sets the throttling of credential guessing.
+    pub fn throttle(mut self, throttle: ThrottleConfig) -> Self {
+        self.throttle = throttle;
+        self
     }
 
     /// Sets the default ID-token algorithm.

@@ -5,6 +5,13 @@
 //!   as an error redirect at `/authorize`).
 //! * [`ServerError`] — why the server could not do its own part: the store
 //!   is down (503), or something inside failed (randomness, signing).
+//! * Throttled credential guessing is answered `429 Too Many Requests`
+//!   with `Retry-After` and the RFC 6749 §5.2 body
+//!   `{"error": "temporarily_unavailable", "error_description": …}`: no
+//!   RFC defines a code for it at the token, revocation or introspection
+//!   endpoints, and `temporarily_unavailable` (RFC 6749 §4.1.2.1) says
+//!   what a client should do — retry later — without claiming that its
+//!   credentials were wrong (they are not checked while it must wait).
 
 use sesame_core::protocol::ErrorCode;
 use sesame_core::InternalError;
@@ -77,6 +84,24 @@ impl From<ServerError> for OAuthError {
             }
         }
     }
+}
+
+/// The answer to a client authentication that must wait `wait` (see the
+/// module's docs): 429, `Retry-After`, never cached.
+pub(crate) fn too_many_attempts(wait: std::time::Duration) -> http::Response<Vec<u8>> {
+    let mut resp = sesame_core::response::json_response(
+        429,
+        &serde_json::json!({
+            "error": ErrorCode::TemporarilyUnavailable.as_str(),
+            "error_description": "too many failed attempts; retry after the Retry-After delay",
+        }),
+    );
+    resp.headers_mut().insert(
+        http::header::PRAGMA,
+        http::HeaderValue::from_static("no-cache"),
+    );
+    crate::throttle::set_retry_after(&mut resp, wait);
+    resp
 }
 
 /// Why the server could not do its own part of a request.

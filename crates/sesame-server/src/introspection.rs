@@ -14,7 +14,7 @@ impl AuthServerService {
         request: &http::Request<Vec<u8>>,
         now: SystemTime,
     ) -> http::Response<Vec<u8>> {
-        let (client_id, token) = match self.client_and_token(request).await {
+        let (client_id, token) = match self.client_and_token(request, now).await {
             Ok(x) => x,
             Err(r) => return r,
         };

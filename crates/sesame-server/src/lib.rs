@@ -32,6 +32,7 @@
 //! | `forms.rs` | the sealed states of the login and consent forms |
 //! | `pages.rs` | the HTML pages and their security headers |
 //! | `csrf.rs` | the login and consent forms' CSRF protection |
+//! | `throttle.rs` | throttling of password and client-secret guessing: the rule and its [`ThrottleConfig`] |
 //! | `social.rs` | social-login buttons that end in this server's code |
 //! | `userinfo.rs`, `revocation.rs`, `introspection.rs` | the other endpoints |
 //! | `store.rs` | the [`Store`] trait and [`MemoryStore`] |
@@ -56,6 +57,16 @@
 //! * Access tokens are RFC 9068 JWTs (`typ: at+jwt`); the app's claims can
 //!   never override a reserved claim.
 //! * Codes and refresh tokens are stored by their SHA-256 hash only.
+//! * Password and client-secret guessing is throttled ([`ThrottleConfig`],
+//!   on by default): per username and per address at the login page, per
+//!   `client_id` and per address at `/token`, `/introspect` and
+//!   `/revoke`. After a few failures every attempt waits (429 with
+//!   `Retry-After`, 1 s doubling up to 15 min), right credentials or not,
+//!   known username or not; counters live in the [`Store`], under hashes,
+//!   and end with their window. Adapters pass the peer's address as a
+//!   [`ClientAddr`] request extension.
+//! * A login form can be posted once: its CSRF nonce is marked used in
+//!   the [`Store`] (first wins) for as long as the form could be opened.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -108,6 +119,7 @@ mod server;
 mod service;
 mod social;
 mod store;
+mod throttle;
 mod token;
 mod userinfo;
 mod users;
@@ -121,9 +133,10 @@ pub use login_page::{LoginButton, LoginPage, SOCIAL_CONTINUE_PATH};
 pub use server::AuthorizationServer;
 pub use service::AuthServerService;
 pub use store::{
-    CodeGrant, CodeTake, MemoryStore, RefreshGrant, RefreshTake, Store, StoreError,
+    CodeGrant, CodeTake, Failures, MemoryStore, RefreshGrant, RefreshTake, Store, StoreError,
     DEFAULT_CAPACITY, PURGE_INTERVAL,
 };
+pub use throttle::{ClientAddr, Limit, ThrottleConfig};
 pub use users::{StaticUsers, User, Users};
 
 /// The paths [`AuthServerService::handle`] answers, for adapters to route.

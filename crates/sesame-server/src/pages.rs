@@ -59,10 +59,24 @@ impl AuthServerService {
         response(400, "text/html; charset=utf-8", body.into_bytes())
     }
 
+    /// The login form: 200 without a notice, 401 with one.
     pub(crate) fn login_form(
         &self,
         pending: PendingAuthorization,
         error: Option<&str>,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> http::Response<Vec<u8>> {
+        let status = if error.is_some() { 401 } else { 200 };
+        self.login_form_with_status(pending, error, status, now, rng)
+    }
+
+    /// The login form with a notice and a status of choice.
+    pub(crate) fn login_form_with_status(
+        &self,
+        pending: PendingAuthorization,
+        error: Option<&str>,
+        status: u16,
         now: SystemTime,
         rng: &dyn Random,
     ) -> http::Response<Vec<u8>> {
@@ -111,11 +125,7 @@ impl AuthServerService {
             sealed = html_escape(&sealed),
             csrf = html_escape(&pending.csrf),
         );
-        let mut resp = response(
-            if error.is_some() { 401 } else { 200 },
-            "text/html; charset=utf-8",
-            body.into_bytes(),
-        );
+        let mut resp = response(status, "text/html; charset=utf-8", body.into_bytes());
         self.set_csrf_cookie(&mut resp, &pending.csrf);
         resp
     }

@@ -12,10 +12,19 @@
 //! carries the authorization request sealed (AES-GCM) together with a CSRF
 //! token that must match a `SameSite=Strict` cookie; the password POST is
 //! answered with `303 See Other`, never 307/308, so the password is never
-//! re-posted anywhere.
+//! re-posted anywhere. Each form can be posted once; wrong passwords are
+//! throttled per username and per address (`throttle.rs`).
+//!
+//! # The client's address
+//!
+//! The per-address counters need the address the request came from: put
+//! a [`ClientAddr`](crate::ClientAddr) in the request's extensions before
+//! calling [`AuthServerService::handle`] (the TCP peer, or an address your
+//! own proxy vouches for — never a header the client sets). Without it
+//! only the per-username and per-client counters apply.
 
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use serde_json::json;
 use sesame_core::protocol::ErrorCode;
@@ -26,7 +35,8 @@ use sesame_core::seal::Sealer;
 
 use crate::forms::{PendingAuthorization, PendingConsent, AUTHORIZE_PURPOSE, CONSENT_PURPOSE};
 use crate::login_page::LoginPage;
-use crate::store::Store;
+use crate::store::{Failures, Store, StoreError};
+use crate::throttle::{self, counted_address, counted_username, ClientAddr, Counted};
 use crate::users::{User, Users};
 use crate::{AuthorizationRequest, AuthorizationServer, AuthorizeError};
 
@@ -89,7 +99,8 @@ impl AuthServerService {
         &self.store
     }
 
-    /// Handles one request.
+    /// Handles one request. Its [`ClientAddr`](crate::ClientAddr)
+    /// extension, if any, is the address throttling counts it under.
     pub async fn handle(
         &self,
         request: http::Request<Vec<u8>>,
@@ -225,6 +236,13 @@ impl AuthServerService {
         }
     }
 
+    /// `POST /login`: the password form. In order: the sealed state and
+    /// its CSRF value; the address's failures (counted before anything
+    /// else is stored, so that an address that must wait cannot fill the
+    /// store); the form's single use; the username's failures; only then
+    /// the password. Each counter is counted before the password is
+    /// checked, so concurrent guesses cannot slip through together; a
+    /// success clears the username's counter and takes back the address's.
     pub(crate) async fn login(
         &self,
         request: &http::Request<Vec<u8>>,
@@ -244,12 +262,152 @@ impl AuthServerService {
         };
         let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         let (Some(username), Some(password)) = (get("username"), get("password")) else {
-            return self.login_form(pending, Some("Enter your username and password."), now, rng);
+            return self.login_form_again(
+                pending,
+                "Enter your username and password.",
+                401,
+                now,
+                rng,
+            );
         };
-        match self.users.validate(username, password).await {
-            Some(user) => self.approve_for(&pending.request, user, now, rng).await,
-            None => self.login_form(pending, Some("Wrong username or password."), now, rng),
+        let config = self.server.config();
+        let t = &config.throttle;
+        let address = ClientAddr::of(request)
+            .filter(|_| !t.login_address.is_off())
+            .map(|a| Counted {
+                key: t.key(&config.issuer, "login-addr", &counted_address(a)),
+                limit: &t.login_address,
+            });
+        let mut by_address = None;
+        if let Some(address) = address {
+            match self.admit(address, now).await {
+                Ok(Ok(admitted)) => by_address = Some(admitted),
+                Ok(Err(wait)) => return self.login_form_throttled(pending, wait, now, rng),
+                Err(_) => return unavailable(),
+            }
         }
+
+        let form_key = t.key(&config.issuer, "login-form", &pending.csrf);
+        let form_until = now + self.sealer.get_max_age() + FORM_CLOCK_SKEW;
+        match self.store.put_new(&form_key, form_until, now).await {
+            Ok(true) => {}
+            Ok(false) => {
+                return self.login_form_again(
+                    pending,
+                    "This sign-in form was already sent. Enter your username and password again.",
+                    400,
+                    now,
+                    rng,
+                )
+            }
+            Err(_) => return unavailable(),
+        }
+
+        let mut by_username = None;
+        if !t.username.is_off() {
+            let user = Counted {
+                key: t.key(&config.issuer, "login-user", &counted_username(username)),
+                limit: &t.username,
+            };
+            match self.admit(user, now).await {
+                Ok(Ok(admitted)) => by_username = Some(admitted),
+                Ok(Err(wait)) => return self.login_form_throttled(pending, wait, now, rng),
+                Err(_) => return unavailable(),
+            }
+        }
+
+        match self.users.validate(username, password).await {
+            Some(user) => {
+                // The attempt was counted as a failure before the check:
+                // clear the username's counter, take it back from the
+                // address's. A store failing here only leaves more
+                // throttling; issuing the code reports the outage.
+                let mut undo = Vec::with_capacity(2);
+                if let Some((c, _)) = &by_username {
+                    undo.push(self.store.clear_failures(&c.key));
+                }
+                if let Some((c, _)) = &by_address {
+                    undo.push(self.store.forgive_failure(&c.key, now));
+                }
+                let _ = throttle::all(undo).await;
+                self.approve_for(&pending.request, user, now, rng).await
+            }
+            None => {
+                let wait = throttle::longest(
+                    [&by_address, &by_username]
+                        .into_iter()
+                        .flatten()
+                        .map(|(c, before)| t.wait_after_failure(c.limit, *before, now)),
+                );
+                match wait {
+                    Some(wait) => self.login_form_throttled(pending, wait, now, rng),
+                    None => {
+                        self.login_form_again(pending, "Wrong username or password.", 401, now, rng)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Counts an attempt on `counter` before its credentials are checked:
+    /// the counter as it was (the attempt may go ahead), or the wait to
+    /// answer. A refused attempt stays counted — knocking while waiting
+    /// only makes the wait longer — so the wait answered is the one it
+    /// leaves, not the one it met: retrying after it is on time.
+    async fn admit<'a>(
+        &self,
+        counter: Counted<'a>,
+        now: SystemTime,
+    ) -> Result<Result<(Counted<'a>, Failures), Duration>, StoreError> {
+        let t = &self.server.config().throttle;
+        let before = self
+            .store
+            .record_failure(&counter.key, counter.limit.window, now)
+            .await?;
+        Ok(match t.wait(counter.limit, before, now) {
+            Some(met) => Err(t
+                .wait_after_failure(counter.limit, before, now)
+                .unwrap_or(met)),
+            None => Ok((counter, before)),
+        })
+    }
+
+    /// The login form again with a notice and a fresh CSRF value (the
+    /// posted form is used up).
+    fn login_form_again(
+        &self,
+        mut pending: PendingAuthorization,
+        notice: &str,
+        status: u16,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> http::Response<Vec<u8>> {
+        match random_b64(rng, 16) {
+            Ok(csrf) => {
+                pending.csrf = csrf;
+                self.login_form_with_status(pending, Some(notice), status, now, rng)
+            }
+            Err(_) => unavailable(),
+        }
+    }
+
+    /// `429 Too Many Requests` with `Retry-After` and a fresh form: the
+    /// same page whoever the username is and whatever the password was.
+    fn login_form_throttled(
+        &self,
+        pending: PendingAuthorization,
+        wait: Duration,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> http::Response<Vec<u8>> {
+        let secs = throttle::retry_after_secs(wait);
+        let unit = if secs == 1 { "second" } else { "seconds" };
+        let notice = format!("Too many attempts. Wait {secs} {unit}, then try again.");
+        let mut resp = self.login_form_again(pending, &notice, 429, now, rng);
+        if resp.status() == 429 {
+            throttle::set_retry_after(&mut resp, wait);
+        }
+        resp
     }
 
     pub(crate) async fn consent(
@@ -282,6 +440,19 @@ impl AuthServerService {
         };
         self.issue_code(&pending.request, user, now, rng).await
     }
+}
+
+/// How far in the future a form's seal may be stamped (another
+/// instance's clock) and still open, plus a second of rounding: a used
+/// form is remembered this much past its maximum age.
+const FORM_CLOCK_SKEW: Duration = Duration::from_secs(61);
+
+/// 503 `temporarily_unavailable` (the store failed).
+fn unavailable() -> http::Response<Vec<u8>> {
+    json_response(
+        503,
+        &json!({"error": ErrorCode::TemporarilyUnavailable.as_str()}),
+    )
 }
 
 /// The methods each route answers (`None`: not a route of this server).

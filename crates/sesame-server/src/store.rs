@@ -1,9 +1,10 @@
-//! Where the authorization server keeps codes, refresh-token families and
-//! revocations.
+//! Where the authorization server keeps codes, refresh-token families,
+//! revocations, the failure counters of its throttling and its used forms.
 //!
 //! The trait is small and async so that a distributed store (Redis, SQL)
 //! can implement it; its operations are shaped for that: single-use
-//! consumption is one atomic `take`, and every record carries its expiry.
+//! consumption is one atomic `take` (or `put_new`), a failure is counted in
+//! one atomic step, and every record carries its expiry.
 //! [`MemoryStore`] is the default.
 
 use std::collections::HashMap;
@@ -79,6 +80,18 @@ pub enum RefreshTake {
     Missing,
 }
 
+/// A failure counter as [`Store::record_failure`] and [`Store::failures`]
+/// report it: how many failures are counted in its window, and when the
+/// latest was. The throttling rule ([`ThrottleConfig::wait`](crate::ThrottleConfig::wait))
+/// decides from these two alone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Failures {
+    /// Failures counted in the current window (0: no counter).
+    pub count: u32,
+    /// The latest failure counted, if any.
+    pub latest: Option<SystemTime>,
+}
+
 /// Storage for the authorization server.
 #[async_trait::async_trait]
 pub trait Store: Send + Sync {
@@ -106,6 +119,44 @@ pub trait Store: Send + Sync {
         token_hash: &str,
         now: SystemTime,
     ) -> Result<Option<RefreshGrant>, StoreError>;
+
+    /// Atomically counts one failure under `key` (a hash made by the
+    /// server, never a raw username or address) and answers the counter as
+    /// it was **before** this one. A missing or expired counter starts at
+    /// zero with a window of `window` from `now`; later failures do not
+    /// extend the window (the counter is forgotten `window` after its first
+    /// failure, whatever happens meanwhile). `latest` becomes `now` (never
+    /// earlier than it was). Concurrent calls each see a distinct count.
+    async fn record_failure(
+        &self,
+        key: &str,
+        window: Duration,
+        now: SystemTime,
+    ) -> Result<Failures, StoreError>;
+    /// The counter under `key` as it is at `now` (zero if missing or expired).
+    async fn failures(&self, key: &str, now: SystemTime) -> Result<Failures, StoreError>;
+    /// Takes back one failure counted under `key` (an attempt counted
+    /// before it was checked, which then succeeded). Never below zero; it
+    /// does not create a counter, extend its window or move `latest`.
+    async fn forgive_failure(&self, key: &str, now: SystemTime) -> Result<(), StoreError>;
+    /// Forgets the counter under `key` (a successful sign-in).
+    async fn clear_failures(&self, key: &str) -> Result<(), StoreError>;
+    /// First wins: records `key` until `until` and answers `true`, unless
+    /// it is already recorded (and not expired at `now`): then `false`,
+    /// changing nothing. Atomic: of concurrent calls, one gets `true`.
+    async fn put_new(
+        &self,
+        key: &str,
+        until: SystemTime,
+        now: SystemTime,
+    ) -> Result<bool, StoreError>;
+}
+
+/// A failure counter in memory.
+#[derive(Debug, Clone, Copy)]
+struct Counter {
+    failures: Failures,
+    expires_at: SystemTime,
 }
 
 #[derive(Debug, Default)]
@@ -113,19 +164,32 @@ struct Memory {
     codes: HashMap<String, (CodeGrant, bool)>,
     refresh: HashMap<String, (RefreshGrant, bool)>,
     revoked: HashMap<String, SystemTime>,
+    counters: HashMap<String, Counter>,
+    used: HashMap<String, SystemTime>,
     last_purge: Option<SystemTime>,
 }
 
 impl Memory {
     fn len(&self) -> usize {
-        self.codes.len() + self.refresh.len() + self.revoked.len()
+        self.codes.len()
+            + self.refresh.len()
+            + self.revoked.len()
+            + self.counters.len()
+            + self.used.len()
     }
 
     fn purge(&mut self, now: SystemTime) {
         self.codes.retain(|_, (g, _)| g.expires_at > now);
         self.refresh.retain(|_, (g, _)| g.expires_at > now);
         self.revoked.retain(|_, until| *until > now);
+        self.counters.retain(|_, c| c.expires_at > now);
+        self.used.retain(|_, until| *until > now);
         self.last_purge = Some(now);
+    }
+
+    /// The live counter under `key` at `now`.
+    fn counter(&mut self, key: &str, now: SystemTime) -> Option<&mut Counter> {
+        self.counters.get_mut(key).filter(|c| c.expires_at > now)
     }
 
     /// Purges at most every [`PURGE_INTERVAL`], so that memory follows the
@@ -142,19 +206,21 @@ impl Memory {
 
 /// How often [`MemoryStore`] drops expired records on its own.
 pub const PURGE_INTERVAL: Duration = Duration::from_secs(10);
-/// [`MemoryStore`]'s default cap on records (codes, refresh tokens and
-/// revocations together).
+/// [`MemoryStore`]'s default cap on records (codes, refresh tokens,
+/// revocations, failure counters and used forms together).
 pub const DEFAULT_CAPACITY: usize = 1_000_000;
 
 /// An in-memory [`Store`] for one process (the embedded default).
 ///
-/// It bounds itself: expired codes, refresh tokens and revocations are
-/// dropped as time passes (checked on each use, at most every
-/// [`PURGE_INTERVAL`]). When it holds `capacity` live records it refuses
-/// new logins (saving a code answers 503) rather than forget one that is
-/// still valid — forgetting a used code or a revocation would reopen a
-/// replay. Refresh tokens and revocations are never refused: they follow
-/// logins already admitted, and refusing them would end sessions.
+/// It bounds itself: expired codes, refresh tokens, revocations, failure
+/// counters and used-form marks are dropped as time passes (checked on
+/// each use, at most every [`PURGE_INTERVAL`]). When it holds `capacity`
+/// live records it refuses new logins (saving a code, a new failure
+/// counter or a used-form mark answers 503) rather than forget one that is
+/// still valid — forgetting a used code, a revocation, a failure count or
+/// a used form would reopen a replay or a guessing window. Refresh tokens
+/// and revocations are never refused: they follow logins already
+/// admitted, and refusing them would end sessions.
 #[derive(Debug)]
 pub struct MemoryStore {
     inner: Mutex<Memory>,
@@ -289,5 +355,69 @@ impl Store for MemoryStore {
         Ok(m.refresh.get(token_hash).and_then(|(g, used)| {
             (!*used && g.expires_at > now && !m.revoked.contains_key(&g.family)).then(|| g.clone())
         }))
+    }
+
+    async fn record_failure(
+        &self,
+        key: &str,
+        window: Duration,
+        now: SystemTime,
+    ) -> Result<Failures, StoreError> {
+        let mut m = self.lock();
+        m.maybe_purge(now);
+        if let Some(c) = m.counter(key, now) {
+            let before = c.failures;
+            c.failures.count = before.count.saturating_add(1);
+            c.failures.latest = Some(before.latest.map_or(now, |l| l.max(now)));
+            return Ok(before);
+        }
+        self.room(&mut m, now)?;
+        m.counters.insert(
+            key.to_owned(),
+            Counter {
+                failures: Failures {
+                    count: 1,
+                    latest: Some(now),
+                },
+                expires_at: now + window,
+            },
+        );
+        Ok(Failures::default())
+    }
+
+    async fn failures(&self, key: &str, now: SystemTime) -> Result<Failures, StoreError> {
+        let mut m = self.lock();
+        m.maybe_purge(now);
+        Ok(m.counter(key, now).map(|c| c.failures).unwrap_or_default())
+    }
+
+    async fn forgive_failure(&self, key: &str, now: SystemTime) -> Result<(), StoreError> {
+        if let Some(c) = self.lock().counter(key, now) {
+            c.failures.count = c.failures.count.saturating_sub(1);
+        }
+        Ok(())
+    }
+
+    async fn clear_failures(&self, key: &str) -> Result<(), StoreError> {
+        self.lock().counters.remove(key);
+        Ok(())
+    }
+
+    async fn put_new(
+        &self,
+        key: &str,
+        until: SystemTime,
+        now: SystemTime,
+    ) -> Result<bool, StoreError> {
+        let mut m = self.lock();
+        m.maybe_purge(now);
+        if m.used.get(key).is_some_and(|u| *u > now) {
+            return Ok(false);
+        }
+        if until > now {
+            self.room(&mut m, now)?;
+            m.used.insert(key.to_owned(), until);
+        }
+        Ok(true)
     }
 }

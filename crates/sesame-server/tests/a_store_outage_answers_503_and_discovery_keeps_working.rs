@@ -4,15 +4,15 @@
 mod common;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use common::server::*;
 use common::*;
 use serde_json::json;
 use sesame_core::seal::{Sealer, SealingKey};
 use sesame_server::{
-    AuthServerService, AuthorizationServer, CodeGrant, CodeTake, MemoryStore, RefreshGrant,
-    RefreshTake, RegisteredClient, ServerConfig, StaticUsers, Store, StoreError,
+    AuthServerService, AuthorizationServer, ClientAddr, CodeGrant, CodeTake, Failures, MemoryStore,
+    RefreshGrant, RefreshTake, RegisteredClient, ServerConfig, StaticUsers, Store, StoreError,
 };
 
 /// A MemoryStore that can be switched off, like a Redis going away.
@@ -65,6 +65,36 @@ impl Store for Switchable {
     ) -> Result<Option<RefreshGrant>, StoreError> {
         self.up()?;
         self.inner.find_refresh(h, now).await
+    }
+    async fn record_failure(
+        &self,
+        k: &str,
+        window: Duration,
+        now: SystemTime,
+    ) -> Result<Failures, StoreError> {
+        self.up()?;
+        self.inner.record_failure(k, window, now).await
+    }
+    async fn failures(&self, k: &str, now: SystemTime) -> Result<Failures, StoreError> {
+        self.up()?;
+        self.inner.failures(k, now).await
+    }
+    async fn forgive_failure(&self, k: &str, now: SystemTime) -> Result<(), StoreError> {
+        self.up()?;
+        self.inner.forgive_failure(k, now).await
+    }
+    async fn clear_failures(&self, k: &str) -> Result<(), StoreError> {
+        self.up()?;
+        self.inner.clear_failures(k).await
+    }
+    async fn put_new(
+        &self,
+        k: &str,
+        until: SystemTime,
+        now: SystemTime,
+    ) -> Result<bool, StoreError> {
+        self.up()?;
+        self.inner.put_new(k, until, now).await
     }
 }
 
@@ -171,4 +201,65 @@ fn every_stateful_endpoint_answers_503_and_recovers() {
         "{}",
         String::from_utf8_lossy(refreshed.body())
     );
+}
+
+#[test]
+fn throttled_sign_ins_and_client_authentications_answer_503_too() {
+    let store = Arc::new(Switchable::default());
+    let config = ServerConfig::new(AS_ISSUER)
+        .scopes(["api:read"])
+        .client(RegisteredClient::new(
+            "web",
+            Some("web-secret"),
+            &["https://app.example/cb"],
+        ));
+    let users = StaticUsers::default().user("alice", "pw", json!({}).as_object().cloned().unwrap());
+    let s = AuthServerService::new(
+        Arc::new(AuthorizationServer::new(config, es256_key("k"))),
+        Arc::clone(&store) as Arc<dyn Store>,
+        Arc::new(users),
+        Sealer::new(SealingKey::from_bytes([8; 32])),
+    );
+    let from = ClientAddr("203.0.113.1".parse().unwrap());
+    let form_page = get(
+        &s,
+        &format!(
+            "/authorize?{}",
+            authorize_query("web", "https://app.example/cb", "")
+        ),
+    );
+    let html = page(&form_page);
+    let sign_in = |password: &str| {
+        let mut req = http::Request::post("/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", csrf_cookie(&form_page))
+            .body(form(&[
+                ("authorization", &field(&html, "authorization")),
+                ("csrf", &field(&html, "csrf")),
+                ("username", "alice"),
+                ("password", password),
+            ]))
+            .unwrap();
+        req.extensions_mut().insert(from);
+        block_on(s.handle(req, now(), &rng()))
+    };
+    let client = |secret: &str| {
+        let mut req = token_request(
+            form(&[("grant_type", "client_credentials")]),
+            Some(("web", secret)),
+        );
+        *req.uri_mut() = "/token".parse().unwrap();
+        req.extensions_mut().insert(from);
+        block_on(s.handle(req, now(), &rng()))
+    };
+    store.down.store(true, Ordering::SeqCst);
+    unavailable(&sign_in("pw"), "sign-in (the counters)");
+    unavailable(
+        &client("web-secret"),
+        "client authentication (the counters)",
+    );
+    store.down.store(false, Ordering::SeqCst);
+    // Nothing was counted or used up: the same form still signs in.
+    assert_eq!(sign_in("pw").status(), 303);
+    assert_eq!(client("web-secret").status(), 200);
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use common::server::block_on;
 use common::*;
 use serde_json::Map;
-use sesame_server::{CodeGrant, CodeTake, MemoryStore, RefreshGrant, Store};
+use sesame_server::{CodeGrant, CodeTake, Failures, MemoryStore, RefreshGrant, Store};
 
 fn code(at: SystemTime, family: &str) -> CodeGrant {
     CodeGrant {
@@ -72,4 +72,72 @@ fn revocations_end_with_their_tokens_and_a_full_store_refuses_new_records() {
     };
     block_on(store.save_refresh("r", refresh)).unwrap();
     assert_eq!(store.len(), 1);
+}
+
+#[test]
+fn failure_counters_and_used_forms_end_with_their_window_and_count_toward_the_cap() {
+    let store = MemoryStore::with_capacity(4);
+    let t = now();
+    let s = |n| Duration::from_secs(n);
+    let window = s(60);
+    // Each failure answers the counter as it was before it.
+    assert_eq!(
+        block_on(store.record_failure("k", window, t)).unwrap(),
+        Failures::default()
+    );
+    let before = block_on(store.record_failure("k", window, t + s(10))).unwrap();
+    assert_eq!((before.count, before.latest), (1, Some(t)));
+    let now_seen = block_on(store.failures("k", t + s(20))).unwrap();
+    assert_eq!((now_seen.count, now_seen.latest), (2, Some(t + s(10))));
+    // The window runs from the first failure; later ones do not extend it.
+    assert_eq!(
+        block_on(store.failures("k", t + s(60))).unwrap(),
+        Failures::default()
+    );
+    assert_eq!(
+        block_on(store.record_failure("k", window, t + s(60))).unwrap(),
+        Failures::default(),
+        "a new window"
+    );
+    // Taking one back: never below zero, never creating a counter.
+    block_on(store.forgive_failure("k", t + s(61))).unwrap();
+    block_on(store.forgive_failure("k", t + s(61))).unwrap();
+    assert_eq!(block_on(store.failures("k", t + s(61))).unwrap().count, 0);
+    block_on(store.forgive_failure("none", t)).unwrap();
+    assert_eq!(
+        block_on(store.failures("none", t)).unwrap(),
+        Failures::default()
+    );
+    block_on(store.record_failure("k", window, t + s(61))).unwrap();
+    block_on(store.clear_failures("k")).unwrap();
+    assert_eq!(
+        block_on(store.failures("k", t + s(61))).unwrap(),
+        Failures::default()
+    );
+
+    // First wins, until the mark expires.
+    assert!(block_on(store.put_new("form", t + s(600), t)).unwrap());
+    assert!(!block_on(store.put_new("form", t + s(600), t + s(599))).unwrap());
+    assert!(block_on(store.put_new("form", t + s(1200), t + s(600))).unwrap());
+    // Already past: nothing to remember.
+    assert!(block_on(store.put_new("old", t, t + s(1))).unwrap());
+
+    // They count toward the cap: full, a new counter or mark is refused
+    // (503), while live ones keep counting.
+    let t2 = t + s(601);
+    block_on(store.record_failure("a", window, t2)).unwrap();
+    block_on(store.record_failure("b", window, t2)).unwrap();
+    block_on(store.record_failure("c", window, t2)).unwrap();
+    assert_eq!(store.len(), 4, "three counters and the second mark");
+    assert!(block_on(store.record_failure("d", window, t2)).is_err());
+    assert!(block_on(store.put_new("form-2", t2 + s(600), t2)).is_err());
+    assert_eq!(
+        block_on(store.record_failure("a", window, t2))
+            .unwrap()
+            .count,
+        1
+    );
+    // And they go by themselves.
+    store.purge(t + s(1200) + window);
+    assert_eq!(store.len(), 0);
 }

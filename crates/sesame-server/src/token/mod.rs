@@ -53,7 +53,10 @@ impl AuthorizationServer {
     }
 
     /// `POST /token`: the whole token endpoint as a response (RFC 6749 §5:
-    /// JSON, `Cache-Control: no-store`, errors per §5.2).
+    /// JSON, `Cache-Control: no-store`, errors per §5.2). Client
+    /// authentication is throttled per [`ServerConfig::throttle`](crate::ServerConfig::throttle)
+    /// (429 with `Retry-After`); the client's address is taken from the
+    /// request's [`ClientAddr`](crate::ClientAddr) extension, if any.
     pub async fn token(
         &self,
         request: &http::Request<Vec<u8>>,
@@ -61,7 +64,34 @@ impl AuthorizationServer {
         now: SystemTime,
         rng: &dyn Random,
     ) -> http::Response<Vec<u8>> {
-        match self.token_body(request, store, now, rng).await {
+        if request.method() != http::Method::POST {
+            return OAuthError::new(ErrorCode::InvalidRequest, "use POST").to_response();
+        }
+        let Ok(form) = parse_params(request.body(), MAX_PARAMS_LEN) else {
+            return OAuthError::new(
+                ErrorCode::InvalidRequest,
+                "malformed or repeated parameters",
+            )
+            .to_response();
+        };
+        let client = match self
+            .authenticate_throttled(
+                request,
+                param(&form, "client_id"),
+                param(&form, "client_secret"),
+                store,
+                now,
+            )
+            .await
+        {
+            Ok(client) => client,
+            Err(refusal) => return refusal.to_response(OAuthError::to_response),
+        };
+        let req = TokenRequest {
+            form: &form,
+            client,
+        };
+        match self.grant(&req, store, now, rng).await {
             Ok(body) => {
                 let mut resp = sesame_core::response::json_response(200, &body);
                 resp.headers_mut().insert(
@@ -74,31 +104,14 @@ impl AuthorizationServer {
         }
     }
 
-    async fn token_body(
+    /// The grant of an authenticated token request.
+    async fn grant(
         &self,
-        request: &http::Request<Vec<u8>>,
+        req: &TokenRequest<'_>,
         store: &dyn Store,
         now: SystemTime,
         rng: &dyn Random,
     ) -> Result<serde_json::Value, OAuthError> {
-        if request.method() != http::Method::POST {
-            return Err(OAuthError::new(ErrorCode::InvalidRequest, "use POST"));
-        }
-        let form = parse_params(request.body(), MAX_PARAMS_LEN).map_err(|_| {
-            OAuthError::new(
-                ErrorCode::InvalidRequest,
-                "malformed or repeated parameters",
-            )
-        })?;
-        let client = self.authenticate(
-            request,
-            param(&form, "client_id"),
-            param(&form, "client_secret"),
-        )?;
-        let req = TokenRequest {
-            form: &form,
-            client,
-        };
         let Some(grant_type) = req.get("grant_type") else {
             return Err(OAuthError::new(
                 ErrorCode::InvalidRequest,
@@ -107,11 +120,11 @@ impl AuthorizationServer {
         };
         match GrantType::parse(grant_type) {
             Some(GrantType::AuthorizationCode) => {
-                self.authorization_code_grant(&req, store, now, rng).await
+                self.authorization_code_grant(req, store, now, rng).await
             }
-            Some(GrantType::RefreshToken) => self.refresh_token_grant(&req, store, now, rng).await,
+            Some(GrantType::RefreshToken) => self.refresh_token_grant(req, store, now, rng).await,
             Some(GrantType::ClientCredentials) => {
-                self.client_credentials_grant(&req, store, now, rng).await
+                self.client_credentials_grant(req, store, now, rng).await
             }
             _ => Err(OAuthError::new(
                 ErrorCode::UnsupportedGrantType,
