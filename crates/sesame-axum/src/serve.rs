@@ -16,6 +16,8 @@
 //!   whole request, body read and handler included, then `408`;
 //! * **connection cap** ([`ServerLimits::max_connections`], 1024): further
 //!   connections wait in the listen backlog until one closes;
+//! * every request carries its peer as `axum::extract::ConnectInfo<SocketAddr>`
+//!   (the authorization server throttles credential guessing per address);
 //! * body sizes are capped by the routes themselves (Sesame's routes read
 //!   at most their limit, and refuse a larger declared `Content-Length`
 //!   before reading).
@@ -60,8 +62,16 @@ pub async fn serve_with_shutdown(
     let router = router.layer(axum::middleware::from_fn(
         move |req: Request, next: Next| request_timeout(req, next, timeout),
     ));
-    sesame_reqwest::serve::serve_hyper(listener, &limits, shutdown, move |_| {
-        TowerToHyperService::new(router.clone())
+    sesame_reqwest::serve::serve_hyper(listener, &limits, shutdown, move |peer| {
+        // Every request knows its peer, as with axum's ConnectInfo.
+        let with_peer = tower::util::MapRequestLayer::new(
+            move |mut req: http::Request<hyper::body::Incoming>| {
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                req
+            },
+        );
+        TowerToHyperService::new(tower::Layer::layer(&with_peer, router.clone()))
     })
     .await
 }

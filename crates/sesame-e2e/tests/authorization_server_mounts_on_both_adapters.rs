@@ -1,4 +1,5 @@
-//! The same AuthServerService behind Axum and behind Poem, each on
+//! The same AuthServerService behind Axum and behind Poem (each served by
+//! its adapter's `serve`, which hands the peer's address on), each on
 //! MemoryStore and on a real Redis (`sesame-redis`): one suite.
 use std::sync::Arc;
 
@@ -53,20 +54,12 @@ async fn servers(redis: &RedisServer) -> Vec<(&'static str, String)> {
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let axum_base = format!("http://{}", l.local_addr().unwrap());
         let app: axum::Router = sesame_axum::authorization_server(service(&axum_base, for_axum));
-        tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+        tokio::spawn(sesame_axum::serve(l, app, Default::default()));
 
-        let port = free_port();
-        let poem_base = format!("http://127.0.0.1:{port}");
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let poem_base = format!("http://{}", l.local_addr().unwrap());
         let route = sesame_poem::authorization_server(service(&poem_base, for_poem));
-        tokio::spawn(async move {
-            poem::Server::new(poem::listener::TcpListener::bind(format!(
-                "127.0.0.1:{port}"
-            )))
-            .run(route)
-            .await
-            .unwrap()
-        });
-        wait_for_port(port).await;
+        tokio::spawn(sesame_poem::serve(l, route, Default::default()));
         let (axum_name, poem_name) = match store_name {
             "memory" => ("axum", "poem"),
             _ => ("axum on redis", "poem on redis"),
@@ -117,6 +110,36 @@ async fn discovery_login_and_token_errors_behave_the_same() {
             (400..500).contains(&big.status().as_u16()),
             "{adapter}: {}",
             big.status()
+        );
+    }
+}
+
+/// Password spraying: one address trying one wrong password for many
+/// usernames stays under each username's limit, so the per-address limit
+/// (30 an hour by default) must catch it — which needs the adapter to hand
+/// the peer's address to the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_spraying_from_one_address_is_throttled() {
+    let http = http_client();
+    let redis = RedisServer::start().expect("redis-server");
+    for (adapter, base) in servers(&redis).await {
+        let authorize = format!(
+            "{base}/authorize?response_type=code&client_id=web&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&scope=openid&state=s&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"
+        );
+        let mut statuses = Vec::new();
+        for i in 0..32 {
+            let (status, _, _) =
+                fill_login_form(&http, &authorize, &format!("user-{i}"), "guess").await;
+            statuses.push(status);
+        }
+        assert!(
+            statuses[..30].iter().all(|s| *s == 401),
+            "{adapter}: {statuses:?}"
+        );
+        assert_eq!(
+            &statuses[30..],
+            &[429, 429],
+            "{adapter}: the address is throttled"
         );
     }
 }

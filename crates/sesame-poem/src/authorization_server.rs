@@ -18,6 +18,8 @@ pub fn authorization_server(service: Arc<AuthServerService>) -> Route {
     let endpoint = make(move |req: Request| {
         let (service, rng) = (Arc::clone(&service), Arc::clone(&rng));
         async move {
+            // The peer's address, for the throttling of credential guessing.
+            let peer = req.remote_addr().as_socket_addr().map(|a| a.ip());
             let (parts, body) = req.into_parts();
             // A body declared too large is refused before a byte is read.
             if declares_too_large_body(&parts.headers) {
@@ -30,6 +32,11 @@ pub fn authorization_server(service: Arc<AuthServerService>) -> Route {
             *request.method_mut() = parts.method;
             *request.uri_mut() = parts.uri;
             *request.headers_mut() = parts.headers;
+            if let Some(ip) = peer {
+                request
+                    .extensions_mut()
+                    .insert(sesame_server::ClientAddr(ip));
+            }
             to_poem(
                 service
                     .handle(request, std::time::SystemTime::now(), rng.as_ref())
