@@ -19,6 +19,14 @@ async fn password_sign_in_then_api_calls() {
     assert_eq!(call("/api/admin", &bob).await, 403);
     assert_eq!(call("/api/me", "not-a-token").await, 401);
 
+    // A wrong password, for the server's sign-in failures.
+    let mut b = Browser::new(http_client());
+    let (_, location, _) = b
+        .get(&format!("{base}/auth/sesame/login?return_to=/"))
+        .await;
+    let (status, _, _) = fill_login_form(&http, &location.unwrap(), "alice", "wrong").await;
+    assert_eq!(status, 401);
+
     // The operator's view: counters and latencies in the Prometheus format.
     let metrics = http
         .get(format!("{base}/metrics"))
@@ -33,6 +41,10 @@ async fn password_sign_in_then_api_calls() {
         "sesame_audit_events_total{event=\"session_started\"} 2",
         "sesame_request_duration_seconds_count{route=\"callback\",outcome=\"ok\"} 2",
         "sesame_request_duration_seconds_count{route=\"bearer\",outcome=\"refused\"}",
+        // The authorization server's side, in the same process.
+        "sesame_audit_events_total{event=\"sign_in_succeeded\"} 2",
+        "sesame_audit_events_total{event=\"sign_in_failed\"} 1",
+        "sesame_audit_events_total{event=\"token_issued\"} 2",
     ] {
         assert!(
             metrics.contains(line),

@@ -9,6 +9,7 @@
 //! counter imposes a wait, every request — right secret or wrong, known
 //! client or not — is answered 429 with `Retry-After`, uncounted.
 
+use sesame_core::audit::AuditEvent;
 use std::time::{Duration, SystemTime};
 
 use sesame_core::http_util::parse_params;
@@ -170,12 +171,16 @@ impl AuthorizationServer {
         let t = &self.config.throttle;
         match current_wait(t, store, &counted, now).await {
             Ok(None) => {}
-            Ok(Some(wait)) => return Err(ClientRefusal::Wait(wait)),
+            Ok(Some(wait)) => {
+                crate::audit::emit(AuditEvent::Throttled, body_id);
+                return Err(ClientRefusal::Wait(wait));
+            }
             Err(_) => return Err(ClientRefusal::Store),
         }
         match self.authenticate(request, body_id, body_secret) {
             Ok(client) => Ok(client),
             Err(e) if e.code == ErrorCode::InvalidClient => {
+                crate::audit::emit(AuditEvent::ClientAuthFailed, body_id);
                 match count_failure(t, store, &counted, now).await {
                     Ok(None) => Err(ClientRefusal::OAuth(e)),
                     Ok(Some(wait)) => Err(ClientRefusal::Wait(wait)),

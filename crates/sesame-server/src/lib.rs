@@ -102,6 +102,7 @@
 )]
 
 mod access_token;
+mod audit;
 mod authorize;
 mod client_auth;
 mod config;

@@ -52,6 +52,10 @@ impl AuthServerService {
                 );
             }
         }
+        crate::audit::emit(
+            sesame_core::audit::AuditEvent::TokenRevoked,
+            Some(&client_id),
+        );
         // RFC 7009 §2.2: 200 whether or not the token was known.
         response(200, "application/json", b"{}".to_vec())
     }

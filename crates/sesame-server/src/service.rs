@@ -23,6 +23,7 @@
 //! own proxy vouches for — never a header the client sets). Without it
 //! only the per-username and per-client counters apply.
 
+use sesame_core::audit::AuditEvent;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -330,9 +331,14 @@ impl AuthServerService {
                     undo.push(self.store.forgive_failure(&c.key, now));
                 }
                 let _ = throttle::all(undo).await;
+                crate::audit::emit(
+                    AuditEvent::SignInSucceeded,
+                    Some(&pending.request.client_id),
+                );
                 self.approve_for(&pending.request, user, now, rng).await
             }
             None => {
+                crate::audit::emit(AuditEvent::SignInFailed, Some(&pending.request.client_id));
                 let wait = throttle::longest(
                     [&by_address, &by_username]
                         .into_iter()
@@ -400,6 +406,7 @@ impl AuthServerService {
         now: SystemTime,
         rng: &dyn Random,
     ) -> http::Response<Vec<u8>> {
+        crate::audit::emit(AuditEvent::Throttled, Some(&pending.request.client_id));
         let secs = throttle::retry_after_secs(wait);
         let unit = if secs == 1 { "second" } else { "seconds" };
         let notice = format!("Too many attempts. Wait {secs} {unit}, then try again.");

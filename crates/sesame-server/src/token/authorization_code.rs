@@ -31,6 +31,10 @@ impl AuthorizationServer {
         {
             CodeTake::Fresh(g) => g,
             CodeTake::Replayed(family) => {
+                crate::audit::emit(
+                    sesame_core::audit::AuditEvent::CodeReplay,
+                    Some(&req.client.id),
+                );
                 self.revoke(store, &family, now).await?;
                 return Err(refused("code already used; its tokens are revoked"));
             }

@@ -37,6 +37,10 @@ impl AuthorizationServer {
     ) -> Result<Value, OAuthError> {
         let scope = sesame_core::scope::join(&grant.scopes);
         let (access_token, id_token) = self.sign_tokens(&grant, &scope, nonce, now, rng)?;
+        crate::audit::emit(
+            sesame_core::audit::AuditEvent::TokenIssued,
+            Some(&grant.client_id),
+        );
         let mut body = Map::new();
         body.insert("access_token".into(), json!(access_token));
         body.insert("token_type".into(), json!("Bearer"));

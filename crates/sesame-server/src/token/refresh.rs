@@ -29,6 +29,10 @@ impl AuthorizationServer {
         {
             RefreshTake::Current(g) => g,
             RefreshTake::Reused(family) => {
+                crate::audit::emit(
+                    sesame_core::audit::AuditEvent::RefreshTokenReuse,
+                    Some(&req.client.id),
+                );
                 self.revoke(store, &family, now).await?;
                 return Err(refused("refresh token reused; the family is revoked"));
             }
