@@ -348,25 +348,37 @@ impl Browser {
 
     /// One GET with this browser's cookies; no redirect following.
     pub async fn get(&mut self, url: &str) -> (reqwest::StatusCode, Option<String>, Seen) {
+        self.send(url, None).await
+    }
+
+    /// Sends a GET, or a form POST of `form`, with this browser's cookies,
+    /// keeping the cookies the answer sets; no redirect following.
+    async fn send(
+        &mut self,
+        url: &str,
+        form: Option<&[(&str, &str)]>,
+    ) -> (reqwest::StatusCode, Option<String>, Seen) {
         let u = url::Url::parse(url).expect("url");
-        let cookies = self
-            .jar
-            .get(&Self::host_key(&u))
-            .map(|c| {
-                c.iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            })
-            .unwrap_or_default();
-        let mut rb = self.client.get(u.clone());
+        let cookies = self.cookie_header(url);
+        let mut rb = match form {
+            None => self.client.get(u.clone()),
+            Some(fields) => self
+                .client
+                .post(u.clone())
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(
+                    url::form_urlencoded::Serializer::new(String::new())
+                        .extend_pairs(fields)
+                        .finish(),
+                ),
+        };
         if !cookies.is_empty() {
             rb = rb.header(reqwest::header::COOKIE, cookies);
         }
-        let resp = rb
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("GET {url}: {e:?}"));
+        let resp = rb.send().await.unwrap_or_else(|e| panic!("{url}: {e:?}"));
         let status = resp.status();
         let set_cookies = self.store_cookies(&u, &resp);
         let location = resp
@@ -411,48 +423,7 @@ impl Browser {
         url: &str,
         fields: &[(&str, &str)],
     ) -> (reqwest::StatusCode, Option<String>, Seen) {
-        let u = url::Url::parse(url).expect("url");
-        let cookies = self.cookie_header(url);
-        let body: String = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(fields)
-            .finish();
-        let mut rb = self
-            .client
-            .post(u.clone())
-            .header(
-                reqwest::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            )
-            .body(body);
-        if !cookies.is_empty() {
-            rb = rb.header(reqwest::header::COOKIE, cookies);
-        }
-        let resp = rb
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("POST {url}: {e:?}"));
-        let status = resp.status();
-        let set_cookies = self.store_cookies(&u, &resp);
-        let location = resp
-            .headers()
-            .get(reqwest::header::LOCATION)
-            .and_then(|l| l.to_str().ok())
-            .map(|l| {
-                u.join(l)
-                    .map(|x| x.to_string())
-                    .unwrap_or_else(|_| l.to_owned())
-            });
-        let body = resp.bytes().await.unwrap_or_default();
-        let json = serde_json::from_slice(&body).unwrap_or(Value::Null);
-        (
-            status,
-            location,
-            Seen {
-                status: status.as_u16(),
-                json,
-                set_cookies,
-            },
-        )
+        self.send(url, Some(fields)).await
     }
 
     /// The body of a GET as text (for HTML pages), with this browser's cookies.

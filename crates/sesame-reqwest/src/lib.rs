@@ -46,4 +46,4 @@ pub use http;
 pub use http_client::{HttpClient, HttpError};
 pub use serve::ServerLimits;
 pub use sesame_core;
-pub use session::{SessionManager, SessionRefusal, SessionSlot};
+pub use session::{LiveSession, SessionManager, SessionRefusal, SessionSlot};

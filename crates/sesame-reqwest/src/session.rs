@@ -614,6 +614,41 @@ impl From<LogoutTokenError> for Backchannel {
     }
 }
 
+/// A live session as a handler gets it (the adapters' `Session` extractor
+/// derefs to it): who signed in, and an access token refreshed when due.
+#[derive(Debug, Clone)]
+pub struct LiveSession {
+    /// The session as loaded for this request.
+    pub data: Session,
+    slot: SessionSlot,
+}
+
+impl LiveSession {
+    /// Who signed in.
+    pub fn identity(&self) -> &sesame_core::Identity {
+        &self.data.identity
+    }
+
+    /// An access token that does not expire within the refresh margin:
+    /// refreshed at the provider when due, once per session even under
+    /// concurrent requests. A refused refresh ends the session.
+    pub async fn access_token(&self) -> Result<Secret, Error> {
+        self.slot.access_token().await
+    }
+
+    /// Ends the session (this response clears the cookie; every instance
+    /// refuses it from now on). For a logout at the provider too, send the
+    /// browser to the logout route.
+    pub async fn end(&self) -> Result<(), Error> {
+        self.slot.end().await
+    }
+
+    /// The request's slot (to set the app's user id, call userinfo, …).
+    pub fn slot(&self) -> &SessionSlot {
+        &self.slot
+    }
+}
+
 /// Why a handler that requires a session did not get one, with the answer.
 #[derive(Debug)]
 pub struct SessionRefusal {
@@ -701,6 +736,14 @@ impl SessionSlot {
         self.session().map_err(|error| SessionRefusal {
             response: Box::new(self.manager.unauthenticated(&error, path_and_query)),
             error,
+        })
+    }
+
+    /// [`require`](Self::require), as the handle an extractor gives handlers.
+    pub fn live(&self, path_and_query: &str) -> Result<LiveSession, SessionRefusal> {
+        Ok(LiveSession {
+            data: self.require(path_and_query)?,
+            slot: self.clone(),
         })
     }
 

@@ -1,14 +1,13 @@
 //! The request's live session (needs [`SessionLayer`](crate::SessionLayer)).
 
-use sesame_core::session::Session as SessionData;
-use sesame_core::{Identity, Secret};
-use sesame_reqwest::SessionSlot;
+use sesame_reqwest::{LiveSession, SessionSlot};
 
 use crate::SessionRejection;
 
-/// The request's live session: who signed in, and an access token that is
-/// refreshed when due. A request without one is refused with 401 JSON, or
-/// a 303 to the login route when the sessions are configured for pages.
+/// The request's live session: who signed in ([`LiveSession::identity`]),
+/// and an access token refreshed when due ([`LiveSession::access_token`]).
+/// A request without one is refused with 401 JSON, or a 303 to the login
+/// route when the sessions are configured for pages.
 ///
 /// ```no_run
 /// use sesame_axum::Session;
@@ -18,35 +17,12 @@ use crate::SessionRejection;
 /// }
 /// ```
 #[derive(Debug, Clone)]
-pub struct Session {
-    /// The session as loaded for this request.
-    pub data: SessionData,
-    slot: SessionSlot,
-}
+pub struct Session(pub LiveSession);
 
-impl Session {
-    /// Who signed in.
-    pub fn identity(&self) -> &Identity {
-        &self.data.identity
-    }
-
-    /// An access token that does not expire within the refresh margin:
-    /// refreshed at the provider when due, once per session even under
-    /// concurrent requests. A refused refresh ends the session.
-    pub async fn access_token(&self) -> Result<Secret, sesame_reqwest::Error> {
-        self.slot.access_token().await
-    }
-
-    /// Ends the session (this response clears the cookie; every instance
-    /// refuses it from now on). For a logout at the provider too, send the
-    /// browser to the logout route.
-    pub async fn end(&self) -> Result<(), sesame_reqwest::Error> {
-        self.slot.end().await
-    }
-
-    /// The request's slot (to set the app's user id, for example).
-    pub fn slot(&self) -> &SessionSlot {
-        &self.slot
+impl std::ops::Deref for Session {
+    type Target = LiveSession;
+    fn deref(&self) -> &LiveSession {
+        &self.0
     }
 }
 
@@ -74,10 +50,9 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Session {
         _state: &S,
     ) -> Result<Self, Self::Rejection> {
         let slot = slot_of(parts)?;
-        let data = slot
-            .require(path_and_query(parts))
-            .map_err(SessionRejection)?;
-        Ok(Session { data, slot })
+        slot.live(path_and_query(parts))
+            .map(Session)
+            .map_err(SessionRejection)
     }
 }
 
@@ -91,8 +66,8 @@ impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for Session {
         _state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
         let slot = slot_of(parts)?;
-        match slot.require(path_and_query(parts)) {
-            Ok(data) => Ok(Some(Session { data, slot })),
+        match slot.live(path_and_query(parts)) {
+            Ok(live) => Ok(Some(Session(live))),
             Err(refusal) if refusal.error.status() == 401 => Ok(None),
             Err(refusal) => Err(SessionRejection(refusal)),
         }

@@ -3,7 +3,7 @@
 use poem::{Request, RequestBody};
 use sesame_core::Identity;
 
-use super::session::require;
+use super::session::live;
 
 /// The signed-in user only, without token access: the identity, the app's
 /// user id and the linked identities. Refused like [`Session`](crate::Session).
@@ -19,7 +19,7 @@ pub struct CurrentUser {
 
 impl<'a> poem::FromRequest<'a> for CurrentUser {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        let (data, _) = require(req)?;
+        let data = live(req)?.data;
         Ok(CurrentUser {
             identity: data.identity,
             user: data.user,
