@@ -4,7 +4,10 @@
 //! userinfo call, a logout at the OP, a back-channel logout and a refused
 //! one. None of the secrets it used appears in the captured output: the
 //! client secret, the authorization code, the state, the tokens (access,
-//! refresh, ID), the session and login cookies, the logout token.
+//! refresh, ID), the session and login cookies, the logout token — and, on
+//! Sesame's own authorization server in the same process, the user's
+//! password, the client secret, the code, the PKCE verifier and the tokens
+//! it issued, including a refresh and a revocation.
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -179,6 +182,7 @@ async fn a_whole_run_at_trace_level_logs_no_secret() {
     if let Some(it) = &login.tokens.id_token {
         secrets.push(("id token", it.expose().into()));
     }
+    secrets.extend(authorization_server_run().await);
     let log = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
     let lines = log.lines().count();
     assert!(lines > 100, "TRACE output was captured ({lines} lines)");
@@ -199,4 +203,123 @@ impl ToStringResponse for axum::Json<serde_json::Value> {
     fn to_string_response(self) -> axum::response::Response {
         axum::response::IntoResponse::into_response(self)
     }
+}
+
+/// A password login, a code exchange, a refresh and a revocation at
+/// Sesame's own authorization server (Axum mount, `sesame_axum::serve`);
+/// returns the secrets it used.
+async fn authorization_server_run() -> Vec<(&'static str, String)> {
+    use sesame_core::jose::{Algorithm, SigningKey};
+    use sesame_server::{
+        AuthServerService, AuthorizationServer, MemoryStore, RegisteredClient, ServerConfig,
+        StaticUsers,
+    };
+    const PASSWORD: &str = "correct-horse-battery";
+    const CLIENT_SECRET: &str = "as-client-secret-xyz";
+    const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let config = ServerConfig::new(&base).client(RegisteredClient::new(
+        "web",
+        Some(CLIENT_SECRET),
+        &["http://127.0.0.1:9/cb"],
+    ));
+    let users = StaticUsers::default().user("alice", PASSWORD, serde_json::Map::new());
+    let service = Arc::new(
+        AuthServerService::new(
+            Arc::new(AuthorizationServer::new(
+                config,
+                SigningKey::generate(Algorithm::ES256, "k").unwrap().0,
+            )),
+            Arc::new(MemoryStore::default()),
+            Arc::new(users),
+            Sealer::new(SealingKey::from_bytes([3; 32])),
+        )
+        .insecure_cookies(),
+    );
+    tokio::spawn(sesame_axum::serve(
+        listener,
+        sesame_axum::authorization_server(service),
+        Default::default(),
+    ));
+    let http = http_client();
+    let authorize = format!(
+        "{base}/authorize?response_type=code&client_id=web&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&scope=openid%20offline_access&state=st-12345678&code_challenge={CHALLENGE}&code_challenge_method=S256"
+    );
+    // A wrong password first, then the right one.
+    assert_eq!(
+        fill_login_form(&http, &authorize, "alice", "wrong-password-1")
+            .await
+            .0,
+        401
+    );
+    let (status, location, _) = fill_login_form(&http, &authorize, "alice", PASSWORD).await;
+    assert_eq!(status, 303);
+    let location = location.unwrap();
+    let code = url::Url::parse(&location)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    let token = |body: String| {
+        let http = http.clone();
+        let base = base.clone();
+        async move {
+            let resp = http
+                .post(format!("{base}/token"))
+                .basic_auth("web", Some(CLIENT_SECRET))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status().as_u16(), 200);
+            serde_json::from_slice::<serde_json::Value>(&resp.bytes().await.unwrap()).unwrap()
+        }
+    };
+    let first = token(format!(
+        "grant_type=authorization_code&code={code}&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&code_verifier={VERIFIER}"
+    ))
+    .await;
+    let refresh = first["refresh_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let mut out = vec![
+        ("user's password", PASSWORD.to_owned()),
+        ("wrong password", "wrong-password-1".to_owned()),
+        ("server's client secret", CLIENT_SECRET.to_owned()),
+        ("issued code", code),
+        ("PKCE verifier", VERIFIER.to_owned()),
+        (
+            "issued access token",
+            first["access_token"].as_str().unwrap().to_owned(),
+        ),
+        (
+            "issued ID token",
+            first["id_token"].as_str().unwrap().to_owned(),
+        ),
+    ];
+    assert!(
+        !refresh.is_empty(),
+        "the server issued a refresh token: {first}"
+    );
+    {
+        let second = token(format!("grant_type=refresh_token&refresh_token={refresh}")).await;
+        out.push(("issued refresh token", refresh));
+        let rotated = second["refresh_token"].as_str().unwrap().to_owned();
+        let resp = http
+            .post(format!("{base}/revoke"))
+            .basic_auth("web", Some(CLIENT_SECRET))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("token={rotated}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+        out.push(("rotated refresh token", rotated));
+    }
+    out
 }
