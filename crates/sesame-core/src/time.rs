@@ -18,7 +18,21 @@ pub fn unix_seconds(t: SystemTime) -> u64 {
         .unwrap_or(0)
 }
 
-/// The time `secs` seconds after the Unix epoch.
+/// The latest NumericDate kept as is: 9999-12-31T23:59:59Z. Later ones
+/// (a token claiming `exp: 2^63`) are clamped to it, since `SystemTime`
+/// cannot hold them on every platform and adding them would panic.
+pub const MAX_UNIX_SECONDS: u64 = 253_402_300_799;
+
+/// The time `secs` seconds after the Unix epoch, clamped to
+/// [`MAX_UNIX_SECONDS`] (never a panic, whatever a token says).
+///
+/// ```
+/// use sesame_core::time::{from_unix, unix_seconds, MAX_UNIX_SECONDS};
+/// assert_eq!(unix_seconds(from_unix(u64::MAX)), MAX_UNIX_SECONDS);
+/// ```
 pub fn from_unix(secs: u64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(secs)
+    let secs = secs.min(MAX_UNIX_SECONDS);
+    UNIX_EPOCH
+        .checked_add(Duration::from_secs(secs))
+        .unwrap_or(UNIX_EPOCH)
 }
