@@ -1,6 +1,8 @@
 //! The common path in one `use`: `use sesame_axum::prelude::*;`.
 
-pub use crate::{Bearer, BearerLayer, Claims, CurrentUser, SesameAuth, Session, SessionLayer};
+pub use crate::{
+    Bearer, BearerLayer, Claims, CurrentUser, ServerLimits, SesameAuth, Session, SessionLayer,
+};
 pub use sesame_core::client::{Client, ClientConfig, Login};
 pub use sesame_core::login::LoginService;
 pub use sesame_core::provider::Provider;

@@ -22,7 +22,7 @@
 //! });
 //! let app = Route::new().nest("/auth", auth.route());
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
-//! sesame_poem::serve(listener, app, ServerLimits::default()).await?;
+//! sesame_poem::serve(listener, app, sesame_poem::ServerLimits::default()).await?;
 //! # Ok(()) }
 //! ```
 //!

@@ -1,7 +1,8 @@
 //! The common path in one `use`: `use sesame_poem::prelude::*;`.
 
 pub use crate::{
-    Bearer, BearerMiddleware, Claims, CurrentUser, SesameAuth, Session, SessionMiddleware,
+    Bearer, BearerMiddleware, Claims, CurrentUser, ServerLimits, SesameAuth, Session,
+    SessionMiddleware,
 };
 pub use sesame_core::client::{Client, ClientConfig, Login};
 pub use sesame_core::login::LoginService;
