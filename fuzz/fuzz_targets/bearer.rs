@@ -17,6 +17,9 @@ use sesame_core::resource::{extract_bearer, BearerPolicy, BearerValidator, Guard
 use sesame_core::step::Step;
 use sesame_fuzz::{headers, key_set, mode, now, sign_hs256, split, ALL_ALGORITHMS};
 
+/// `BearerValidator`'s default clock-skew leeway.
+const LEEWAY: std::time::Duration = std::time::Duration::from_secs(60);
+
 fn policy() -> &'static BearerPolicy {
     static P: OnceLock<BearerPolicy> = OnceLock::new();
     P.get_or_init(|| {
@@ -60,7 +63,9 @@ fn check(h: &http::HeaderMap) {
                 },
                 Step::Send(_) => panic!("no introspection configured, yet a request to send"),
                 Step::Done(claims) => {
-                    assert!(claims.expires_at > now());
+                    // Accepted up to the validator's leeway (60 s by
+                    // default) past `exp`, for clock skew, never later.
+                    assert!(claims.expires_at + LEEWAY > now());
                     assert!(!claims.subject.is_empty());
                     break;
                 }
