@@ -47,8 +47,20 @@ pub enum AuthorizeError {
 }
 
 impl AuthorizationServer {
-    /// Validates `GET /authorize?…` (the raw query string).
+    /// Validates `GET /authorize?…` (the raw query string). A request that
+    /// carries a `request_uri` (RFC 9126) is refused here: the service
+    /// redeems those ([`AuthServerService`](crate::AuthServerService)).
     pub fn authorize(&self, query: &str) -> Result<AuthorizationRequest, AuthorizeError> {
+        self.authorize_request(query, false)
+    }
+
+    /// [`authorize`](Self::authorize) for a request given directly
+    /// (`pushed: false`) or redeemed from a pushed request (`true`).
+    pub(crate) fn authorize_request(
+        &self,
+        query: &str,
+        pushed: bool,
+    ) -> Result<AuthorizationRequest, AuthorizeError> {
         let pairs = match parse_params(query.as_bytes(), MAX_PARAMS_LEN) {
             Ok(p) => p,
             Err(ParamsError::TooLarge) => return Err(AuthorizeError::Page("request too large")),
@@ -71,16 +83,23 @@ impl AuthorizationServer {
         let redirect = Url::parse(redirect_uri)
             .map_err(|_| AuthorizeError::Page("redirect_uri is not a valid url"))?;
         let state = get("state").map(str::to_owned);
-        let checked = self
-            .check_parameters(client, &pairs)
-            .map_err(|(error, description)| {
-                AuthorizeError::Redirect(self.error_redirect(
-                    redirect.clone(),
-                    error,
-                    description,
-                    state.as_deref(),
-                ))
-            })?;
+        let must_push = self.config.require_pushed_requests || client.require_pushed_requests;
+        let checked = if must_push && !pushed {
+            Err((
+                ErrorCode::InvalidRequest,
+                "this client must push its authorization requests (PAR, RFC 9126)",
+            ))
+        } else {
+            self.check_parameters(client, &pairs)
+        };
+        let checked = checked.map_err(|(error, description)| {
+            AuthorizeError::Redirect(self.error_redirect(
+                redirect.clone(),
+                error,
+                description,
+                state.as_deref(),
+            ))
+        })?;
         let (challenge, scopes) = checked;
         Ok(AuthorizationRequest {
             client_id: client.id.clone(),
@@ -96,7 +115,7 @@ impl AuthorizationServer {
     /// The checks made once client and redirect URI are known good, whose
     /// failures go back to the client: the challenge and the scopes, or
     /// the error to redirect with.
-    fn check_parameters<'a>(
+    pub(crate) fn check_parameters<'a>(
         &self,
         client: &RegisteredClient,
         pairs: &'a [(String, String)],

@@ -31,6 +31,10 @@ pub struct RegisteredClient {
     /// Registration §2 `id_token_signed_response_alg`); `None` means the
     /// server's [`ServerConfig::id_token_alg`] (RS256 by default).
     pub id_token_alg: Option<Algorithm>,
+    /// Whether this client's authorization requests must be pushed first
+    /// (RFC 9126 §6 `require_pushed_authorization_requests`); see
+    /// [`ServerConfig::require_pushed_requests`] for every client at once.
+    pub require_pushed_requests: bool,
 }
 
 impl RegisteredClient {
@@ -44,7 +48,16 @@ impl RegisteredClient {
             first_party: true,
             loopback_any_port: false,
             id_token_alg: None,
+            require_pushed_requests: false,
         }
+    }
+
+    /// Accepts this client's authorization requests only through the
+    /// pushed authorization request endpoint (`POST /par`, RFC 9126):
+    /// `/authorize` then takes only a `request_uri` the client pushed.
+    pub fn require_pushed_requests(mut self) -> Self {
+        self.require_pushed_requests = true;
+        self
     }
 
     /// A fresh client secret: 32 random bytes as base64url, so only
@@ -179,6 +192,12 @@ pub struct ServerConfig {
     /// Throttling of password and client-secret guessing (on by default,
     /// see [`ThrottleConfig`]).
     pub throttle: ThrottleConfig,
+    /// Whether every client must push its authorization requests (RFC
+    /// 9126 §5; advertised as `require_pushed_authorization_requests`).
+    pub require_pushed_requests: bool,
+    /// How long a pushed request's `request_uri` can be used (default
+    /// 60 s, at most [`MAX_PUSHED_REQUEST_TTL`](crate::MAX_PUSHED_REQUEST_TTL)).
+    pub pushed_request_ttl: Duration,
 }
 
 impl ServerConfig {
@@ -200,7 +219,16 @@ impl ServerConfig {
             id_token_alg: Algorithm::RS256,
             access_token_alg: Algorithm::ES256,
             throttle: ThrottleConfig::default(),
+            require_pushed_requests: false,
+            pushed_request_ttl: Duration::from_secs(60),
         }
+    }
+
+    /// Requires every client to push its authorization requests first
+    /// (RFC 9126 §5): `/authorize` takes only `request_uri`s from `POST /par`.
+    pub fn require_pushed_requests(mut self) -> Self {
+        self.require_pushed_requests = true;
+        self
     }
 
     /// Sets the throttling of credential guessing.

@@ -115,6 +115,7 @@ mod login_page;
 mod metadata;
 mod openapi;
 mod pages;
+mod pushed;
 mod revocation;
 mod server;
 mod service;
@@ -131,6 +132,7 @@ pub use authorize::{AuthorizationRequest, AuthorizeError};
 pub use config::{redirect_matches, RegisteredClient, ServerConfig};
 pub use error::{KeyRingError, OAuthError, ServerError};
 pub use login_page::{LoginButton, LoginPage, SOCIAL_CONTINUE_PATH};
+pub use pushed::REQUEST_URI_PREFIX;
 pub use server::AuthorizationServer;
 pub use service::AuthServerService;
 pub use store::{
@@ -146,6 +148,7 @@ pub const ROUTES: &[&str] = &[
     "/.well-known/oauth-authorization-server",
     "/jwks.json",
     "/authorize",
+    "/par",
     "/login",
     "/consent",
     "/token",
@@ -158,6 +161,9 @@ pub const ROUTES: &[&str] = &[
 pub const MAX_PARAMS_LEN: usize = 8 * 1024;
 /// The longest an authorization code may live.
 pub const MAX_CODE_TTL: Duration = Duration::from_secs(60);
+/// The longest a pushed request's `request_uri` may live (RFC 9126 §2.2
+/// asks for a short lifetime).
+pub const MAX_PUSHED_REQUEST_TTL: Duration = Duration::from_secs(600);
 
 /// Claims the server sets; app claims with these names are dropped.
 pub const RESERVED_CLAIMS: &[&str] = &[

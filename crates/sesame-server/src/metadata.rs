@@ -44,6 +44,8 @@ impl AuthorizationServer {
         json!({
             "issuer": i,
             "authorization_endpoint": format!("{i}/authorize"),
+            "pushed_authorization_request_endpoint": format!("{i}/par"),
+            "require_pushed_authorization_requests": self.config.require_pushed_requests,
             "token_endpoint": format!("{i}/token"),
             "jwks_uri": format!("{i}/jwks.json"),
             "userinfo_endpoint": format!("{i}/userinfo"),

@@ -5,7 +5,7 @@
 //!
 //! Routes (relative to where it is mounted, normally the issuer's root):
 //! `GET /.well-known/openid-configuration`, `GET /.well-known/oauth-authorization-server`,
-//! `GET /jwks.json`, `GET /authorize`, `POST /login`, `POST /consent`, `POST /token`,
+//! `GET /jwks.json`, `GET /authorize`, `POST /par`, `POST /login`, `POST /consent`, `POST /token`,
 //! `POST /revoke`, `POST /introspect`, `GET|POST /userinfo`.
 //!
 //! The login page is plain HTML with a hook for your stylesheet. Its form
@@ -121,8 +121,10 @@ impl AuthServerService {
                 return method_not_allowed(allowed);
             }
         }
-        if matches!(path.as_str(), "/token" | "/revoke" | "/introspect") && !is_form(&request) {
-            // RFC 6749 §4.1.3, RFC 7009 §2.1, RFC 7662 §2.1.
+        if matches!(path.as_str(), "/token" | "/par" | "/revoke" | "/introspect")
+            && !is_form(&request)
+        {
+            // RFC 6749 §4.1.3, RFC 9126 §2.1, RFC 7009 §2.1, RFC 7662 §2.1.
             return crate::OAuthError::new(
                 ErrorCode::InvalidRequest,
                 "the body must be application/x-www-form-urlencoded",
@@ -153,12 +155,16 @@ impl AuthServerService {
                 "/.well-known/openid-configuration" | "/.well-known/oauth-authorization-server",
             ) => json_response(200, &self.server.metadata()),
             ("GET", "/jwks.json") => json_response(200, &self.server.jwks()),
-            ("GET", "/authorize") => self.authorize(request.uri().query().unwrap_or(""), now, rng),
+            ("GET", "/authorize") => {
+                self.authorize_route(request.uri().query().unwrap_or(""), now, rng)
+                    .await
+            }
             // OpenID Connect Core §3.1.2.1: the request may also be posted as a form.
             ("POST", "/authorize") => match std::str::from_utf8(request.body()) {
-                Ok(form) => self.authorize(form, now, rng),
+                Ok(form) => self.authorize_route(form, now, rng).await,
                 Err(_) => self.error_page("malformed parameters"),
             },
+            ("POST", "/par") => self.push(&request, now, rng).await,
             ("POST", "/login") => self.login(&request, now, rng).await,
             ("POST", "/consent") => self.consent(&request, now, rng).await,
             ("POST", "/token") => {
@@ -212,13 +218,35 @@ impl AuthServerService {
         }
     }
 
-    pub(crate) fn authorize(
+    /// `/authorize`: a pushed request's `request_uri` is redeemed first
+    /// (RFC 9126 §4; only the pushed parameters count), then the request
+    /// is checked and the login page (or the hinted social login) shown.
+    async fn authorize_route(
         &self,
         query: &str,
         now: SystemTime,
         rng: &dyn Random,
     ) -> http::Response<Vec<u8>> {
-        match self.server.authorize(query) {
+        let pairs = sesame_core::http_util::parse_params(query.as_bytes(), crate::MAX_PARAMS_LEN);
+        match pairs {
+            Ok(pairs) if crate::param(&pairs, "request_uri").is_some() => {
+                match self.redeem(&pairs, now).await {
+                    Ok(pushed) => self.authorize(&pushed, true, now, rng),
+                    Err(answer) => answer,
+                }
+            }
+            _ => self.authorize(query, false, now, rng),
+        }
+    }
+
+    pub(crate) fn authorize(
+        &self,
+        query: &str,
+        pushed: bool,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> http::Response<Vec<u8>> {
+        match self.server.authorize_request(query, pushed) {
             Err(AuthorizeError::Page(msg)) => self.error_page(msg),
             Err(AuthorizeError::Redirect(url)) => see_other(url.as_str()),
             Ok(request) => match random_b64(rng, 16) {
@@ -469,7 +497,7 @@ fn allowed_methods(path: &str) -> Option<&'static [&'static str]> {
         | "/.well-known/oauth-authorization-server"
         | "/jwks.json" => &["GET", "HEAD"],
         "/authorize" => &["GET", "HEAD", "POST"],
-        "/login" | "/consent" | "/token" | "/revoke" | "/introspect" => &["POST"],
+        "/login" | "/consent" | "/token" | "/par" | "/revoke" | "/introspect" => &["POST"],
         "/userinfo" => &["GET", "HEAD", "POST"],
         _ => return None,
     })
