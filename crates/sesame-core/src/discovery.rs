@@ -120,6 +120,11 @@ pub struct ProviderMetadata {
     pub introspection_endpoint: Option<Url>,
     /// The end-session endpoint, if any.
     pub end_session_endpoint: Option<Url>,
+    /// The pushed authorization request endpoint (RFC 9126), if any.
+    pub pushed_authorization_request_endpoint: Option<Url>,
+    /// Whether the provider takes authorization requests only when pushed
+    /// (RFC 9126 §5).
+    pub require_pushed_authorization_requests: bool,
     /// Whether the provider puts `iss` in authorization responses (RFC 9207).
     pub authorization_response_iss_parameter_supported: bool,
     /// PKCE methods the provider advertises (empty when not advertised).
@@ -145,6 +150,7 @@ impl ProviderMetadata {
                 &self.revocation_endpoint,
                 &self.introspection_endpoint,
                 &self.end_session_endpoint,
+                &self.pushed_authorization_request_endpoint,
             ]
             .into_iter()
             .flatten(),
@@ -162,6 +168,7 @@ impl ProviderMetadata {
                 &mut self.revocation_endpoint,
                 &mut self.introspection_endpoint,
                 &mut self.end_session_endpoint,
+                &mut self.pushed_authorization_request_endpoint,
             ]
             .into_iter()
             .flatten(),
@@ -180,6 +187,8 @@ impl ProviderMetadata {
             revocation_endpoint: None,
             introspection_endpoint: None,
             end_session_endpoint: None,
+            pushed_authorization_request_endpoint: None,
+            require_pushed_authorization_requests: false,
             authorization_response_iss_parameter_supported: false,
             code_challenge_methods_supported: Vec::new(),
             token_endpoint_auth_methods_supported: Vec::new(),
@@ -251,6 +260,11 @@ impl ProviderMetadata {
         meta.revocation_endpoint = url("revocation_endpoint")?;
         meta.introspection_endpoint = url("introspection_endpoint")?;
         meta.end_session_endpoint = url("end_session_endpoint")?;
+        meta.pushed_authorization_request_endpoint = url("pushed_authorization_request_endpoint")?;
+        meta.require_pushed_authorization_requests = raw
+            .get("require_pushed_authorization_requests")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         meta.authorization_response_iss_parameter_supported = raw
             .get("authorization_response_iss_parameter_supported")
             .and_then(Value::as_bool)

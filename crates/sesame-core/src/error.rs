@@ -57,6 +57,10 @@ pub enum UsageError {
     /// finished, keys fed when none were asked for).
     #[error("exchange driven out of order")]
     OutOfOrder,
+    /// A login was started without its pushed request at a provider that
+    /// requires one: drive [`LoginService::begin`](crate::login::LoginService::begin).
+    #[error("this provider requires pushed authorization requests")]
+    PushRequired,
 }
 
 /// A failure inside the machine, neither the request's, the provider's nor
@@ -142,6 +146,19 @@ pub enum ProviderError {
         /// The `error_description`, if any (truncated).
         description: Option<String>,
     },
+    /// The pushed authorization request endpoint refused the request
+    /// (RFC 9126 §2.3).
+    #[error("pushed authorization request refused: {error}")]
+    PushRefused {
+        /// The `error` code (truncated).
+        error: String,
+        /// The `error_description`, if any (truncated).
+        description: Option<String>,
+    },
+    /// The provider requires pushed authorization requests (RFC 9126 §5)
+    /// but advertises no endpoint for them.
+    #[error("the provider requires pushed requests but has no endpoint for them")]
+    NoPushEndpoint,
     /// An endpoint answered with an unexpected HTTP status.
     #[error("{endpoint} answered status {status}")]
     Status {

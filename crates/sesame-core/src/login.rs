@@ -20,12 +20,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::client::{CallbackParams, Client, LoginExchange, PendingLogin};
+use crate::client::{CallbackParams, Client, LoginExchange, PendingLogin, PushedRequest};
 use crate::discovery::ProviderMetadata;
 use crate::error::{LoginError, RequestError};
 use crate::provider::ResponseMode;
 use crate::random::Random;
 use crate::seal::Sealer;
+use crate::step::{Exchange, Step};
 
 /// The prefix of pending-login cookie names.
 pub const COOKIE_PREFIX: &str = "sesame-login-";
@@ -91,6 +92,53 @@ pub struct CallbackStart {
     pub clear_cookie: Option<String>,
 }
 
+/// A login being started ([`LoginService::begin`]): when it pushes its
+/// request, the provider's answer gives the redirect.
+#[derive(Debug)]
+pub struct LoginStart {
+    client: Client,
+    authorization_endpoint: url::Url,
+    /// `Some` until the pushed request's answer came.
+    set_cookie: Option<String>,
+}
+
+impl Exchange for LoginStart {
+    type Output = LoginRedirect;
+    type Error = LoginError;
+
+    fn on_response(
+        &mut self,
+        response: http::Response<Vec<u8>>,
+        _now: SystemTime,
+    ) -> Result<Step<LoginRedirect>, LoginError> {
+        let set_cookie = self
+            .set_cookie
+            .take()
+            .ok_or(crate::error::UsageError::OutOfOrder)?;
+        let pushed = PushedRequest::from_response(&response)?;
+        let mut location = self.authorization_endpoint.clone();
+        location
+            .query_pairs_mut()
+            .append_pair(
+                &self.client.provider().client_id_param,
+                &self.client.config().client_id,
+            )
+            .append_pair("request_uri", &pushed.request_uri);
+        Ok(Step::Done(LoginRedirect {
+            location,
+            set_cookie,
+        }))
+    }
+
+    fn on_keys(
+        &mut self,
+        _keys: &crate::jose::JwkSet,
+        _now: SystemTime,
+    ) -> Result<Step<LoginRedirect>, LoginError> {
+        Err(crate::error::UsageError::OutOfOrder.into())
+    }
+}
+
 /// The provider registry and the login rules shared by all adapters.
 #[derive(Debug)]
 pub struct LoginService {
@@ -144,17 +192,60 @@ impl LoginService {
         &self.sealer
     }
 
-    /// Starts a login from the login route's query string: its `return_to`
-    /// and the parameters the client forwards
-    /// ([`ClientConfig::forward_login_param`](crate::client::ClientConfig::forward_login_param)).
-    pub fn start_from_query(
+    /// Starts a login from the login route's query string (its
+    /// `return_to` and the parameters the client forwards,
+    /// [`ClientConfig::forward_login_param`](crate::client::ClientConfig::forward_login_param)):
+    /// the exchange, whose first step is the redirect itself
+    /// ([`Step::Done`]), or — when the login pushes its request (RFC 9126,
+    /// [`Client::pushes`]) — the pushed request to send ([`Step::Send`]).
+    /// Drive it like any other [exchange](crate::step).
+    ///
+    /// ```
+    /// # use sesame_core::login::LoginService;
+    /// # use sesame_core::step::Step;
+    /// # fn demo(service: &LoginService, meta: &sesame_core::discovery::ProviderMetadata) -> Result<(), sesame_core::LoginError> {
+    /// let rng = ring::rand::SystemRandom::new();
+    /// let (_start, step) = service.begin("example", meta, Some("return_to=/me"), std::time::SystemTime::now(), &rng)?;
+    /// match step {
+    ///     Step::Done(redirect) => { let _answer = redirect.to_response(); }
+    ///     Step::Send(push) => { /* send push.request, then start.on_response(…) */ }
+    ///     Step::NeedKeys(_) => unreachable!("starting a login needs no keys"),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn begin(
         &self,
         provider_id: &str,
         metadata: &ProviderMetadata,
         query: Option<&str>,
         now: SystemTime,
         rng: &dyn Random,
-    ) -> Result<LoginRedirect, LoginError> {
+    ) -> Result<(LoginStart, Step<LoginRedirect>), LoginError> {
+        let client = self.client(provider_id)?;
+        let auth = self.authorization(client, metadata, query, now, rng)?;
+        let redirect = self.redirect(client, auth.pending.clone(), auth.url.clone(), now, rng)?;
+        let mut start = LoginStart {
+            client: client.clone(),
+            authorization_endpoint: metadata.authorization_endpoint.clone(),
+            set_cookie: Some(redirect.set_cookie.clone()),
+        };
+        if !client.pushes(metadata) {
+            start.set_cookie = None;
+            return Ok((start, Step::Done(redirect)));
+        }
+        let push = client.push_request(metadata, &auth, now)?;
+        Ok((start, Step::Send(push)))
+    }
+
+    /// The authorization request for a login route's query string.
+    fn authorization(
+        &self,
+        client: &Client,
+        metadata: &ProviderMetadata,
+        query: Option<&str>,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> Result<crate::client::Authorization, LoginError> {
         let pairs = match query {
             Some(q) => {
                 crate::http_util::parse_params(q.as_bytes(), crate::client::MAX_CALLBACK_LEN)?
@@ -165,12 +256,32 @@ impl LoginService {
             .iter()
             .find(|(k, _)| k == "return_to")
             .map(|(_, v)| v.as_str());
-        let client = self.client(provider_id)?;
-        let auth = client.begin_with(metadata, return_to, &pairs, now, rng)?;
-        self.redirect(client, auth, now, rng)
+        client.begin_with(metadata, return_to, &pairs, now, rng)
     }
 
-    /// Starts a login: the redirect and the pending-login cookie.
+    /// Starts a login from the login route's query string without pushing
+    /// its request: the redirect and the pending-login cookie. Refused
+    /// with [`UsageError::PushRequired`](crate::error::UsageError::PushRequired)
+    /// at a provider that requires pushed requests; [`begin`](Self::begin)
+    /// pushes when the provider offers it.
+    pub fn start_from_query(
+        &self,
+        provider_id: &str,
+        metadata: &ProviderMetadata,
+        query: Option<&str>,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> Result<LoginRedirect, LoginError> {
+        if metadata.require_pushed_authorization_requests {
+            return Err(crate::error::UsageError::PushRequired.into());
+        }
+        let client = self.client(provider_id)?;
+        let auth = self.authorization(client, metadata, query, now, rng)?;
+        self.redirect(client, auth.pending, auth.url, now, rng)
+    }
+
+    /// Starts a login without pushing its request: the redirect and the
+    /// pending-login cookie (see [`start_from_query`](Self::start_from_query)).
     pub fn start(
         &self,
         provider_id: &str,
@@ -179,23 +290,27 @@ impl LoginService {
         now: SystemTime,
         rng: &dyn Random,
     ) -> Result<LoginRedirect, LoginError> {
+        if metadata.require_pushed_authorization_requests {
+            return Err(crate::error::UsageError::PushRequired.into());
+        }
         let client = self.client(provider_id)?;
         let auth = client.begin(metadata, return_to, now, rng)?;
-        self.redirect(client, auth, now, rng)
+        self.redirect(client, auth.pending, auth.url, now, rng)
     }
 
     fn redirect(
         &self,
         client: &Client,
-        auth: crate::client::Authorization,
+        pending: PendingLogin,
+        location: url::Url,
         now: SystemTime,
         rng: &dyn Random,
     ) -> Result<LoginRedirect, LoginError> {
-        let sealed = auth.pending.seal(&self.sealer, now, rng)?;
-        let name = format!("{COOKIE_PREFIX}{}", auth.pending.state());
+        let sealed = pending.seal(&self.sealer, now, rng)?;
+        let name = format!("{COOKIE_PREFIX}{}", pending.state());
         let set_cookie = self.cookie_header(client, &name, &sealed, self.sealer.get_max_age());
         Ok(LoginRedirect {
-            location: auth.url,
+            location,
             set_cookie,
         })
     }

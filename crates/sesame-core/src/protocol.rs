@@ -163,6 +163,8 @@ pub enum Endpoint {
     Authorization,
     /// The token endpoint (codes, refresh tokens, client credentials).
     Token,
+    /// The pushed authorization request endpoint (RFC 9126).
+    PushedAuthorization,
     /// The userinfo endpoint (OpenID Connect Core §5.3).
     Userinfo,
     /// The discovery document (OpenID Connect Discovery, RFC 8414).
@@ -185,6 +187,7 @@ impl Endpoint {
         match self {
             Endpoint::Authorization => "authorization",
             Endpoint::Token => "token",
+            Endpoint::PushedAuthorization => "pushed_authorization",
             Endpoint::Userinfo => "userinfo",
             Endpoint::Discovery => "discovery",
             Endpoint::Jwks => "jwks",

@@ -339,13 +339,7 @@ impl Sesame {
         let started = async {
             let client = service.client(provider_id)?;
             let meta = self.metadata(client).await?;
-            Ok::<_, Error>(service.start_from_query(
-                provider_id,
-                &meta,
-                query,
-                SystemTime::now(),
-                &self.rng,
-            )?)
+            self.begin_login(service, provider_id, &meta, query).await
         };
         let response = match started.await {
             Ok(redirect) => {
@@ -374,7 +368,30 @@ impl Sesame {
     ) -> Result<LoginRedirect, Error> {
         let client = service.client(provider_id)?;
         let meta = self.metadata(client).await?;
-        Ok(service.start(provider_id, &meta, return_to, SystemTime::now(), &self.rng)?)
+        let query = return_to.map(|r| {
+            url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("return_to", r)
+                .finish()
+        });
+        self.begin_login(service, provider_id, &meta, query.as_deref())
+            .await
+    }
+
+    /// Starts a login from the login route's query: pushes its request
+    /// first when the provider offers pushed requests (RFC 9126).
+    async fn begin_login(
+        &self,
+        service: &LoginService,
+        provider_id: &str,
+        meta: &sesame_core::discovery::ProviderMetadata,
+        query: Option<&str>,
+    ) -> Result<LoginRedirect, Error> {
+        let (mut start, first) =
+            service.begin(provider_id, meta, query, SystemTime::now(), &self.rng)?;
+        self.run(&mut start, first).await.map_err(|e| match e {
+            Drive::Exchange(e) => Error::Login(e),
+            Drive::Transport(e) => e,
+        })
     }
 
     /// `GET|POST /{provider}/callback` with the adapter's raw inputs: the

@@ -61,10 +61,11 @@ impl App {
     /// `GET /login`.
     fn login(&self, query: Option<&str>) -> Result<http::Response<Vec<u8>>, Failure> {
         let meta = self.upstream.metadata(self.service.client(PROVIDER)?)?;
-        let redirect =
+        // Pushed first (RFC 9126) when the provider offers it.
+        let (start, first) =
             self.service
-                .start_from_query(PROVIDER, &meta, query, SystemTime::now(), &self.rng)?;
-        Ok(redirect.to_response())
+                .begin(PROVIDER, &meta, query, SystemTime::now(), &self.rng)?;
+        Ok(self.upstream.run(start, first)?.to_response())
     }
 
     /// The login of a callback, the login cookie's clearing, and the state

@@ -150,10 +150,18 @@ impl Upstream {
     /// The whole driver loop: move requests and keys, pass `now`.
     pub fn drive<E: Exchange<Error = LoginError>>(
         &self,
-        mut exchange: E,
+        exchange: E,
         first: Outgoing,
     ) -> Result<E::Output, Failure> {
-        let mut step = Step::Send(first);
+        self.run(exchange, Step::Send(first))
+    }
+
+    /// The run loop from any first step (a login's start may already be done).
+    pub fn run<E: Exchange<Error = LoginError>>(
+        &self,
+        mut exchange: E,
+        mut step: Step<E::Output>,
+    ) -> Result<E::Output, Failure> {
         loop {
             step = match step {
                 Step::Send(out) => exchange.on_response(

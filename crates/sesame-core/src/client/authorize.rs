@@ -19,6 +19,9 @@ use crate::state::{Nonce, State};
 pub struct Authorization {
     /// The provider's authorization URL with all parameters.
     pub url: Url,
+    /// The authorization request's parameters: what `url` carries, and
+    /// what a pushed request sends instead ([`Client::push_request`]).
+    pub params: Vec<(String, String)>,
     /// The login's secrets, to be sealed into a cookie.
     pub pending: PendingLogin,
 }
@@ -60,42 +63,45 @@ impl Client {
             None
         };
 
-        let mut url = metadata.authorization_endpoint.clone();
+        let mut params: Vec<(String, String)> = Vec::new();
         {
-            let mut q = url.query_pairs_mut();
-            q.append_pair("response_type", "code");
-            q.append_pair(&p.client_id_param, &self.config.client_id);
-            q.append_pair("redirect_uri", self.config.redirect_uri.as_str());
+            let mut q = |k: &str, v: &str| params.push((k.to_owned(), v.to_owned()));
+            q("response_type", "code");
+            q(&p.client_id_param, &self.config.client_id);
+            q("redirect_uri", self.config.redirect_uri.as_str());
             let scopes = self.scopes();
             if !scopes.is_empty() {
-                q.append_pair("scope", &scopes.join(&p.scope_separator));
+                q("scope", &scopes.join(&p.scope_separator));
             }
-            q.append_pair("state", state.as_str());
+            q("state", state.as_str());
             if let Some(n) = &nonce {
-                q.append_pair("nonce", n.as_str());
+                q("nonce", n.as_str());
             }
             if let Some(v) = &verifier {
-                q.append_pair("code_challenge", &v.challenge());
-                q.append_pair("code_challenge_method", crate::pkce::METHOD_S256);
+                q("code_challenge", &v.challenge());
+                q("code_challenge_method", crate::pkce::METHOD_S256);
             }
             if p.response_mode == ResponseMode::FormPost {
-                q.append_pair("response_mode", "form_post");
+                q("response_mode", "form_post");
             }
             for (k, v) in p
                 .authorization_params
                 .iter()
                 .chain(&self.config.authorization_params)
             {
-                q.append_pair(k, v);
+                q(k, v);
             }
             for (k, v) in login_params {
                 if self.forwards(k) {
-                    q.append_pair(k, v);
+                    q(k, v);
                 }
             }
         }
+        let mut url = metadata.authorization_endpoint.clone();
+        url.query_pairs_mut().extend_pairs(&params);
         Ok(Authorization {
             url,
+            params,
             pending: PendingLogin {
                 provider: p.id.clone(),
                 state,

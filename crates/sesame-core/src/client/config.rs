@@ -81,6 +81,9 @@ pub struct ClientConfig {
     /// Login-route query parameters copied into the authorization request
     /// (an allow-list, e.g. `idp`, `login_hint`, `prompt`).
     pub forwarded_login_params: Vec<String>,
+    /// When logins push their authorization request (RFC 9126; default:
+    /// whenever the provider offers it).
+    pub push_mode: super::PushMode,
 }
 
 impl ClientConfig {
@@ -94,7 +97,14 @@ impl ClientConfig {
             authorization_params: Vec::new(),
             leeway: DEFAULT_LEEWAY,
             forwarded_login_params: Vec::new(),
+            push_mode: super::PushMode::default(),
         }
+    }
+
+    /// Sets when logins push their authorization request (RFC 9126).
+    pub fn push_mode(mut self, mode: super::PushMode) -> Self {
+        self.push_mode = mode;
+        self
     }
 
     /// Sets a fixed client secret (an empty string means none).

@@ -30,6 +30,7 @@ mod callback;
 mod config;
 mod exchange;
 mod pending;
+mod pushed;
 mod refresh;
 mod token_phase;
 mod token_request;
@@ -46,6 +47,7 @@ pub use callback::{CallbackParams, MAX_CALLBACK_LEN};
 pub use config::{ClientConfig, ClientSecret, MintSecret};
 pub use exchange::{Login, LoginExchange};
 pub use pending::{validate_return_to, PendingLogin, LOGIN_SEAL_PURPOSE, MAX_RETURN_TO_LEN};
+pub use pushed::{PushMode, PushedRequest};
 pub use refresh::RefreshExchange;
 pub use token_request::CLIENT_ASSERTION_TYPE;
 // The run loop's vocabulary, which every exchange here speaks.

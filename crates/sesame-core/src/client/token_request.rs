@@ -66,6 +66,26 @@ impl Client {
         fields: Vec<(&str, &str)>,
         now: SystemTime,
     ) -> Result<Outgoing, LoginError> {
+        self.authenticated_request(
+            metadata,
+            Endpoint::Token,
+            &metadata.token_endpoint,
+            fields,
+            now,
+        )
+    }
+
+    /// A POST to `url` (the token or the pushed authorization request
+    /// endpoint) with `fields` and the client's authentication. The
+    /// provider's extra token parameters go to the token endpoint only.
+    pub(super) fn authenticated_request(
+        &self,
+        metadata: &ProviderMetadata,
+        endpoint: Endpoint,
+        url: &url::Url,
+        fields: Vec<(&str, &str)>,
+        now: SystemTime,
+    ) -> Result<Outgoing, LoginError> {
         let p = &self.provider;
         let mut fields: Vec<(String, String)> = fields
             .into_iter()
@@ -86,6 +106,8 @@ impl Client {
                 None
             }
         };
+        // A pushed authorization request already names its client.
+        let names_client = fields.iter().any(|(k, _)| *k == p.client_id_param);
         let mut headers = p.token_headers.clone();
         match (auth, &secret) {
             (ClientAuth::Basic, Some(s)) => {
@@ -98,16 +120,29 @@ impl Client {
                 headers.push((http::header::AUTHORIZATION, v));
             }
             (ClientAuth::Post, Some(s)) => {
-                fields.push((p.client_id_param.clone(), self.config.client_id.clone()));
+                if !names_client {
+                    fields.push((p.client_id_param.clone(), self.config.client_id.clone()));
+                }
                 fields.push(("client_secret".into(), s.expose().to_owned()));
             }
-            _ => fields.push((p.client_id_param.clone(), self.config.client_id.clone())),
+            _ if !names_client => {
+                fields.push((p.client_id_param.clone(), self.config.client_id.clone()))
+            }
+            _ => {}
         }
-        let owned: Vec<(String, String)> = fields
-            .into_iter()
-            .chain(p.token_params.iter().cloned())
-            .collect();
-        let body = match p.token_body {
+        let extra = if endpoint == Endpoint::Token {
+            &p.token_params[..]
+        } else {
+            &[]
+        };
+        let owned: Vec<(String, String)> =
+            fields.into_iter().chain(extra.iter().cloned()).collect();
+        let format = if endpoint == Endpoint::Token {
+            p.token_body
+        } else {
+            BodyFormat::Form
+        };
+        let body = match format {
             BodyFormat::Form => (
                 "application/x-www-form-urlencoded",
                 http_util::form_encode(owned.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
@@ -124,13 +159,8 @@ impl Client {
             }
         };
         Ok(Outgoing::new(
-            Endpoint::Token,
-            http_util::request(
-                http::Method::POST,
-                &metadata.token_endpoint,
-                &headers,
-                Some(body),
-            ),
+            endpoint,
+            http_util::request(http::Method::POST, url, &headers, Some(body)),
         ))
     }
 }
