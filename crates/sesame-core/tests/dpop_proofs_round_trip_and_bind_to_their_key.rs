@@ -89,8 +89,14 @@ fn every_proof_has_a_fresh_jti() {
             .check(p, &http::Method::GET, &at, now(), None, |_| false)
             .unwrap()
     };
-    let a = check(&key.proof(&http::Method::GET, &at, now(), &r, None, None).unwrap());
-    let b = check(&key.proof(&http::Method::GET, &at, now(), &r, None, None).unwrap());
+    let a = check(
+        &key.proof(&http::Method::GET, &at, now(), &r, None, None)
+            .unwrap(),
+    );
+    let b = check(
+        &key.proof(&http::Method::GET, &at, now(), &r, None, None)
+            .unwrap(),
+    );
     assert_ne!(a.jti(), b.jti());
     assert_ne!(a.replay_key(), b.replay_key());
     assert_eq!(a.jkt(), b.jkt());
@@ -101,7 +107,10 @@ fn thumbprints_are_stable_and_ignore_optional_members() {
     let (signing, pkcs8) = ProofKey::generate_pkcs8(Algorithm::EdDSA).unwrap();
     let reloaded = ProofKey::from_pkcs8(Algorithm::EdDSA, pkcs8.expose()).unwrap();
     assert_eq!(signing.thumbprint(), reloaded.thumbprint());
-    assert_eq!(thumbprint(signing.public_jwk()).unwrap(), signing.thumbprint());
+    assert_eq!(
+        thumbprint(signing.public_jwk()).unwrap(),
+        signing.thumbprint()
+    );
 
     let mut decorated = signing.public_jwk().clone();
     decorated["kid"] = json!("k-1");

@@ -289,9 +289,8 @@ fn split(proof: &str) -> Result<(&str, &str, &str), ProofRefusal> {
     }
     let mut parts = proof.split('.');
     match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some(h), Some(p), Some(s), None) if !h.is_empty() && !p.is_empty() && !s.is_empty() => {
-            Ok((h, p, s))
-        }
+        // An empty signature (`alg: none`'s) is refused by the `alg` rule.
+        (Some(h), Some(p), Some(s), None) if !h.is_empty() && !p.is_empty() => Ok((h, p, s)),
         _ => Err(ProofRefusal::Malformed),
     }
 }
@@ -323,10 +322,9 @@ fn numeric_date(claims: &Map<String, Value>, name: &'static str) -> Result<u64, 
     }
     match value.as_f64() {
         Some(f) if f.is_finite() && f >= 0.0 => {
-            // Saturating: a float beyond u64 becomes u64::MAX (the future).
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let secs = f as u64;
-            Ok(secs)
+            // Float-to-integer casts saturate: a float beyond u64 becomes
+            // u64::MAX (the future), fractions are dropped.
+            Ok(f as u64)
         }
         _ => Err(ProofRefusal::InvalidClaim(name)),
     }
