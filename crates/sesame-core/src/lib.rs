@@ -21,7 +21,7 @@
 //! | layer | modules |
 //! |---|---|
 //! | roles | [`client`] (signing in), [`login`] (its web routes), [`resource`] (protecting an API), [`openapi`] (documenting it) |
-//! | protocol pieces | [`pkce`], [`state`], [`seal`], [`jose`], [`idtoken`], [`discovery`], [`tokens`], [`provider`], [`identity`], [`cache`] |
+//! | protocol pieces | [`dpop`] (proof-of-possession, RFC 9449), [`pkce`], [`state`], [`seal`], [`jose`], [`idtoken`], [`discovery`], [`tokens`], [`provider`], [`identity`], [`cache`] |
 //! | vocabulary | [`step`], [`protocol`] (error codes, endpoints, grant types), [`error`] (errors by who is at fault) |
 //! | shared helpers | [`http_util`], [`response`], [`cookie`], [`scope`], [`ttl_map`], [`base64url`], [`constant_time`], [`random`], [`time`] |
 //!
@@ -88,6 +88,7 @@ pub mod client;
 pub mod constant_time;
 pub mod cookie;
 pub mod discovery;
+pub mod dpop;
 pub mod error;
 pub mod http_util;
 pub mod identity;

@@ -148,4 +148,24 @@ proptest! {
             };
         }
     }
+
+    #[test]
+    fn dpop_proofs_and_htu(proof in jwt_like(), claims in json_value(), htu in any::<String>(), jwk in json_value()) {
+        use sesame_core::dpop::{htu_matches, thumbprint, ProofPolicy};
+        let at: url::Url = "https://api.example/x".parse().unwrap();
+        let policy = ProofPolicy::default();
+        let _ = policy.check(&proof, &http::Method::GET, &at, now(), Some("t"), |_| true);
+        // A correctly signed proof with arbitrary claims reaches every claim rule.
+        let mut key_jwk = es256_key("k").public_jwk().unwrap();
+        key_jwk.as_object_mut().unwrap().remove("kid");
+        let header = serde_json::json!({"typ": "dpop+jwt", "alg": "ES256", "jwk": key_jwk});
+        let signed = es256_key("k")
+            .sign_parts(header.to_string().as_bytes(), claims.to_string().as_bytes())
+            .unwrap();
+        let mut strict = ProofPolicy::default();
+        strict.require_nonce = true;
+        let _ = strict.check(&signed, &http::Method::GET, &at, now(), Some("t"), |_| true);
+        let _ = htu_matches(&htu, &at);
+        let _ = thumbprint(&jwk);
+    }
 }

@@ -80,3 +80,35 @@ fn errors_carry_no_secrets() {
     let text = format!("{e} {e:?}");
     assert!(!text.contains("s3cret") && !text.contains("the-code"));
 }
+
+#[test]
+fn dpop_keys_and_nonce_secrets_are_redacted() {
+    use sesame_core::dpop::{NonceSource, ProofKey};
+    let d = vectors()["a3_es256"]["jwk"]["d"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let key = ProofKey::from_signing_key(es256_key("k1")).unwrap();
+    let (_, pkcs8) = ProofKey::generate_pkcs8(sesame_core::jose::Algorithm::ES256).unwrap();
+    let nonces = NonceSource::new(
+        b"0123456789abcdef0123456789abcdef",
+        NonceSource::DEFAULT_PERIOD,
+    )
+    .unwrap();
+    let dumps = [
+        format!("{key:?}"),
+        format!("{pkcs8:?}"),
+        format!("{nonces:?}"),
+    ];
+    for dump in &dumps {
+        assert!(!dump.contains(&d), "private key leaked in {dump}");
+        assert!(
+            !dump.contains("0123456789abcdef"),
+            "nonce secret leaked in {dump}"
+        );
+        assert!(
+            !dump.contains(&format!("{:?}", pkcs8.expose())[..20]),
+            "{dump}"
+        );
+    }
+}
