@@ -46,6 +46,8 @@ const ACCESS_TOKEN_TTL = Number.parseInt(process.env.OP_ACCESS_TOKEN_TTL || '360
 const API_AUDIENCE = process.env.OP_API_AUDIENCE || 'http://127.0.0.1/api';
 const API_SCOPE = 'api:read api:write';
 const DEBUG = !!process.env.OP_DEBUG;
+/** OP_REQUIRE_PAR=1: authorization requests only through PAR (RFC 9126 §5). */
+const REQUIRE_PAR = process.env.OP_REQUIRE_PAR === '1';
 
 if (!Number.isInteger(PORT) || PORT < 0 || PORT > 65535) {
   console.error(`op.mjs: invalid OP_PORT ${JSON.stringify(process.env.OP_PORT)}`);
@@ -280,6 +282,8 @@ function configuration(jwks) {
 
     features: {
       devInteractions: { enabled: false }, // the middleware below completes interactions
+      // PAR is on by default; OP_REQUIRE_PAR makes it the only way in.
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: REQUIRE_PAR },
       userinfo: { enabled: true },
       // Handy for client tests; the policies are the library defaults minus
       // their start-up notices.
@@ -304,10 +308,13 @@ function configuration(jwks) {
 // ---------------------------------------------------------------------------
 
 const INTERACTION_PATH = /^\/interaction\/[^/]+\/?$/;
+/** The browser's `login_hint` at the authorization endpoint, for the interaction. */
+const HINT_COOKIE = 'test_login_hint';
 
 /**
  * Completes `/interaction/:uid` at once with a 303 back to the authorization
- * endpoint. The login prompt logs in `login_hint` (default `alice`); the hint
+ * endpoint. The login prompt logs in `login_hint` (default `alice`): the
+ * request's, or the one the browser added to a pushed request's URL; the hint
  * `deny` ends the request with access_denied. A consent prompt should never
  * appear (see loadExistingGrant); if one does, everything missing is granted.
  */
@@ -325,7 +332,10 @@ function autoInteractions(provider) {
     }
 
     const { prompt, params } = details;
-    const accountId = params.login_hint || 'alice';
+    // A pushed request (PAR) carries only what the client pushed; the
+    // browser's own hint then comes from the authorization request's URL
+    // (loginHintSwitchesUser keeps it in a cookie).
+    const accountId = params.login_hint || ctx.cookies.get(HINT_COOKIE) || 'alice';
     let result;
 
     if (accountId === 'deny') {
@@ -372,7 +382,13 @@ async function grantMissing(provider, details) {
 function loginHintSwitchesUser(provider) {
   const authPath = new URL(provider.urlFor('authorization')).pathname;
   return async (ctx, next) => {
-    const hint = ctx.method === 'GET' && ctx.path === authPath ? ctx.query.login_hint : undefined;
+    const authorizing = ctx.method === 'GET' && ctx.path === authPath;
+    const hint = authorizing ? ctx.query.login_hint : undefined;
+    if (authorizing) {
+      // Also for pushed requests, whose parameters the browser cannot
+      // change: the user picks an account at the OP (see autoInteractions).
+      ctx.cookies.set(HINT_COOKIE, typeof hint === 'string' && hint ? hint : null, { httpOnly: true });
+    }
     if (typeof hint === 'string' && hint) {
       const session = await provider.Session.get(ctx);
       if (session.accountId && session.accountId !== hint) {
@@ -407,6 +423,8 @@ function createProvider(issuer, jwks) {
     stats.grants[type] = (stats.grants[type] || 0) + 1;
   });
   provider.on('backchannel.success', () => { stats.backchannel.success += 1; });
+  provider.on('pushed_authorization_request.success', () => { stats.pushed.success += 1; });
+  provider.on('pushed_authorization_request.error', () => { stats.pushed.error += 1; });
   provider.on('backchannel.error', (_ctx, err) => {
     stats.backchannel.error += 1;
     console.error(`op.mjs: backchannel logout failed: ${err.message} ${err.cause ? err.cause : ''}`);
@@ -421,8 +439,8 @@ function createProvider(issuer, jwks) {
 
 let current; // { provider, handler, signing: [jwk], published: [jwk] }
 
-/** Counters for GET /__test/stats: successful grants by type, back-channel calls. */
-const stats = { grants: {}, backchannel: { success: 0, error: 0 } };
+/** Counters for GET /__test/stats: successful grants by type, back-channel calls, pushed requests. */
+const stats = { grants: {}, backchannel: { success: 0, error: 0 }, pushed: { success: 0, error: 0 } };
 
 const b64url = (buf) => Buffer.from(buf).toString('base64url');
 
