@@ -22,35 +22,72 @@ const meta = config.serverMetadata();
 check(meta.issuer === issuer, 'discovery: issuer matches');
 check(meta.code_challenge_methods_supported?.includes('S256'), 'discovery: S256 advertised');
 
-const verifier = client.randomPKCECodeVerifier();
-const challenge = await client.calculatePKCECodeChallenge(verifier);
-const state = client.randomState();
-const nonce = client.randomNonce();
-const authUrl = client.buildAuthorizationUrl(config, {
-  redirect_uri: redirectUri, scope: 'openid api:read', code_challenge: challenge,
-  code_challenge_method: 'S256', state, nonce,
-});
+const requirePar = meta.require_pushed_authorization_requests === true;
+check(!!meta.pushed_authorization_request_endpoint, 'discovery: PAR endpoint advertised');
 
-// The user: open the login page, fill the form.
-const page = await fetch(authUrl, { redirect: 'manual' });
-check(page.status === 200, 'authorize: login page served');
-const html = await page.text();
-const field = (name) => html.match(new RegExp(`name="${name}" value="([^"]+)"`))?.[1];
-const csrfCookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith('sesame-csrf='));
-check(field('authorization') && field('csrf') && csrfCookie, 'authorize: form has sealed request and CSRF token');
-const login = await fetch(new URL('login', authUrl), {
-  method: 'POST', redirect: 'manual',
-  headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie },
-  body: new URLSearchParams({ authorization: field('authorization').replaceAll('&amp;', '&'), csrf: field('csrf'), username, password }),
-});
-check(login.status === 303, 'login: answered 303 (never 307/308)');
-const callback = new URL(login.headers.get('location'));
-check(callback.href.startsWith(redirectUri), 'login: redirected to the registered redirect_uri');
-check(callback.searchParams.get('iss') === issuer, 'login: iss in the authorization response (RFC 9207)');
+// One sign-in: the authorization request built by openid-client (pushed
+// to the PAR endpoint when `par`), the login form filled as the user,
+// the code redeemed with openid-client's checks.
+async function signIn(par) {
+  const how = par ? 'PAR' : 'plain';
+  const verifier = client.randomPKCECodeVerifier();
+  const challenge = await client.calculatePKCECodeChallenge(verifier);
+  const state = client.randomState();
+  const nonce = client.randomNonce();
+  const params = {
+    redirect_uri: redirectUri, scope: 'openid api:read', code_challenge: challenge,
+    code_challenge_method: 'S256', state, nonce,
+  };
+  const authUrl = par
+    ? await client.buildAuthorizationUrlWithPAR(config, params)
+    : client.buildAuthorizationUrl(config, params);
+  if (par) {
+    check([...authUrl.searchParams.keys()].sort().join(',') === 'client_id,request_uri', `${how}: the browser carries only client_id and request_uri`);
+  }
 
-const tokens = await client.authorizationCodeGrant(config, callback, {
-  pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true,
-});
+  // The user: open the login page, fill the form.
+  const page = await fetch(authUrl, { redirect: 'manual' });
+  check(page.status === 200, `${how} authorize: login page served`);
+  const html = await page.text();
+  const field = (name) => html.match(new RegExp(`name="${name}" value="([^"]+)"`))?.[1];
+  const csrfCookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith('sesame-csrf='));
+  check(field('authorization') && field('csrf') && csrfCookie, `${how} authorize: form has sealed request and CSRF token`);
+  const login = await fetch(new URL('login', authUrl), {
+    method: 'POST', redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie },
+    body: new URLSearchParams({ authorization: field('authorization').replaceAll('&amp;', '&'), csrf: field('csrf'), username, password }),
+  });
+  check(login.status === 303, `${how} login: answered 303 (never 307/308)`);
+  const callback = new URL(login.headers.get('location'));
+  check(callback.href.startsWith(redirectUri), `${how} login: redirected to the registered redirect_uri`);
+  check(callback.searchParams.get('iss') === issuer, `${how} login: iss in the authorization response (RFC 9207)`);
+
+  if (par) {
+    // The request_uri was single use: a second visit is refused.
+    const again = await fetch(authUrl, { redirect: 'manual' });
+    const back = again.headers.get('location') && new URL(again.headers.get('location'));
+    check(again.status === 303 && back?.searchParams.get('error') === 'invalid_request_uri', `${how}: a used request_uri is refused`);
+  }
+
+  return client.authorizationCodeGrant(config, callback, {
+    pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true,
+  });
+}
+
+if (requirePar) {
+  // PAR required: a plain request is sent back with invalid_request.
+  const plain = client.buildAuthorizationUrl(config, {
+    redirect_uri: redirectUri, scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+    code_challenge_method: 'S256', state: client.randomState(),
+  });
+  const refused = await fetch(plain, { redirect: 'manual' });
+  const back = refused.headers.get('location') && new URL(refused.headers.get('location'));
+  check(refused.status === 303 && back?.searchParams.get('error') === 'invalid_request', 'PAR required: a plain authorization request is refused');
+} else {
+  const pushed = await signIn(true);
+  check(pushed.claims().sub === username, 'PAR: a pushed request signs in too');
+}
+const tokens = await signIn(requirePar);
 const claims = tokens.claims();
 check(claims.sub === username, 'token: ID token validated by openid-client, sub matches');
 

@@ -1,6 +1,7 @@
 //! Sesame on both sides: the generic OpenID Connect provider (the client
 //! flow of sesame-core, driven by sesame-reqwest) signs in against Sesame's
-//! own authorization server; plus the login page's refusals over HTTP.
+//! own authorization server, directly and through pushed requests (PAR,
+//! required by the server); plus the login page's refusals over HTTP.
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -53,6 +54,69 @@ async fn generic_oidc_client_against_sesame_server() {
         .await
         .unwrap();
     assert_eq!(refreshed.id_token_claims.unwrap().subject, "alice");
+    server.stop().await;
+}
+
+/// PAR on both sides: the server requires pushed requests; the login
+/// service, driven by sesame-reqwest, pushes (authenticated with the
+/// secret) and the browser carries only the reference.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pushed_requests_between_sesame_client_and_server() {
+    let redirect = "http://127.0.0.1:9/cb";
+    let server = AuthServer::start_on(
+        free_port(),
+        "web",
+        Some("web-secret"),
+        &[redirect],
+        &[("SESAME_REQUIRE_PAR", "1")],
+    )
+    .await;
+    let client = Client::new(
+        Provider::openid("sesame", "Sesame", &server.issuer)
+            .unwrap()
+            .scopes(["openid", "api:read"]),
+        ClientConfig::new("web", redirect.parse().unwrap()).secret("web-secret"),
+    )
+    .unwrap();
+    let service = sesame_core::login::LoginService::new(sesame_core::seal::Sealer::new(
+        sesame_core::seal::SealingKey::from_bytes([3; 32]),
+    ))
+    .provider(client.clone());
+    let sesame = Sesame::new().unwrap();
+    let meta = sesame.metadata(&client).await.unwrap();
+    assert!(meta.require_pushed_authorization_requests);
+    let redirect_to = sesame
+        .start_login(&service, "sesame", Some("/after"))
+        .await
+        .unwrap();
+    let names: Vec<String> = redirect_to
+        .location
+        .query_pairs()
+        .map(|(k, _)| k.into_owned())
+        .collect();
+    assert_eq!(names, ["client_id", "request_uri"]);
+    let (status, location, _) = fill_login_form(
+        &http_client(),
+        redirect_to.location.as_str(),
+        "alice",
+        "alice-pw",
+    )
+    .await;
+    assert_eq!(status, 303);
+    let callback = url::Url::parse(&location.unwrap()).unwrap();
+    let cookie = redirect_to.set_cookie.split(';').next().unwrap().to_owned();
+    let outcome = sesame
+        .callback(
+            &service,
+            "sesame",
+            callback.query(),
+            None,
+            [cookie.as_str()],
+        )
+        .await;
+    let login = outcome.result.expect("the pushed login completes");
+    assert_eq!(login.identity.id, "alice");
+    assert_eq!(login.return_to.as_deref(), Some("/after"));
     server.stop().await;
 }
 

@@ -16,6 +16,8 @@
 //! comma-separated list of node URLs means Redis Cluster; key prefix
 //! `SESAME_REDIS_PREFIX`, default `sesame`), else in memory. With the same
 //! `SESAME_ISSUER`, keys and Redis, several instances act as one server.
+//! `SESAME_REQUIRE_PAR=1`: authorization requests only through the pushed
+//! authorization request endpoint (`POST /par`, RFC 9126; always offered).
 
 use std::sync::Arc;
 
@@ -66,10 +68,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     // RS256 ID tokens and ES256 access tokens; with SESAME_SIGNING_KEY_FILE
     // and SESAME_COOKIE_KEY shared, instances act as one server.
+    let mut config = ServerConfig::new(&issuer)
+        .scopes(["api:read"])
+        .client(client);
+    if env("SESAME_REQUIRE_PAR").as_deref() == Some("1") {
+        config = config.require_pushed_requests();
+    }
     let server = Arc::new(AuthorizationServer::with_keys(
-        ServerConfig::new(&issuer)
-            .scopes(["api:read"])
-            .client(client),
+        config,
         server_env::signing_keys()?,
     )?);
     let cookie_key = server_env::cookie_key()?;
