@@ -114,6 +114,7 @@ impl Fixture {
             nonce: Some("n-0S6_WzA2Mj".into()),
             expires_at: crate::now() + Duration::from_secs(60),
             family: family.into(),
+            dpop_jkt: None,
         };
         let grants = vec![
             (
@@ -139,6 +140,7 @@ impl Fixture {
                 scopes: scopes(&["openid", "profile", "offline_access"]),
                 claims: alice_claims(),
                 expires_at: crate::now() + Duration::from_secs(30 * 86_400),
+                dpop_jkt: None,
             },
         );
         let mut f = Fixture {

@@ -29,6 +29,8 @@ pub(crate) struct StoredCode {
     nonce: Option<String>,
     expires_at_ms: u64,
     family: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dpop_jkt: Option<String>,
 }
 
 impl From<&CodeGrant> for StoredCode {
@@ -43,6 +45,7 @@ impl From<&CodeGrant> for StoredCode {
             nonce: g.nonce.clone(),
             expires_at_ms: unix_ms(g.expires_at),
             family: g.family.clone(),
+            dpop_jkt: g.dpop_jkt.clone(),
         }
     }
 }
@@ -59,6 +62,7 @@ impl From<StoredCode> for CodeGrant {
             nonce: s.nonce,
             expires_at: from_unix_ms(s.expires_at_ms),
             family: s.family,
+            dpop_jkt: s.dpop_jkt,
         }
     }
 }
@@ -71,6 +75,8 @@ pub(crate) struct StoredRefresh {
     scopes: Vec<String>,
     claims: Map<String, Value>,
     expires_at_ms: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dpop_jkt: Option<String>,
 }
 
 impl From<&RefreshGrant> for StoredRefresh {
@@ -82,6 +88,7 @@ impl From<&RefreshGrant> for StoredRefresh {
             scopes: g.scopes.clone(),
             claims: g.claims.clone(),
             expires_at_ms: unix_ms(g.expires_at),
+            dpop_jkt: g.dpop_jkt.clone(),
         }
     }
 }
@@ -95,6 +102,7 @@ impl From<StoredRefresh> for RefreshGrant {
             scopes: s.scopes,
             claims: s.claims,
             expires_at: from_unix_ms(s.expires_at_ms),
+            dpop_jkt: s.dpop_jkt,
         }
     }
 }

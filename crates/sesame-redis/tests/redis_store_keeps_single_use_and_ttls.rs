@@ -24,6 +24,7 @@ fn code_grant(family: &str, expires_at: SystemTime) -> CodeGrant {
         nonce: Some("n-1".into()),
         expires_at,
         family: family.into(),
+        dpop_jkt: None,
     }
 }
 
@@ -35,6 +36,7 @@ fn refresh_grant(family: &str, expires_at: SystemTime) -> RefreshGrant {
         scopes: vec!["openid".into(), "api:read".into()],
         claims: json!({"role": "admin"}).as_object().cloned().unwrap(),
         expires_at,
+        dpop_jkt: None,
     }
 }
 

@@ -33,6 +33,9 @@ pub struct AuthorizationRequest {
     pub code_challenge: String,
     /// Whether consent can be skipped.
     pub first_party: bool,
+    /// The DPoP key thumbprint the code is bound to (`dpop_jkt`, RFC 9449 §10).
+    #[serde(default)]
+    pub dpop_jkt: Option<String>,
 }
 
 /// Why an authorization request was refused.
@@ -109,6 +112,7 @@ impl AuthorizationServer {
             nonce: get("nonce").map(str::to_owned),
             code_challenge: challenge.to_owned(),
             first_party: client.first_party,
+            dpop_jkt: get("dpop_jkt").map(str::to_owned),
         })
     }
 
@@ -163,6 +167,18 @@ impl AuthorizationServer {
         }
         if get("nonce").is_some_and(|n| n.len() > 512) {
             return Err((ErrorCode::InvalidRequest, "nonce too long"));
+        }
+        // An RFC 7638 SHA-256 thumbprint: 43 base64url characters.
+        let thumbprint = |t: &str| {
+            t.len() == 43
+                && t.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        if get("dpop_jkt").is_some_and(|t| !thumbprint(t)) {
+            return Err((
+                ErrorCode::InvalidRequest,
+                "dpop_jkt is not a key thumbprint",
+            ));
         }
         Ok((challenge, scopes))
     }
@@ -224,6 +240,7 @@ impl AuthorizationServer {
             nonce: request.nonce.clone(),
             expires_at: now + self.config.code_ttl.min(MAX_CODE_TTL),
             family,
+            dpop_jkt: request.dpop_jkt.clone(),
         };
         store.save_code(&sha256_b64(&code), grant).await?;
         let mut url =

@@ -35,6 +35,10 @@ pub struct RegisteredClient {
     /// (RFC 9126 §6 `require_pushed_authorization_requests`); see
     /// [`ServerConfig::require_pushed_requests`] for every client at once.
     pub require_pushed_requests: bool,
+    /// Whether this client's access tokens must be DPoP-bound (RFC 9449
+    /// §5.2 `dpop_bound_access_tokens`): token requests without a proof
+    /// are refused.
+    pub require_dpop: bool,
 }
 
 impl RegisteredClient {
@@ -49,7 +53,15 @@ impl RegisteredClient {
             loopback_any_port: false,
             id_token_alg: None,
             require_pushed_requests: false,
+            require_dpop: false,
         }
+    }
+
+    /// Requires a DPoP proof on every token request of this client
+    /// (RFC 9449 §5.2 `dpop_bound_access_tokens`).
+    pub fn require_dpop(mut self) -> Self {
+        self.require_dpop = true;
+        self
     }
 
     /// Accepts this client's authorization requests only through the
@@ -107,6 +119,11 @@ impl RegisteredClient {
     pub fn native_app(mut self) -> Self {
         self.loopback_any_port = true;
         self
+    }
+
+    /// Whether the client authenticates (a secret; a public client has none).
+    pub fn is_confidential(&self) -> bool {
+        self.secret.is_some()
     }
 
     pub(crate) fn allows_redirect(&self, requested: &str) -> bool {
@@ -198,6 +215,9 @@ pub struct ServerConfig {
     /// How long a pushed request's `request_uri` can be used (default
     /// 60 s, at most [`MAX_PUSHED_REQUEST_TTL`](crate::MAX_PUSHED_REQUEST_TTL)).
     pub pushed_request_ttl: Duration,
+    /// DPoP (RFC 9449): accepted at `/token` and `/userinfo` by default;
+    /// required and nonces as configured here.
+    pub dpop: crate::DpopConfig,
 }
 
 impl ServerConfig {
@@ -221,7 +241,22 @@ impl ServerConfig {
             throttle: ThrottleConfig::default(),
             require_pushed_requests: false,
             pushed_request_ttl: Duration::from_secs(60),
+            dpop: crate::DpopConfig::default(),
         }
+    }
+
+    /// Requires a DPoP proof on every token request (every access token
+    /// is then sender-constrained, RFC 9449).
+    pub fn require_dpop(mut self) -> Self {
+        self.dpop.required = true;
+        self
+    }
+
+    /// Requires server nonces in DPoP proofs (RFC 9449 §8), derived from
+    /// `nonces`' secret: give every instance the same secret.
+    pub fn dpop_nonces(mut self, nonces: sesame_core::dpop::NonceSource) -> Self {
+        self.dpop.nonces = Some(nonces);
+        self
     }
 
     /// Requires every client to push its authorization requests first

@@ -23,14 +23,20 @@ impl AuthServerService {
         if self
             .server
             .client(&client_id)
-            .is_none_or(|c| c.secret.is_none())
+            .is_none_or(|c| !c.is_confidential())
         {
             return crate::OAuthError::invalid_client(false).to_response();
         }
         match self.verify_access_token(&token, now).await {
             Ok(Some(mut claims)) => {
                 claims.insert("active".into(), json!(true));
-                claims.insert("token_type".into(), json!("Bearer"));
+                // RFC 9449 §6.2: a bound token says so, with its `cnf`.
+                let token_type = if sesame_core::dpop::is_bound(&claims) {
+                    "DPoP"
+                } else {
+                    "Bearer"
+                };
+                claims.insert("token_type".into(), json!(token_type));
                 return json_response(200, &Value::Object(claims));
             }
             Ok(None) => {}

@@ -107,6 +107,7 @@ mod authorize;
 mod client_auth;
 mod config;
 mod csrf;
+mod dpop;
 mod error;
 mod forms;
 mod introspection;
@@ -130,6 +131,7 @@ use std::time::Duration;
 
 pub use authorize::{AuthorizationRequest, AuthorizeError};
 pub use config::{redirect_matches, RegisteredClient, ServerConfig};
+pub use dpop::DpopConfig;
 pub use error::{KeyRingError, OAuthError, ServerError};
 pub use login_page::{LoginButton, LoginPage, SOCIAL_CONTINUE_PATH};
 pub use pushed::REQUEST_URI_PREFIX;

@@ -39,6 +39,9 @@ pub struct CodeGrant {
     pub expires_at: SystemTime,
     /// The token family created when the code is redeemed (for revocation on replay).
     pub family: String,
+    /// The DPoP key the authorization request bound the code to
+    /// (`dpop_jkt`, RFC 9449 §10): its redemption must prove that key.
+    pub dpop_jkt: Option<String>,
 }
 
 /// The outcome of consuming a code.
@@ -67,6 +70,9 @@ pub struct RefreshGrant {
     pub claims: Map<String, Value>,
     /// When it expires.
     pub expires_at: SystemTime,
+    /// The DPoP key a public client's refresh token is bound to (RFC 9449
+    /// §5): each refresh must prove it.
+    pub dpop_jkt: Option<String>,
 }
 
 /// The outcome of presenting a refresh token.

@@ -15,10 +15,10 @@ impl AuthServerService {
         request: &http::Request<Vec<u8>>,
         now: SystemTime,
     ) -> http::Response<Vec<u8>> {
-        let token = match sesame_core::resource::extract_bearer(request.headers()) {
-            Ok(t) => Some(t.to_owned()),
+        let (token, dpop) = match presented_token(request.headers()) {
+            Ok(t) => t,
             // Two Authorization headers, or a malformed one (RFC 6750 §3.1).
-            Err(sesame_core::resource::BearerError::InvalidRequest) => {
+            Err(()) => {
                 let mut r =
                     json_response(400, &json!({"error": ErrorCode::InvalidRequest.as_str()}));
                 r.headers_mut().insert(
@@ -27,23 +27,43 @@ impl AuthServerService {
                 );
                 return r;
             }
-            Err(_) => None,
         };
-        let claims = match token {
-            Some(t) => match self.verify_access_token(&t, now).await {
+        let claims = match &token {
+            Some(t) => match self.verify_access_token(t, now).await {
                 Ok(c) => c,
                 Err(e) => return ServerError::from(e).to_response(),
             },
             None => None,
         };
         let Some(claims) = claims else {
-            let mut r = json_response(401, &json!({"error": ErrorCode::InvalidToken.as_str()}));
-            r.headers_mut().insert(
-                http::header::WWW_AUTHENTICATE,
-                http::HeaderValue::from_static("Bearer error=\"invalid_token\""),
-            );
-            return r;
+            return self.invalid_token(ErrorCode::InvalidToken);
         };
+        // RFC 9449 §7: a DPoP-bound token only with a proof of its key; a
+        // token presented with the DPoP scheme only when bound to it.
+        if dpop {
+            let store = self.store.as_ref();
+            let jkt = match self
+                .server
+                .dpop_proof(request, "/userinfo", token.as_deref(), store, now)
+                .await
+            {
+                Ok(Some(jkt)) => jkt,
+                Ok(None) => return self.invalid_token(ErrorCode::InvalidDpopProof),
+                Err(refusal) => {
+                    let mut r = self.invalid_token(refusal.error.code);
+                    if let Some(n) = refusal.nonce.and_then(|n| n.parse().ok()) {
+                        r.headers_mut()
+                            .insert(sesame_core::dpop::DPOP_NONCE_HEADER, n);
+                    }
+                    return r;
+                }
+            };
+            if sesame_core::dpop::confirm(&claims, &jkt).is_err() {
+                return self.invalid_token(ErrorCode::InvalidToken);
+            }
+        } else if sesame_core::dpop::is_bound(&claims) {
+            return self.invalid_token(ErrorCode::InvalidToken);
+        }
         let scopes = claims.get("scope").and_then(Value::as_str).unwrap_or("");
         if !scopes.split(' ').any(|s| s == "openid") {
             let mut r = json_response(
@@ -67,5 +87,58 @@ impl AuthServerService {
             out.insert("sub".into(), sub.clone());
         }
         json_response(200, &Value::Object(out))
+    }
+}
+
+impl AuthServerService {
+    /// 401 with both challenges: `Bearer` and `DPoP` (with `algs`), the
+    /// error on each (RFC 6750 §3, RFC 9449 §7.1).
+    fn invalid_token(&self, code: ErrorCode) -> http::Response<Vec<u8>> {
+        let mut r = json_response(401, &json!({"error": code.as_str()}));
+        let bearer = match code {
+            ErrorCode::InvalidToken => "Bearer error=\"invalid_token\"",
+            _ => "Bearer",
+        };
+        r.headers_mut().insert(
+            http::header::WWW_AUTHENTICATE,
+            http::HeaderValue::from_static(bearer),
+        );
+        r.headers_mut().append(
+            http::header::WWW_AUTHENTICATE,
+            self.server.dpop_challenge(code),
+        );
+        r
+    }
+}
+
+/// The access token of `Authorization: Bearer …` or `Authorization: DPoP …`
+/// (`true` for DPoP); `Ok((None, false))` without one; `Err` for two
+/// headers or a malformed one.
+fn presented_token(headers: &http::HeaderMap) -> Result<(Option<String>, bool), ()> {
+    let mut values = headers.get_all(http::header::AUTHORIZATION).iter();
+    let (Some(value), None) = (values.next(), values.next()) else {
+        return if headers.contains_key(http::header::AUTHORIZATION) {
+            Err(())
+        } else {
+            Ok((None, false))
+        };
+    };
+    let text = value.to_str().map_err(|_| ())?;
+    let (scheme, token) = text.split_once(' ').ok_or(())?;
+    let token = token.trim_start_matches(' ');
+    let well_formed = !token.is_empty()
+        && token.len() <= 16 * 1024
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b));
+    if !well_formed {
+        return Err(());
+    }
+    if scheme.eq_ignore_ascii_case("bearer") {
+        Ok((Some(token.to_owned()), false))
+    } else if scheme.eq_ignore_ascii_case(sesame_core::dpop::SCHEME) {
+        Ok((Some(token.to_owned()), true))
+    } else {
+        Ok((None, false))
     }
 }

@@ -19,6 +19,7 @@ fn code(at: SystemTime, family: &str) -> CodeGrant {
         nonce: None,
         expires_at: at + Duration::from_secs(60),
         family: family.into(),
+        dpop_jkt: None,
     }
 }
 
@@ -69,6 +70,7 @@ fn revocations_end_with_their_tokens_and_a_full_store_refuses_new_records() {
         scopes: Vec::new(),
         claims: Map::new(),
         expires_at: t + Duration::from_secs(3600),
+        dpop_jkt: None,
     };
     block_on(store.save_refresh("r", refresh)).unwrap();
     assert_eq!(store.len(), 1);

@@ -50,6 +50,12 @@ impl AuthorizationServer {
         if !sesame_core::pkce::verify_s256(verifier, &grant.code_challenge) {
             return Err(refused("code_verifier does not match"));
         }
+        // RFC 9449 §10: a code bound with dpop_jkt needs a proof of that key.
+        if let Some(bound) = &grant.dpop_jkt {
+            if req.jkt.as_deref() != Some(bound.as_str()) {
+                return Err(refused("the DPoP proof's key is not the code's dpop_jkt"));
+            }
+        }
         let nonce = grant.nonce.clone();
         let issued = TokenGrant {
             family: grant.family,
@@ -57,6 +63,8 @@ impl AuthorizationServer {
             subject: grant.subject,
             scopes: grant.scopes,
             claims: grant.claims,
+            jkt: req.jkt.clone(),
+            bind_refresh: !req.client.is_confidential(),
         };
         let refresh_until = Some(now + self.config.refresh_token_ttl);
         self.issue(issued, nonce.as_deref(), refresh_until, store, now, rng)

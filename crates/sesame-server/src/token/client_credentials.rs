@@ -20,7 +20,7 @@ impl AuthorizationServer {
         rng: &dyn Random,
     ) -> Result<Value, OAuthError> {
         let client = req.client;
-        if client.secret.is_none() {
+        if !client.is_confidential() {
             return Err(OAuthError::new(
                 ErrorCode::UnauthorizedClient,
                 "public clients cannot use client_credentials",
@@ -43,6 +43,8 @@ impl AuthorizationServer {
             subject: client.id.clone(),
             scopes,
             claims: Map::new(),
+            jkt: req.jkt.clone(),
+            bind_refresh: false,
         };
         self.issue(issued, None, None, store, now, rng).await
     }

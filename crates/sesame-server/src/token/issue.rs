@@ -21,6 +21,11 @@ pub(crate) struct TokenGrant {
     pub(crate) subject: String,
     pub(crate) scopes: Vec<String>,
     pub(crate) claims: Map<String, Value>,
+    /// The DPoP key the access token is bound to (`cnf.jkt`).
+    pub(crate) jkt: Option<String>,
+    /// Whether the refresh token is bound to that key too (public
+    /// clients, RFC 9449 §5).
+    pub(crate) bind_refresh: bool,
 }
 
 impl AuthorizationServer {
@@ -43,7 +48,12 @@ impl AuthorizationServer {
         );
         let mut body = Map::new();
         body.insert("access_token".into(), json!(access_token));
-        body.insert("token_type".into(), json!("Bearer"));
+        let token_type = if grant.jkt.is_some() {
+            "DPoP"
+        } else {
+            "Bearer"
+        };
+        body.insert("token_type".into(), json!(token_type));
         body.insert(
             "expires_in".into(),
             json!(self.config.access_token_ttl.as_secs()),
@@ -58,6 +68,7 @@ impl AuthorizationServer {
                 scopes: grant.scopes,
                 claims: grant.claims,
                 expires_at,
+                dpop_jkt: grant.jkt.filter(|_| grant.bind_refresh),
             };
             store
                 .save_refresh(&sha256_b64(&refresh), record)
@@ -95,6 +106,9 @@ impl AuthorizationServer {
             ("sid", json!(grant.family)),
         ] {
             at.insert(k.into(), v);
+        }
+        if let Some(jkt) = &grant.jkt {
+            at.insert("cnf".into(), sesame_core::dpop::cnf_claim(jkt));
         }
         let ring = self.keys.read();
         let key = ring

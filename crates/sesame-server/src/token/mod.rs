@@ -21,6 +21,8 @@ pub(crate) use issue::TokenGrant;
 pub(crate) struct TokenRequest<'a> {
     pub(crate) form: &'a [(String, String)],
     pub(crate) client: &'a crate::RegisteredClient,
+    /// The thumbprint of the request's DPoP proof key, if it has one.
+    pub(crate) jkt: Option<String>,
 }
 
 impl TokenRequest<'_> {
@@ -87,11 +89,21 @@ impl AuthorizationServer {
             Ok(client) => client,
             Err(refusal) => return refusal.to_response(OAuthError::to_response),
         };
+        // RFC 9449 §5: a proof binds the tokens to its key.
+        let jkt = match self.dpop_proof(request, "/token", None, store, now).await {
+            Ok(jkt) => jkt,
+            Err(refusal) => return refusal.to_response(),
+        };
+        if jkt.is_none() && self.dpop_required(client) {
+            return OAuthError::new(ErrorCode::InvalidDpopProof, "a DPoP proof is required")
+                .to_response();
+        }
         let req = TokenRequest {
             form: &form,
             client,
+            jkt,
         };
-        match self.grant(&req, store, now, rng).await {
+        let mut resp = match self.grant(&req, store, now, rng).await {
             Ok(body) => {
                 let mut resp = sesame_core::response::json_response(200, &body);
                 resp.headers_mut().insert(
@@ -101,7 +113,12 @@ impl AuthorizationServer {
                 resp
             }
             Err(e) => e.to_response(),
+        };
+        if let Some(nonce) = self.dpop_nonce(now) {
+            resp.headers_mut()
+                .insert(sesame_core::dpop::DPOP_NONCE_HEADER, nonce);
         }
+        resp
     }
 
     /// The grant of an authenticated token request.

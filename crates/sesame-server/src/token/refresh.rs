@@ -43,6 +43,12 @@ impl AuthorizationServer {
         if grant.client_id != req.client.id {
             return Err(refused("refresh token was issued to another client"));
         }
+        // RFC 9449 §5: a public client's refresh token is bound to its key.
+        if let Some(bound) = &grant.dpop_jkt {
+            if req.jkt.as_deref() != Some(bound.as_str()) {
+                return Err(refused("the refresh token is bound to another DPoP key"));
+            }
+        }
         let mut scopes = grant.scopes;
         if let Some(scope) = req.get("scope") {
             let narrowed = sesame_core::scope::parse(scope);
@@ -60,6 +66,8 @@ impl AuthorizationServer {
             subject: grant.subject,
             scopes,
             claims: grant.claims,
+            jkt: req.jkt.clone(),
+            bind_refresh: !req.client.is_confidential(),
         };
         let refresh_until = Some(now + self.config.refresh_token_ttl);
         self.issue(issued, None, refresh_until, store, now, rng)
