@@ -1,7 +1,8 @@
-//! Client authentication at `/token`, `/revoke` and `/introspect`:
+//! Client authentication at `/token`, `/par`, `/revoke` and `/introspect`:
 //! `client_secret_basic` (RFC 6749 §2.3.1, form-encoded parts),
-//! `client_secret_post`, and `none` for public clients. One method per
-//! request; secrets compared in constant time.
+//! `client_secret_post`, `private_key_jwt` (`client_assertion.rs`) and
+//! `none` for public clients. One method per request; secrets compared in
+//! constant time; a client assertion's `jti` is used once.
 //!
 //! Failures are throttled per claimed `client_id` and per client address
 //! (`throttle.rs`): the counters are read before the secret is checked
@@ -50,15 +51,56 @@ impl ClientRefusal {
     }
 }
 
+/// The credentials a request's form carries (besides HTTP Basic).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct FormCredentials<'a> {
+    pub(crate) id: Option<&'a str>,
+    pub(crate) secret: Option<&'a str>,
+    pub(crate) assertion_type: Option<&'a str>,
+    pub(crate) assertion: Option<&'a str>,
+    /// The endpoint called (`/token`, …): an assertion's `aud` may name it.
+    pub(crate) endpoint: &'a str,
+}
+
+impl<'a> FormCredentials<'a> {
+    /// The credentials of a parsed form sent to `endpoint`.
+    pub(crate) fn of(form: &'a [(String, String)], endpoint: &'a str) -> Self {
+        Self {
+            id: crate::param(form, "client_id"),
+            secret: crate::param(form, "client_secret"),
+            assertion_type: crate::param(form, "client_assertion_type"),
+            assertion: crate::param(form, "client_assertion"),
+            endpoint,
+        }
+    }
+
+    /// The client id the request claims (for the throttle's counters):
+    /// the form's, or the assertion's unverified `sub`.
+    fn claimed_id(&self) -> Option<String> {
+        self.id.map(str::to_owned).or_else(|| {
+            let claims = sesame_core::jose::unverified_claims(self.assertion?).ok()?;
+            claims.get("sub")?.as_str().map(str::to_owned)
+        })
+    }
+}
+
+/// An authenticated client, and the assertion `jti` to record, if any.
+pub(crate) struct Authenticated<'a> {
+    pub(crate) client: &'a RegisteredClient,
+    replay: Option<(String, SystemTime)>,
+}
+
 impl AuthorizationServer {
     /// The client a request authenticates as, from its `Authorization`
-    /// header or its form's `client_id` and `client_secret`.
+    /// header or its form's credentials. A client assertion's `jti` is not
+    /// recorded here: see [`authenticate_throttled`](Self::authenticate_throttled).
     pub(crate) fn authenticate(
         &self,
         request: &http::Request<Vec<u8>>,
-        body_id: Option<&str>,
-        body_secret: Option<&str>,
-    ) -> Result<&RegisteredClient, OAuthError> {
+        creds: FormCredentials<'_>,
+        now: SystemTime,
+    ) -> Result<Authenticated<'_>, OAuthError> {
+        let (body_id, body_secret) = (creds.id, creds.secret);
         if request
             .headers()
             .get_all(http::header::AUTHORIZATION)
@@ -79,6 +121,25 @@ impl AuthorizationServer {
             ),
             None => None,
         };
+        if let Some(assertion) = creds.assertion {
+            if basic.is_some() || body_secret.is_some() {
+                return Err(OAuthError::new(
+                    ErrorCode::InvalidRequest,
+                    "use one client authentication method",
+                ));
+            }
+            let checked = self.check_assertion(
+                creds.assertion_type,
+                assertion,
+                body_id,
+                creds.endpoint,
+                now,
+            )?;
+            return Ok(Authenticated {
+                client: checked.client,
+                replay: Some((checked.replay_key, checked.until)),
+            });
+        }
         let (id, secret, via_basic) = match (basic, body_secret) {
             (Some(_), Some(_)) => {
                 return Err(OAuthError::new(
@@ -103,9 +164,14 @@ impl AuthorizationServer {
         let client = self
             .client(&id)
             .ok_or_else(|| OAuthError::invalid_client(via_basic))?;
+        let done = Authenticated {
+            client,
+            replay: None,
+        };
         match (&client.secret, secret) {
-            (Some(expected), Some(given)) if expected.ct_eq(&given) => Ok(client),
-            (None, None) => Ok(client),
+            (Some(expected), Some(given)) if expected.ct_eq(&given) => Ok(done),
+            // A private_key_jwt client has no secret, but is not public.
+            (None, None) if client.jwks.is_none() => Ok(done),
             _ => Err(OAuthError::invalid_client(via_basic)),
         }
     }
@@ -117,7 +183,7 @@ impl AuthorizationServer {
     fn client_counters(
         &self,
         request: &http::Request<Vec<u8>>,
-        body_id: Option<&str>,
+        creds: FormCredentials<'_>,
     ) -> Vec<Counted<'_>> {
         let t = &self.config.throttle;
         let issuer = &self.config.issuer;
@@ -128,7 +194,7 @@ impl AuthorizationServer {
                 .get_all(http::header::AUTHORIZATION)
                 .iter();
             let claimed = match (headers.next(), headers.next()) {
-                (None, _) => body_id.map(str::to_owned),
+                (None, _) => creds.claimed_id(),
                 (Some(h), None) => h.to_str().ok().and_then(parse_basic).map(|(id, _)| id),
                 // Refused as malformed before any secret is compared.
                 (Some(_), Some(_)) => None,
@@ -157,27 +223,40 @@ impl AuthorizationServer {
     pub(crate) async fn authenticate_throttled(
         &self,
         request: &http::Request<Vec<u8>>,
-        body_id: Option<&str>,
-        body_secret: Option<&str>,
+        creds: FormCredentials<'_>,
         store: &dyn Store,
         now: SystemTime,
     ) -> Result<&RegisteredClient, ClientRefusal> {
-        let counted = self.client_counters(request, body_id);
-        if counted.is_empty() {
-            return self
-                .authenticate(request, body_id, body_secret)
-                .map_err(ClientRefusal::OAuth);
-        }
+        let body_id = creds.id;
+        let counted = self.client_counters(request, creds);
         let t = &self.config.throttle;
-        match current_wait(t, store, &counted, now).await {
-            Ok(None) => {}
-            Ok(Some(wait)) => {
-                crate::audit::emit(AuditEvent::Throttled, body_id);
-                return Err(ClientRefusal::Wait(wait));
+        if !counted.is_empty() {
+            match current_wait(t, store, &counted, now).await {
+                Ok(None) => {}
+                Ok(Some(wait)) => {
+                    crate::audit::emit(AuditEvent::Throttled, body_id);
+                    return Err(ClientRefusal::Wait(wait));
+                }
+                Err(_) => return Err(ClientRefusal::Store),
             }
-            Err(_) => return Err(ClientRefusal::Store),
         }
-        match self.authenticate(request, body_id, body_secret) {
+        let outcome = match self.authenticate(request, creds, now) {
+            Ok(Authenticated {
+                client,
+                replay: Some((key, until)),
+            }) => match store.put_new(&key, until, now).await {
+                Ok(true) => Ok(client),
+                // A replayed assertion: a failed authentication.
+                Ok(false) => Err(OAuthError::invalid_client(false)),
+                Err(_) => return Err(ClientRefusal::Store),
+            },
+            Ok(done) => Ok(done.client),
+            Err(e) => Err(e),
+        };
+        if counted.is_empty() {
+            return outcome.map_err(ClientRefusal::OAuth);
+        }
+        match outcome {
             Ok(client) => Ok(client),
             Err(e) if e.code == ErrorCode::InvalidClient => {
                 crate::audit::emit(AuditEvent::ClientAuthFailed, body_id);
@@ -223,13 +302,12 @@ impl AuthServerService {
         let form = parse_params(request.body(), crate::MAX_PARAMS_LEN).map_err(|_| {
             json_response(400, &json!({"error": ErrorCode::InvalidRequest.as_str()}))
         })?;
-        let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let endpoint = request.uri().path();
         match self
             .server
             .authenticate_throttled(
                 request,
-                get("client_id"),
-                get("client_secret"),
+                FormCredentials::of(&form, endpoint),
                 self.store.as_ref(),
                 now,
             )

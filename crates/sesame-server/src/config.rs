@@ -39,6 +39,9 @@ pub struct RegisteredClient {
     /// §5.2 `dpop_bound_access_tokens`): token requests without a proof
     /// are refused.
     pub require_dpop: bool,
+    /// The public keys of a `private_key_jwt` client (RFC 7523): it
+    /// authenticates with assertions they verify, never a secret.
+    pub jwks: Option<sesame_core::jose::JwkSet>,
 }
 
 impl RegisteredClient {
@@ -54,7 +57,22 @@ impl RegisteredClient {
             id_token_alg: None,
             require_pushed_requests: false,
             require_dpop: false,
+            jwks: None,
         }
+    }
+
+    /// A confidential client authenticating with `private_key_jwt`
+    /// (RFC 7523 §2.2, OpenID Connect Core §9): signed assertions verified
+    /// with `jwks`, its public keys (several during a rotation). It has
+    /// no secret.
+    pub fn private_key_jwt(
+        id: impl Into<String>,
+        jwks: sesame_core::jose::JwkSet,
+        redirect_uris: &[&str],
+    ) -> Self {
+        let mut client = Self::new(id, None, redirect_uris);
+        client.jwks = Some(jwks);
+        client
     }
 
     /// Requires a DPoP proof on every token request of this client
@@ -121,9 +139,10 @@ impl RegisteredClient {
         self
     }
 
-    /// Whether the client authenticates (a secret; a public client has none).
+    /// Whether the client authenticates (a secret or registered keys; a
+    /// public client has neither).
     pub fn is_confidential(&self) -> bool {
-        self.secret.is_some()
+        self.secret.is_some() || self.jwks.is_some()
     }
 
     pub(crate) fn allows_redirect(&self, requested: &str) -> bool {
@@ -218,6 +237,10 @@ pub struct ServerConfig {
     /// DPoP (RFC 9449): accepted at `/token` and `/userinfo` by default;
     /// required and nonces as configured here.
     pub dpop: crate::DpopConfig,
+    /// Whether a client assertion's `aud` must be the issuer identifier
+    /// alone (RFC 7523bis, FAPI 2.0); by default the URL of the endpoint
+    /// called is accepted too.
+    pub strict_assertion_audience: bool,
 }
 
 impl ServerConfig {
@@ -242,6 +265,7 @@ impl ServerConfig {
             require_pushed_requests: false,
             pushed_request_ttl: Duration::from_secs(60),
             dpop: crate::DpopConfig::default(),
+            strict_assertion_audience: false,
         }
     }
 

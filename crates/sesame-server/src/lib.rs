@@ -104,6 +104,7 @@
 mod access_token;
 mod audit;
 mod authorize;
+mod client_assertion;
 mod client_auth;
 mod config;
 mod csrf;
@@ -130,6 +131,7 @@ mod users;
 use std::time::Duration;
 
 pub use authorize::{AuthorizationRequest, AuthorizeError};
+pub use client_assertion::{CLIENT_ASSERTION_TYPE, MAX_ASSERTION_LIFETIME};
 pub use config::{redirect_matches, RegisteredClient, ServerConfig};
 pub use dpop::DpopConfig;
 pub use error::{KeyRingError, OAuthError, ServerError};

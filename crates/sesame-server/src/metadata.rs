@@ -41,6 +41,10 @@ impl AuthorizationServer {
                 .map(sesame_core::jose::Algorithm::as_str)
                 .collect()
         };
+        let assertion_algs: Vec<&str> = crate::client_assertion::ASSERTION_ALGORITHMS
+            .iter()
+            .map(|a| a.as_str())
+            .collect();
         json!({
             "issuer": i,
             "authorization_endpoint": format!("{i}/authorize"),
@@ -57,9 +61,12 @@ impl AuthorizationServer {
             "code_challenge_methods_supported": ["S256"],
             "dpop_signing_alg_values_supported": self.config.dpop.proofs.algorithms.iter()
                 .map(|a| a.as_str()).collect::<Vec<_>>(),
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-            "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-            "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"],
+            "token_endpoint_auth_signing_alg_values_supported": assertion_algs,
+            "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"],
+            "revocation_endpoint_auth_signing_alg_values_supported": assertion_algs,
+            "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],
+            "introspection_endpoint_auth_signing_alg_values_supported": assertion_algs,
             "id_token_signing_alg_values_supported": algs,
             "subject_types_supported": ["public"],
             "scopes_supported": self.config.scopes,

@@ -79,8 +79,7 @@ impl AuthorizationServer {
         let client = match self
             .authenticate_throttled(
                 request,
-                param(&form, "client_id"),
-                param(&form, "client_secret"),
+                crate::client_auth::FormCredentials::of(&form, "/token"),
                 store,
                 now,
             )
