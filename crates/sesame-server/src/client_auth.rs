@@ -140,6 +140,13 @@ impl AuthorizationServer {
                 replay: Some((checked.replay_key, checked.until)),
             });
         }
+        if self.config.fapi2 {
+            // FAPI 2.0 §5.3.2.1: private_key_jwt (or mTLS) only.
+            return Err(OAuthError::new(
+                ErrorCode::InvalidClient,
+                "this server requires private_key_jwt client authentication",
+            ));
+        }
         let (id, secret, via_basic) = match (basic, body_secret) {
             (Some(_), Some(_)) => {
                 return Err(OAuthError::new(

@@ -241,6 +241,8 @@ pub struct ServerConfig {
     /// alone (RFC 7523bis, FAPI 2.0); by default the URL of the endpoint
     /// called is accepted too.
     pub strict_assertion_audience: bool,
+    /// The FAPI 2.0 Security Profile is on ([`ServerConfig::fapi2`]).
+    pub fapi2: bool,
 }
 
 impl ServerConfig {
@@ -266,7 +268,29 @@ impl ServerConfig {
             pushed_request_ttl: Duration::from_secs(60),
             dpop: crate::DpopConfig::default(),
             strict_assertion_audience: false,
+            fapi2: false,
         }
+    }
+
+    /// The FAPI 2.0 Security Profile (§5.3.2): pushed authorization
+    /// requests only (RFC 9126), sender-constrained access tokens (DPoP;
+    /// Sesame has no mTLS), confidential clients authenticating with
+    /// `private_key_jwt` only (secrets and public clients are refused),
+    /// the issuer alone as an assertion's `aud`. What Sesame always does
+    /// is FAPI's too: PKCE with S256, `iss` in authorization responses
+    /// (RFC 9207), the code flow only, codes living at most 60 s, exact
+    /// redirect URIs.
+    ///
+    /// ```
+    /// let config = sesame_server::ServerConfig::new("https://id.example.com").fapi2();
+    /// assert!(config.require_pushed_requests && config.dpop.required);
+    /// ```
+    pub fn fapi2(mut self) -> Self {
+        self.fapi2 = true;
+        self.require_pushed_requests = true;
+        self.dpop.required = true;
+        self.strict_assertion_audience = true;
+        self
     }
 
     /// Requires a DPoP proof on every token request (every access token

@@ -45,6 +45,17 @@ impl AuthorizationServer {
             .iter()
             .map(|a| a.as_str())
             .collect();
+        let methods: &[&str] = if self.config.fapi2 {
+            &["private_key_jwt"]
+        } else {
+            &[
+                "client_secret_basic",
+                "client_secret_post",
+                "private_key_jwt",
+                "none",
+            ]
+        };
+        let confidential: Vec<&str> = methods.iter().copied().filter(|m| *m != "none").collect();
         json!({
             "issuer": i,
             "authorization_endpoint": format!("{i}/authorize"),
@@ -61,11 +72,11 @@ impl AuthorizationServer {
             "code_challenge_methods_supported": ["S256"],
             "dpop_signing_alg_values_supported": self.config.dpop.proofs.algorithms.iter()
                 .map(|a| a.as_str()).collect::<Vec<_>>(),
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"],
+            "token_endpoint_auth_methods_supported": methods,
             "token_endpoint_auth_signing_alg_values_supported": assertion_algs,
-            "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"],
+            "revocation_endpoint_auth_methods_supported": methods,
             "revocation_endpoint_auth_signing_alg_values_supported": assertion_algs,
-            "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],
+            "introspection_endpoint_auth_methods_supported": confidential,
             "introspection_endpoint_auth_signing_alg_values_supported": assertion_algs,
             "id_token_signing_alg_values_supported": algs,
             "subject_types_supported": ["public"],
