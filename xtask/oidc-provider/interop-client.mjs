@@ -3,6 +3,9 @@
 // fills the login form; everything else is openid-client's own checks.
 //
 // Usage: node interop-client.mjs <issuer> <client_id> <client_secret|-> <redirect_uri> <username> <password>
+// Env: INTEROP_CLIENT_KEY (a private JWK, JSON): authenticate with
+// private_key_jwt instead; INTEROP_DPOP=1: DPoP-bound tokens (a fresh ES256
+// proof key), checked at the token endpoint, userinfo and refresh.
 // Prints `interop: ok` and exits 0 on success.
 import * as client from 'openid-client';
 import * as jose from 'jose';
@@ -12,12 +15,22 @@ const clientSecret = secretArg === '-' ? undefined : secretArg;
 const fail = (msg) => { console.error(`interop: FAIL ${msg}`); process.exit(1); };
 const check = (cond, msg) => { if (!cond) fail(msg); console.log(`interop: ${msg}`); };
 
+const clientKey = process.env.INTEROP_CLIENT_KEY
+  ? await jose.importJWK(JSON.parse(process.env.INTEROP_CLIENT_KEY), 'ES256')
+  : undefined;
+const clientAuth = clientKey
+  ? client.PrivateKeyJwt(clientKey)
+  : clientSecret ? client.ClientSecretBasic(clientSecret) : client.None();
+const confidential = !!(clientKey || clientSecret);
 const config = await client.discovery(
   new URL(issuer), clientId,
   clientSecret ? { client_secret: clientSecret } : undefined,
-  clientSecret ? client.ClientSecretBasic(clientSecret) : client.None(),
+  clientAuth,
   { execute: [client.allowInsecureRequests] },
 );
+const dpopKeys = process.env.INTEROP_DPOP === '1' ? await client.randomDPoPKeyPair('ES256') : undefined;
+const DPoP = dpopKeys ? client.getDPoPHandle(config, dpopKeys) : undefined;
+const dpopJkt = dpopKeys ? await jose.calculateJwkThumbprint(await jose.exportJWK(dpopKeys.publicKey)) : undefined;
 const meta = config.serverMetadata();
 check(meta.issuer === issuer, 'discovery: issuer matches');
 check(meta.code_challenge_methods_supported?.includes('S256'), 'discovery: S256 advertised');
@@ -39,7 +52,7 @@ async function signIn(par) {
     code_challenge_method: 'S256', state, nonce,
   };
   const authUrl = par
-    ? await client.buildAuthorizationUrlWithPAR(config, params)
+    ? await client.buildAuthorizationUrlWithPAR(config, params, { DPoP })
     : client.buildAuthorizationUrl(config, params);
   if (par) {
     check([...authUrl.searchParams.keys()].sort().join(',') === 'client_id,request_uri', `${how}: the browser carries only client_id and request_uri`);
@@ -71,7 +84,7 @@ async function signIn(par) {
 
   return client.authorizationCodeGrant(config, callback, {
     pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true,
-  });
+  }, undefined, { DPoP });
 }
 
 if (requirePar) {
@@ -96,21 +109,29 @@ const { payload, protectedHeader } = await jose.jwtVerify(tokens.access_token, j
   issuer, typ: 'at+jwt', requiredClaims: ['exp', 'iat', 'jti', 'client_id', 'scope', 'sub', 'aud'],
 });
 check(protectedHeader.typ === 'at+jwt' && payload.client_id === clientId, 'access token: RFC 9068 JWT verified with jose');
+if (DPoP) {
+  check(tokens.token_type === 'dpop', 'DPoP: token_type is DPoP');
+  check(payload.cnf?.jkt === dpopJkt, 'DPoP: the access token is bound to the proof key (cnf.jkt)');
+  const bare = await fetch(meta.userinfo_endpoint, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+  check(bare.status === 401 && (bare.headers.get('www-authenticate') || '').includes('DPoP'), 'DPoP: the bound token is refused as a bearer token');
+} else {
+  check(tokens.token_type === 'bearer', 'token_type is Bearer');
+}
 
-const userinfo = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
+const userinfo = await client.fetchUserInfo(config, tokens.access_token, claims.sub, { DPoP });
 check(userinfo.sub === username, 'userinfo: sub matches');
 
-const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token);
+const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token, undefined, { DPoP });
 check(refreshed.access_token && refreshed.refresh_token !== tokens.refresh_token, 'refresh: new tokens, refresh token rotated');
 
-if (clientSecret) {
+if (confidential) {
   const active = await client.tokenIntrospection(config, refreshed.access_token);
   check(active.active === true && active.sub === username, 'introspection: active token');
   await client.tokenRevocation(config, refreshed.refresh_token);
   const after = await client.tokenIntrospection(config, refreshed.access_token);
   check(after.active === false, 'revocation: the family is revoked, its access token inactive');
   let refused = false;
-  try { await client.refreshTokenGrant(config, refreshed.refresh_token); } catch { refused = true; }
+  try { await client.refreshTokenGrant(config, refreshed.refresh_token, undefined, { DPoP }); } catch { refused = true; }
   check(refused, 'revocation: the revoked refresh token is refused');
 }
 console.log('interop: ok');

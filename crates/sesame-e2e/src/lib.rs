@@ -598,9 +598,15 @@ impl AuthServer {
 /// Runs a Node script from `xtask/oidc-provider` (where the pinned npm
 /// packages live); returns (success, combined output).
 pub async fn node(script: &str, args: &[&str]) -> (bool, String) {
+    node_with(script, args, &[]).await
+}
+
+/// [`node`] with extra environment.
+pub async fn node_with(script: &str, args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
     let out = Command::new("node")
         .arg(script)
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(workspace_root().join("xtask/oidc-provider"))
         .output()
         .await

@@ -18,6 +18,14 @@
 //! `SESAME_ISSUER`, keys and Redis, several instances act as one server.
 //! `SESAME_REQUIRE_PAR=1`: authorization requests only through the pushed
 //! authorization request endpoint (`POST /par`, RFC 9126; always offered).
+//! `SESAME_CLIENT_JWKS_FILE`: a public JWK Set; the client then
+//! authenticates with `private_key_jwt` (RFC 7523) instead of a secret.
+//! `SESAME_REQUIRE_DPOP=1`: every token request needs a DPoP proof (RFC
+//! 9449; DPoP is always accepted, and `/userinfo` takes DPoP-bound
+//! tokens with their proof). `SESAME_DPOP_NONCE_KEY` (base64url of 32
+//! bytes, the same on every instance): DPoP proofs must carry a server
+//! nonce. `SESAME_PROFILE=fapi2`: the FAPI 2.0 Security Profile (PAR,
+//! DPoP and `private_key_jwt` required, the issuer as the assertion's `aud`).
 
 use std::sync::Arc;
 
@@ -61,11 +69,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let user_spec = env("SESAME_USERS")
         .unwrap_or_else(|| "alice:alice-password:admin,bob:bob-password:user".into());
 
-    let client = RegisteredClient::new(
-        client_id,
-        secret.as_deref(),
-        &redirects.split(',').collect::<Vec<_>>(),
-    );
+    let redirect_uris = redirects.split(',').collect::<Vec<_>>();
+    let client = match env("SESAME_CLIENT_JWKS_FILE") {
+        Some(path) => {
+            let text =
+                std::fs::read(&path).map_err(|e| format!("SESAME_CLIENT_JWKS_FILE {path}: {e}"))?;
+            let jwks = sesame_core::jose::JwkSet::parse(&text)
+                .map_err(|e| format!("SESAME_CLIENT_JWKS_FILE {path}: {e}"))?;
+            if jwks.keys().is_empty() {
+                return Err(format!("SESAME_CLIENT_JWKS_FILE {path}: no usable public key").into());
+            }
+            RegisteredClient::private_key_jwt(client_id, jwks, &redirect_uris)
+        }
+        None => RegisteredClient::new(client_id, secret.as_deref(), &redirect_uris),
+    };
     // RS256 ID tokens and ES256 access tokens; with SESAME_SIGNING_KEY_FILE
     // and SESAME_COOKIE_KEY shared, instances act as one server.
     let mut config = ServerConfig::new(&issuer)
@@ -73,6 +90,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .client(client);
     if env("SESAME_REQUIRE_PAR").as_deref() == Some("1") {
         config = config.require_pushed_requests();
+    }
+    if env("SESAME_REQUIRE_DPOP").as_deref() == Some("1") {
+        config = config.require_dpop();
+    }
+    if let Some(key) = env("SESAME_DPOP_NONCE_KEY") {
+        let secret = sesame_core::base64url::decode(&key)
+            .filter(|k| k.len() == 32)
+            .ok_or("SESAME_DPOP_NONCE_KEY: base64url of 32 bytes")?;
+        config = config.dpop_nonces(sesame_core::dpop::NonceSource::new(
+            &secret,
+            sesame_core::dpop::NonceSource::DEFAULT_PERIOD,
+        )?);
+    }
+    match env("SESAME_PROFILE").as_deref() {
+        None => {}
+        Some("fapi2") => config = config.fapi2(),
+        Some(other) => {
+            return Err(format!("SESAME_PROFILE: unknown profile {other:?} (fapi2)").into())
+        }
     }
     let server = Arc::new(AuthorizationServer::with_keys(
         config,
