@@ -2,7 +2,8 @@
 //! signing keys, cookie key and Redis act as one server — on one Redis and
 //! on a three-node Redis Cluster (real `redis-server` processes on
 //! loopback): forms rendered by one are posted to the other, single use
-//! and rotation hold across both, and a Redis outage is a bounded 503 the
+//! and rotation hold across both (codes, refresh tokens, pushed requests'
+//! `request_uri`s, DPoP proofs), and a Redis outage is a bounded 503 the
 //! servers recover from by themselves.
 use std::time::{Duration, Instant};
 
@@ -132,17 +133,26 @@ async fn code(pair: &Pair, page_at: char, post_at: char) -> String {
 }
 
 async fn post(base: &str, path: &str, pairs: &[(&str, &str)]) -> (u16, Value) {
+    post_with_proof(base, path, pairs, None).await
+}
+
+async fn post_with_proof(
+    base: &str,
+    path: &str,
+    pairs: &[(&str, &str)],
+    dpop: Option<&str>,
+) -> (u16, Value) {
     let body = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
         .finish();
-    let resp = http_client()
+    let mut req = http_client()
         .post(format!("{base}{path}"))
         .basic_auth("web", Some("web-secret"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+        .header("content-type", "application/x-www-form-urlencoded");
+    if let Some(p) = dpop {
+        req = req.header("dpop", p);
+    }
+    let resp = req.body(body).send().await.unwrap();
     let status = resp.status().as_u16();
     let text = resp.text().await.unwrap_or_default();
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
@@ -261,6 +271,93 @@ async fn act_as_one(url: &str, dir: &std::path::Path) {
     assert_eq!(status, 200);
     assert!(!active(&pair.base('b'), &s(&t, "access_token")).await);
     assert!(!active(&pair.base('b'), &s(&t, "refresh_token")).await);
+
+    // A DPoP proof used at A is a replay at B.
+    let key = sesame_core::dpop::ProofKey::generate(sesame_core::jose::Algorithm::ES256).unwrap();
+    let htu = url::Url::parse(&format!("{}/token", pair.issuer)).unwrap();
+    let proof = key
+        .proof(
+            &http::Method::POST,
+            &htu,
+            std::time::SystemTime::now(),
+            &ring::rand::SystemRandom::new(),
+            None,
+            None,
+        )
+        .unwrap();
+    let redemption = |c: &str| {
+        let c = c.to_owned();
+        move |base: String, proof: String| async move {
+            post_with_proof(
+                &base,
+                "/token",
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("code", &c),
+                    ("redirect_uri", REDIRECT),
+                    ("code_verifier", VERIFIER),
+                ],
+                Some(&proof),
+            )
+            .await
+        }
+    };
+    let c = code(&pair, 'a', 'a').await;
+    let (status, bound) = redemption(&c)(pair.base('a'), proof.clone()).await;
+    assert_eq!(
+        (status, s(&bound, "token_type").as_str()),
+        (200, "DPoP"),
+        "{bound}"
+    );
+    let c = code(&pair, 'b', 'b').await;
+    let (status, replay) = redemption(&c)(pair.base('b'), proof).await;
+    assert_eq!(
+        (status, s(&replay, "error").as_str()),
+        (400, "invalid_dpop_proof"),
+        "{replay}"
+    );
+
+    // A request pushed to A is redeemed once, at B; then never again.
+    let query = format!(
+        "response_type=code&client_id=web&redirect_uri={}&scope=openid&state=s&code_challenge={CHALLENGE}&code_challenge_method=S256",
+        url::form_urlencoded::byte_serialize(REDIRECT.as_bytes()).collect::<String>()
+    );
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let pairs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let (status, pushed) = post(&pair.base('a'), "/par", &pairs).await;
+    assert_eq!(status, 201, "{pushed}");
+    let authorize = |base: String| {
+        format!(
+            "{base}/authorize?client_id=web&request_uri={}",
+            url::form_urlencoded::byte_serialize(s(&pushed, "request_uri").as_bytes())
+                .collect::<String>()
+        )
+    };
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let first = no_redirects
+        .get(authorize(pair.base('b')))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 200);
+    let again = no_redirects
+        .get(authorize(pair.base('a')))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 303);
+    assert!(again.headers()["location"]
+        .to_str()
+        .unwrap()
+        .contains("error=invalid_request_uri"));
 
     pair.stop().await;
 }
