@@ -269,6 +269,8 @@ fn main() -> ExitCode {
             "protected_route",
             "--bench",
             "token_endpoint",
+            "--bench",
+            "dpop",
         ]),
         "providers" => providers(std::env::args().nth(2).as_deref() == Some("--check")),
         _ => {

@@ -22,6 +22,10 @@ pub mod readme {}
 #[doc = include_str!("../../../docs/adding-a-provider.md")]
 pub mod adding_a_provider {}
 
+/// Sender-constrained tokens and modern client authentication: DPoP, PAR, `private_key_jwt`, FAPI 2.0.
+#[doc = include_str!("../../../docs/dpop-par.md")]
+pub mod dpop_par {}
+
 /// How the crates fit together.
 #[doc = include_str!("../../../docs/architecture.md")]
 pub mod architecture {}
