@@ -668,5 +668,31 @@ fn main() {
     v.algorithms = vec![Algorithm::HS256];
     v.validate(&logout_jwt, key_set(), sesame_fuzz::now())
         .expect("logout seed valid");
+    // DPoP proofs: one the harness signs (mode 1), and that proof as text.
+    let mut c = Corpus::new(&root, "dpop_proof");
+    let dpop_header = j(json!({"typ": "dpop+jwt", "alg": "EdDSA"}));
+    let dpop_claims = j(
+        json!({"jti": "j-1", "htm": "POST", "htu": "https://id.example.com/token",
+        "iat": now, "ath": sesame_core::dpop::ath("access-token-1"), "nonce": "nonce-1"}),
+    );
+    c.add("signed", input(1, &[&dpop_header, &dpop_claims]));
+    let mut h: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&dpop_header).expect("header");
+    h.insert("jwk".into(), ed25519_signer().public_jwk().expect("jwk"));
+    let proof = ed25519_signer()
+        .sign_parts(&serde_json::to_vec(&h).expect("json"), &dpop_claims)
+        .expect("sign");
+    c.add("text", input(0, &[proof.as_bytes()]));
+    let checked = sesame_core::dpop::ProofPolicy::default()
+        .check(
+            &proof,
+            &http::Method::POST,
+            &"https://id.example.com/token".parse().expect("url"),
+            sesame_fuzz::now(),
+            Some("access-token-1"),
+            |_| true,
+        )
+        .expect("dpop seed valid");
+    assert!(!checked.jkt().is_empty());
     println!("seeds written to {}", root.display());
 }
