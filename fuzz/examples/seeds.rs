@@ -630,10 +630,40 @@ fn main() {
         c.add("no-token", "client_id=web&client_secret=web-secret");
     }
     // The valid seeds reach the grants, not only the refusals.
+    let mut c = Corpus::new(&root, "server_par");
+    let enc = |v: &str| url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
+    let push = |client: &str, redirect: &str| {
+        format!(
+            "response_type=code&client_id={client}&redirect_uri={}&scope=openid&state=s-1&nonce=n-1&code_challenge={}&code_challenge_method=S256",
+            enc(redirect),
+            server::CHALLENGE
+        )
+    };
+    c.add(
+        "web-basic",
+        format!(
+            "{form_head}authorization: Basic {}\n\n{}",
+            basic("web", "web-secret"),
+            push("web", server::WEB_REDIRECT).replace("client_id=web&", "")
+        ),
+    );
+    c.add(
+        "web-post",
+        format!(
+            "{}&client_secret=web-secret",
+            push("web", server::WEB_REDIRECT)
+        ),
+    );
+    c.add("spa-public", push("spa", server::SPA_REDIRECT));
+    c.add(
+        "with-request-uri",
+        format!("{}&request_uri=urn:x", push("spa", server::SPA_REDIRECT)),
+    );
     for (target, path) in [
         ("server_token", "/token"),
         ("server_introspect", "/introspect"),
         ("server_revoke", "/revoke"),
+        ("server_par", "/par"),
     ] {
         for e in std::fs::read_dir(root.join(target)).expect("dir") {
             let p = e.expect("entry").path();
