@@ -5,12 +5,19 @@ use std::sync::Arc;
 use axum::response::Response;
 
 use crate::to_axum;
-use sesame_core::resource::Realm;
+use sesame_core::resource::{extract_credentials, Realm};
 
 /// Bearer-token protection for API routes: a tower [`Layer`](tower::Layer)
 /// that validates the token (via [`sesame_reqwest::BearerAuth`]), checks a
 /// [`Guard`](sesame_core::resource::Guard), answers RFC 6750 refusals, and
 /// hands the validated [`Claims`](crate::Claims) to handlers.
+///
+/// DPoP-bound tokens (RFC 9449) pass too when the policy accepts them
+/// ([`BearerPolicy::dpop`](sesame_core::resource::BearerPolicy::dpop)): the
+/// proof is checked against the request's method and URI. Behind a proxy,
+/// or in a nested router (which sees the path without its prefix), set
+/// [`BearerPolicy::public_origin`](sesame_core::resource::BearerPolicy::public_origin)
+/// and layer the router whose paths are the public ones.
 ///
 /// ```no_run
 /// # async fn demo(auth: sesame_reqwest::BearerAuth) {
@@ -77,12 +84,21 @@ where
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let layer = self.layer.clone();
         Box::pin(async move {
-            match layer
+            let authenticated = layer
                 .auth
-                .authenticate(request.headers(), &layer.guard)
-                .await
-            {
+                .authenticate_request(
+                    request.method(),
+                    request.uri(),
+                    request.headers(),
+                    &layer.guard,
+                )
+                .await;
+            match authenticated {
                 Ok(claims) => {
+                    if let Ok((scheme, _)) = extract_credentials(request.headers()) {
+                        // So that the extractors refuse in the same scheme.
+                        request.extensions_mut().insert(scheme);
+                    }
                     request.extensions_mut().insert(claims);
                     request
                         .extensions_mut()

@@ -3,12 +3,17 @@
 use poem::{IntoResponse, Request, Response};
 
 use crate::to_poem;
-use sesame_core::resource::Realm;
+use sesame_core::resource::{extract_credentials, Realm};
 
 /// Bearer-token protection for API endpoints: a Poem middleware that
 /// validates the token (via [`sesame_reqwest::BearerAuth`]), checks a
 /// [`Guard`](sesame_core::resource::Guard), answers RFC 6750 refusals, and
 /// hands the validated [`Claims`](crate::Claims) to handlers.
+///
+/// DPoP-bound tokens (RFC 9449) pass too when the policy accepts them
+/// ([`BearerPolicy::dpop`](sesame_core::resource::BearerPolicy::dpop)): the
+/// proof is checked against the request's method and original URI. Behind
+/// a proxy, set [`BearerPolicy::public_origin`](sesame_core::resource::BearerPolicy::public_origin).
 #[derive(Debug, Clone)]
 pub struct BearerMiddleware {
     auth: std::sync::Arc<sesame_reqwest::BearerAuth>,
@@ -46,13 +51,23 @@ impl<E: poem::Endpoint> poem::Endpoint for BearerEndpoint<E> {
     type Output = Response;
 
     async fn call(&self, mut req: Request) -> poem::Result<Response> {
-        match self
+        let authenticated = self
             .mw
             .auth
-            .authenticate(req.headers(), &self.mw.guard)
-            .await
-        {
+            .authenticate_request(
+                req.method(),
+                // The whole path, also in a nested route.
+                req.original_uri(),
+                req.headers(),
+                &self.mw.guard,
+            )
+            .await;
+        match authenticated {
             Ok(claims) => {
+                if let Ok((scheme, _)) = extract_credentials(req.headers()) {
+                    // So that the extractors refuse in the same scheme.
+                    req.extensions_mut().insert(scheme);
+                }
                 req.extensions_mut().insert(claims);
                 req.extensions_mut()
                     .insert(Realm(self.mw.auth.realm_name().to_owned()));

@@ -148,7 +148,12 @@ impl<'a, T: FromAccessClaims> ApiExtractor<'a> for OAuth2Claims<T> {
         };
         let refusal = |e: BearerError| poem::Error::from_response(to_poem(auth.refusal(&e)));
         let claims = auth
-            .authenticate(request.headers(), &Guard::new())
+            .authenticate_request(
+                request.method(),
+                request.original_uri(),
+                request.headers(),
+                &Guard::new(),
+            )
             .await
             .map_err(refusal)?;
         let realm = Realm(auth.realm_name().to_owned());

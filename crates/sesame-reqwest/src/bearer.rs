@@ -3,14 +3,17 @@ use std::time::SystemTime;
 
 use sesame_core::protocol::Endpoint;
 use sesame_core::resource::{
-    AccessClaims, BearerError, BearerPolicy, BearerValidator, Guard, Introspector, TrustedIssuer,
+    AccessClaims, BearerCheck, BearerError, BearerPolicy, BearerValidator, Guard, Introspector,
+    TrustedIssuer,
 };
+use sesame_core::step::Step;
 
 use crate::{Drive, Error, Sesame};
 
 /// Bearer-token protection for an API: the core's [`BearerPolicy`] run
 /// over the network, with the driver's JWKS cache (rotation handled by the
-/// core's one refetch) and HTTP client (introspection).
+/// core's one refetch) and HTTP client (introspection). DPoP is configured
+/// on the policy ([`BearerPolicy::dpop`], then [`BearerAuth::with_policy`]).
 #[derive(Debug, Clone)]
 pub struct BearerAuth {
     policy: BearerPolicy,
@@ -59,14 +62,42 @@ impl BearerAuth {
         &self.policy
     }
 
-    /// Validates the request's bearer token and checks `guard`.
+    /// Validates the request's bearer token and checks `guard`, from the
+    /// headers alone: `Bearer` only (see [`BearerPolicy::check`]); use
+    /// [`BearerAuth::authenticate_request`] to accept DPoP as well.
     pub async fn authenticate(
         &self,
         headers: &http::HeaderMap,
         guard: &Guard,
     ) -> Result<AccessClaims, BearerError> {
         let started = std::time::Instant::now();
-        let result = match self.policy.check(headers, guard, SystemTime::now()) {
+        let first = self.policy.check(headers, guard, SystemTime::now());
+        self.drive(first, started).await
+    }
+
+    /// Validates the request's token, `Bearer` or (when the policy enables
+    /// it, [`BearerPolicy::dpop`]) `DPoP` with its proof for this `method`
+    /// and `uri`, and checks `guard` (see [`BearerPolicy::check_request`]).
+    pub async fn authenticate_request(
+        &self,
+        method: &http::Method,
+        uri: &http::Uri,
+        headers: &http::HeaderMap,
+        guard: &Guard,
+    ) -> Result<AccessClaims, BearerError> {
+        let started = std::time::Instant::now();
+        let first = self
+            .policy
+            .check_request(method, uri, headers, guard, SystemTime::now());
+        self.drive(first, started).await
+    }
+
+    async fn drive(
+        &self,
+        first: Result<(BearerCheck, Step<AccessClaims>), BearerError>,
+        started: std::time::Instant,
+    ) -> Result<AccessClaims, BearerError> {
+        let result = match first {
             Err(e) => Err(e),
             Ok((mut check, step)) => match self.sesame.run(&mut check, step).await {
                 Ok(claims) => Ok(claims),
@@ -88,7 +119,8 @@ impl BearerAuth {
         result
     }
 
-    /// The RFC 6750 answer for a refusal.
+    /// The answer for a refusal (RFC 6750, and RFC 9449 when the policy
+    /// accepts DPoP; see [`BearerPolicy::refusal`]).
     pub fn refusal(&self, error: &BearerError) -> http::Response<Vec<u8>> {
         self.policy.refusal(error)
     }

@@ -1,13 +1,13 @@
 //! The request's validated bearer token itself.
 
-use sesame_core::resource::{extract_bearer, AccessClaims, BearerError};
+use sesame_core::resource::{extract_credentials, AccessClaims, BearerError};
 use sesame_core::Secret;
 
 use sesame_core::resource::Refusal;
 
 use crate::BearerRejection;
 
-/// The request's bearer token itself, validated by [`BearerLayer`](crate::BearerLayer) — for
+/// The request's access token itself (`Bearer` or `DPoP`), validated by [`BearerLayer`](crate::BearerLayer) — for
 /// relaying it to a downstream API. Redacted in `Debug`; `expose()` it only
 /// to send it on.
 #[derive(Debug, Clone)]
@@ -22,8 +22,8 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Bearer {
     ) -> Result<Self, Self::Rejection> {
         // Only once the layer has validated it.
         let validated = parts.extensions.get::<AccessClaims>().is_some();
-        match extract_bearer(&parts.headers) {
-            Ok(token) if validated => Ok(Bearer(Secret::new(token))),
+        match extract_credentials(&parts.headers) {
+            Ok((_, token)) if validated => Ok(Bearer(Secret::new(token))),
             _ => Err(BearerRejection(Refusal::in_realm_of(
                 &parts.extensions,
                 BearerError::Missing,

@@ -47,6 +47,14 @@ impl From<DpopErrorCode> for ErrorCode {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ProofRefusal {
+    /// The request has no `DPoP` header although it needs one (a resource
+    /// server's `Authorization: DPoP …`).
+    #[error("dpop proof missing")]
+    Missing,
+    /// The proof (its key and `jti`) was already used (RFC 9449 §11.1):
+    /// the caller's replay cache remembers it.
+    #[error("dpop proof replayed")]
+    Replayed,
     /// The proof is longer than the policy's maximum.
     #[error("dpop proof too large")]
     TooLarge,

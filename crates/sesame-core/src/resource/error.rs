@@ -1,5 +1,7 @@
-//! Why a request was refused, and its RFC 6750 answer.
+//! Why a request was refused, and its RFC 6750 (or RFC 9449) answer.
 
+use crate::dpop::{Challenge, ProofRefusal};
+use crate::jose::Algorithm;
 use crate::protocol::ErrorCode;
 
 /// Why a request was refused.
@@ -25,25 +27,93 @@ pub enum BearerError {
     /// A required claim is missing or has another value: 403.
     #[error("forbidden")]
     Forbidden,
+    /// The DPoP proof is missing, malformed, replayed, or made for another
+    /// request or token: 401 with a `DPoP` challenge, `invalid_dpop_proof`.
+    /// The reason is for logs only.
+    #[error("{0}")]
+    InvalidDpopProof(ProofRefusal),
+    /// The proof lacks a nonce the API accepts now: 401 `use_dpop_nonce`,
+    /// with this fresh nonce (not a secret) in the `DPoP-Nonce` header.
+    #[error("dpop nonce required")]
+    UseDpopNonce(String),
+    /// A refusal of a request made with the `DPoP` scheme, or of a
+    /// DPoP-bound token presented as `Bearer`: the inner refusal (same
+    /// status and code), answered with a `DPoP` challenge (RFC 9449 §7.1).
+    /// See [`BearerError::under_dpop`].
+    #[error("{0}")]
+    Dpop(Box<BearerError>),
+}
+
+/// The schemes a protected API accepts, as its refusals offer them in
+/// `WWW-Authenticate` (a request without credentials gets one bare
+/// challenge per scheme, RFC 9449 §7.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Accepted {
+    /// `Bearer` only (RFC 6750).
+    Bearer,
+    /// `Bearer` and `DPoP`, with the algorithms accepted for proofs.
+    BearerAndDpop(Vec<Algorithm>),
+    /// `DPoP` only, with the algorithms accepted for proofs.
+    Dpop(Vec<Algorithm>),
 }
 
 impl BearerError {
     /// Whether the driver should refetch the issuer's JWKS and validate once more.
     pub fn wants_refetch(&self) -> bool {
-        matches!(self, BearerError::UnknownKey)
+        match self {
+            BearerError::UnknownKey => true,
+            BearerError::Dpop(inner) => inner.wants_refetch(),
+            _ => false,
+        }
+    }
+
+    /// The same refusal, answered with a `DPoP` challenge: what a request
+    /// made with the `DPoP` scheme is refused with. Refusals that are
+    /// DPoP's own ([`InvalidDpopProof`](Self::InvalidDpopProof),
+    /// [`UseDpopNonce`](Self::UseDpopNonce)) or already wrapped stay as they are.
+    ///
+    /// ```
+    /// use sesame_core::resource::BearerError;
+    /// let refused = BearerError::InvalidToken("expired").under_dpop();
+    /// assert_eq!(refused, BearerError::Dpop(Box::new(BearerError::InvalidToken("expired"))));
+    /// assert_eq!(refused.clone().under_dpop(), refused);
+    /// assert_eq!(refused.status(), 401);
+    /// let www = refused.to_response("api").headers()["www-authenticate"].clone();
+    /// assert_eq!(www, r#"DPoP error="invalid_token", algs="ES256 EdDSA RS256 PS256""#);
+    /// ```
+    pub fn under_dpop(self) -> Self {
+        if self.is_dpop() {
+            self
+        } else {
+            BearerError::Dpop(Box::new(self))
+        }
+    }
+
+    /// Whether the refusal is answered with a `DPoP` challenge.
+    pub fn is_dpop(&self) -> bool {
+        matches!(
+            self,
+            BearerError::InvalidDpopProof(_) | BearerError::UseDpopNonce(_) | BearerError::Dpop(_)
+        )
     }
 
     /// The HTTP status.
     pub fn status(&self) -> u16 {
         match self {
-            BearerError::Missing | BearerError::InvalidToken(_) | BearerError::UnknownKey => 401,
+            BearerError::Missing
+            | BearerError::InvalidToken(_)
+            | BearerError::UnknownKey
+            | BearerError::InvalidDpopProof(_)
+            | BearerError::UseDpopNonce(_) => 401,
             BearerError::InvalidRequest => 400,
             BearerError::InsufficientScope(_) | BearerError::Forbidden => 403,
+            BearerError::Dpop(inner) => inner.status(),
         }
     }
 
-    /// The RFC 6750 error code, if the answer carries one (a request
-    /// without credentials gets a bare challenge, RFC 6750 §3.1).
+    /// The RFC 6750 (or RFC 9449) error code, if the answer carries one (a
+    /// request without credentials gets a bare challenge, RFC 6750 §3.1).
     pub fn code(&self) -> Option<ErrorCode> {
         match self {
             BearerError::Missing => None,
@@ -52,11 +122,87 @@ impl BearerError {
             BearerError::InsufficientScope(_) | BearerError::Forbidden => {
                 Some(ErrorCode::InsufficientScope)
             }
+            BearerError::InvalidDpopProof(refusal) => Some(refusal.error_code().into()),
+            BearerError::UseDpopNonce(_) => Some(ErrorCode::UseDpopNonce),
+            BearerError::Dpop(inner) => inner.code(),
         }
     }
 
-    /// The RFC 6750 response: status, `WWW-Authenticate`, a JSON body.
+    /// The RFC 6750 response: status, `WWW-Authenticate`, a JSON body. An
+    /// API accepting only `Bearer` answers so; DPoP refusals name the
+    /// default proof algorithms (see [`BearerError::response`]).
     pub fn to_response(&self, realm: &str) -> http::Response<Vec<u8>> {
+        self.response(realm, &Accepted::Bearer)
+    }
+
+    /// The response of an API accepting the schemes `accepted`: status,
+    /// `WWW-Authenticate` and a JSON body.
+    ///
+    /// * DPoP refusals get one `DPoP` challenge with the error code and the
+    ///   accepted algorithms (RFC 9449 §7.1), and [`UseDpopNonce`](Self::UseDpopNonce)
+    ///   a `DPoP-Nonce` header;
+    /// * a request without credentials gets a bare challenge per accepted
+    ///   scheme (`Bearer realm="…"` and `DPoP algs="…"`, RFC 9449 §7.2);
+    /// * other refusals get the `Bearer` challenge of RFC 6750 §3, or the
+    ///   `DPoP` one when only DPoP is accepted.
+    ///
+    /// No `error_description` is sent: nothing that helps an attacker.
+    ///
+    /// ```
+    /// use sesame_core::jose::Algorithm;
+    /// use sesame_core::resource::{Accepted, BearerError};
+    /// let both = Accepted::BearerAndDpop(vec![Algorithm::ES256]);
+    /// let r = BearerError::Missing.response("api", &both);
+    /// let www: Vec<_> = r.headers().get_all("www-authenticate").iter().collect();
+    /// assert_eq!(www, [r#"Bearer realm="api""#, r#"DPoP algs="ES256""#]);
+    /// let r = BearerError::UseDpopNonce("n-1".into()).response("api", &both);
+    /// assert_eq!(r.headers()["www-authenticate"], r#"DPoP error="use_dpop_nonce", algs="ES256""#);
+    /// assert_eq!(r.headers()["dpop-nonce"], "n-1");
+    /// ```
+    pub fn response(&self, realm: &str, accepted: &Accepted) -> http::Response<Vec<u8>> {
+        let body = match self.code() {
+            Some(c) => serde_json::json!({"error": c.as_str()}),
+            None => serde_json::json!({"error": "unauthorized"}),
+        };
+        let mut resp = crate::response::json_response(self.status(), &body);
+        let default_algs;
+        let (bearer, dpop_algs) = match accepted {
+            Accepted::Bearer => {
+                default_algs = crate::dpop::ProofPolicy::default().algorithms;
+                (true, default_algs.as_slice())
+            }
+            Accepted::BearerAndDpop(algs) => (true, algs.as_slice()),
+            Accepted::Dpop(algs) => (false, algs.as_slice()),
+        };
+        let dpop = |code: Option<ErrorCode>| {
+            let challenge = Challenge::new(dpop_algs);
+            match code {
+                Some(code) => challenge.with_error(code),
+                None => challenge,
+            }
+            .header_value()
+        };
+        let headers = resp.headers_mut();
+        let www = http::header::WWW_AUTHENTICATE;
+        if self.is_dpop() || !bearer {
+            headers.append(www, dpop(self.code()));
+        } else {
+            if let Ok(v) = http::HeaderValue::from_str(&self.bearer_challenge(realm)) {
+                headers.append(www.clone(), v);
+            }
+            if *self == BearerError::Missing && !matches!(accepted, Accepted::Bearer) {
+                headers.append(www, dpop(None));
+            }
+        }
+        if let BearerError::UseDpopNonce(nonce) = self {
+            if let Ok(v) = http::HeaderValue::from_str(nonce) {
+                headers.insert(crate::dpop::DPOP_NONCE_HEADER, v);
+            }
+        }
+        resp
+    }
+
+    fn bearer_challenge(&self, realm: &str) -> String {
         let realm = realm.replace(['"', '\\'], "");
         let mut challenge = format!("Bearer realm=\"{realm}\"");
         if let Some(code) = self.code() {
@@ -65,14 +211,6 @@ impl BearerError {
         if let BearerError::InsufficientScope(scope) = self {
             challenge.push_str(&format!(", scope=\"{}\"", scope.replace(['"', '\\'], "")));
         }
-        let body = match self.code() {
-            Some(c) => serde_json::json!({"error": c.as_str()}),
-            None => serde_json::json!({"error": "unauthorized"}),
-        };
-        let mut resp = crate::response::json_response(self.status(), &body);
-        if let Ok(v) = http::HeaderValue::from_str(&challenge) {
-            resp.headers_mut().insert(http::header::WWW_AUTHENTICATE, v);
-        }
-        resp
+        challenge
     }
 }

@@ -27,14 +27,22 @@
 //! assert_eq!(refused.status(), 401);
 //! ```
 //!
+//! With [`BearerPolicy::dpop`] the API also accepts DPoP-bound tokens
+//! (RFC 9449): `Authorization: DPoP <token>` with a `DPoP` proof, checked
+//! by [`BearerPolicy::check_request`] against the request's method and URI
+//! (see [`BearerPolicy`]'s DPoP rules and [`DpopMode`]).
+//!
 //! Failures answer RFC 6750 §3: `401` with `WWW-Authenticate: Bearer
 //! error="invalid_token"` (no detail that helps an attacker), `403
 //! insufficient_scope` naming the scope needed, `400 invalid_request` for a
-//! malformed header.
+//! malformed header; DPoP refusals answer RFC 9449 §7.1's `DPoP` challenge
+//! (`invalid_dpop_proof`, `use_dpop_nonce` with a `DPoP-Nonce` header, or
+//! the RFC 6750 codes).
 //!
 //! | file | concern |
 //! |---|---|
 //! | `check.rs` | the policy and its state machine |
+//! | `dpop.rs` | DPoP modes and the replay cache |
 //! | `extract.rs` | reading `Authorization` |
 //! | `issuer.rs` | trusted issuers and their keys |
 //! | `validator.rs` | JWT access-token validation |
@@ -47,6 +55,7 @@
 
 mod check;
 mod claims;
+mod dpop;
 mod error;
 mod extract;
 mod guard;
@@ -58,8 +67,9 @@ mod validator;
 
 pub use check::{BearerCheck, BearerPolicy};
 pub use claims::{AccessClaims, FromAccessClaims};
-pub use error::BearerError;
-pub use extract::extract_bearer;
+pub use dpop::{DpopMode, MemoryReplayCache, ReplayCache};
+pub use error::{Accepted, BearerError};
+pub use extract::{extract_bearer, extract_credentials, AuthScheme};
 pub use guard::{Guard, Requirement};
 pub use introspect::Introspector;
 pub use issuer::{IssuerKeys, KeySource, TrustedIssuer};

@@ -23,7 +23,9 @@ impl Realm {
 
 /// Why an extractor refused a request, in the realm of the layer that
 /// validated it (401 without a validated token, 403 for claims that don't
-/// fit the app's type).
+/// fit the app's type), and in its scheme: when the layer left
+/// [`AuthScheme::Dpop`](super::AuthScheme::Dpop) in the extensions, the
+/// refusal is answered with a `DPoP` challenge.
 ///
 /// ```
 /// use sesame_core::resource::{BearerError, Realm, Refusal};
@@ -45,6 +47,10 @@ pub struct Refusal {
 impl Refusal {
     /// `error`, in the realm the request's extensions carry.
     pub fn in_realm_of(extensions: &http::Extensions, error: BearerError) -> Self {
+        let error = match extensions.get::<super::AuthScheme>() {
+            Some(super::AuthScheme::Dpop) => error.under_dpop(),
+            _ => error,
+        };
         Self {
             error,
             realm: Realm::of(extensions).to_owned(),
