@@ -193,9 +193,7 @@ fn hs256_id_token(c: &mut Criterion) {
         })
     });
     group.bench_function("raw ring verify", |b| {
-        b.iter(|| {
-            ring::hmac::verify(&hmac, signing_input.as_bytes(), &signature).expect("verify")
-        })
+        b.iter(|| ring::hmac::verify(&hmac, signing_input.as_bytes(), &signature).expect("verify"))
     });
     let dk = jsonwebtoken::DecodingKey::from_secret(secret);
     let mut val = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);

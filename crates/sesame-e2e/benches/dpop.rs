@@ -78,24 +78,27 @@ fn bench(c: &mut Criterion) {
     // proof: the token's signature from the verified-token cache, the
     // proof's checked afresh.
     let cache = sesame_core::resource::VerifiedTokenCache::new(1024);
-    group.bench_function("DPoP-bound token (verified-token cache) with its proof", |b| {
-        b.iter(|| {
-            let claims = cache
-                .validate(&validator, std::hint::black_box(&bound), &keys, now)
-                .expect("valid");
-            let checked = policy
-                .check(
-                    std::hint::black_box(&proof),
-                    &http::Method::GET,
-                    &htu,
-                    now,
-                    Some(&bound),
-                    |_| false,
-                )
-                .expect("proof");
-            confirm(&claims.claims, checked.jkt()).expect("bound");
-        })
-    });
+    group.bench_function(
+        "DPoP-bound token (verified-token cache) with its proof",
+        |b| {
+            b.iter(|| {
+                let claims = cache
+                    .validate(&validator, std::hint::black_box(&bound), &keys, now)
+                    .expect("valid");
+                let checked = policy
+                    .check(
+                        std::hint::black_box(&proof),
+                        &http::Method::GET,
+                        &htu,
+                        now,
+                        Some(&bound),
+                        |_| false,
+                    )
+                    .expect("proof");
+                confirm(&claims.claims, checked.jkt()).expect("bound");
+            })
+        },
+    );
     group.finish();
 
     let mut group = c.benchmark_group("dpop/client proof");

@@ -112,33 +112,13 @@ impl AuthServerService {
 }
 
 /// The access token of `Authorization: Bearer …` or `Authorization: DPoP …`
-/// (`true` for DPoP); `Ok((None, false))` without one; `Err` for two
-/// headers or a malformed one.
+/// (`true` for DPoP); `Ok((None, false))` without one (or with another
+/// scheme); `Err` for two headers or a malformed one.
 fn presented_token(headers: &http::HeaderMap) -> Result<(Option<String>, bool), ()> {
-    let mut values = headers.get_all(http::header::AUTHORIZATION).iter();
-    let (Some(value), None) = (values.next(), values.next()) else {
-        return if headers.contains_key(http::header::AUTHORIZATION) {
-            Err(())
-        } else {
-            Ok((None, false))
-        };
-    };
-    let text = value.to_str().map_err(|_| ())?;
-    let (scheme, token) = text.split_once(' ').ok_or(())?;
-    let token = token.trim_start_matches(' ');
-    let well_formed = !token.is_empty()
-        && token.len() <= 16 * 1024
-        && token
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b));
-    if !well_formed {
-        return Err(());
-    }
-    if scheme.eq_ignore_ascii_case("bearer") {
-        Ok((Some(token.to_owned()), false))
-    } else if scheme.eq_ignore_ascii_case(sesame_core::dpop::SCHEME) {
-        Ok((Some(token.to_owned()), true))
-    } else {
-        Ok((None, false))
+    use sesame_core::resource::{extract_credentials, AuthScheme, BearerError};
+    match extract_credentials(headers) {
+        Ok((scheme, token)) => Ok((Some(token.to_owned()), scheme == AuthScheme::Dpop)),
+        Err(BearerError::InvalidRequest) => Err(()),
+        Err(_) => Ok((None, false)),
     }
 }
