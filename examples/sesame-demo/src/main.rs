@@ -7,7 +7,11 @@
 //!   env; a social login ends in the same app token as a password login.
 //! * A JSON API protected by the resource-server layer
 //!   ([`sesame_axum::BearerLayer`]): `GET /api/me` (scope `api:read`) and
-//!   `GET /api/admin` (also role `admin`; 403 for others).
+//!   `GET /api/admin` (also role `admin`; 403 for others); and
+//!   `GET /api/dpop/me`, which takes only DPoP-bound tokens with their proof
+//!   (RFC 9449: `Authorization: DPoP …` and a `DPoP` header; the demo's
+//!   server binds a token when its token request carries a proof). It is
+//!   not in the OpenAPI document: Swagger UI cannot make DPoP proofs.
 //! * Swagger UI at `/docs/` whose "Authorize" button signs in with
 //!   authorization code + PKCE against the same server (the public client
 //!   `swagger-ui`), and `/openapi.json`.
@@ -40,7 +44,7 @@ use sesame_core::client::{Client, ClientConfig, Login};
 use sesame_core::login::LoginService;
 use sesame_core::openapi::{DocsClient, SWAGGER_REDIRECT_FILE};
 use sesame_core::provider::Provider;
-use sesame_core::resource::{BearerValidator, Guard, TrustedIssuer};
+use sesame_core::resource::{BearerPolicy, BearerValidator, DpopMode, Guard, TrustedIssuer};
 use sesame_core::seal::{Sealer, SealingKey};
 use sesame_reqwest::{BearerAuth, Sesame};
 use sesame_server::{
@@ -159,7 +163,7 @@ fn home_page(social: &[(String, String)]) -> String {
 <body><h1>Sesame demo</h1>
 <p><a class="button" id="signin" href="/auth/sesame/login?return_to=/">Sign in</a> — alice / alice-password is an admin; bob / bob-password is not.</p>
 {buttons}
-<p>The API: <code>GET /api/me</code> and <code>GET /api/admin</code>. Try it in <a id="docs" href="/docs/">Swagger UI</a> (its Authorize button signs in with PKCE).</p>
+<p>The API: <code>GET /api/me</code> and <code>GET /api/admin</code>; <code>GET /api/dpop/me</code> takes only DPoP-bound tokens with their proof. Try it in <a id="docs" href="/docs/">Swagger UI</a> (its Authorize button signs in with PKCE).</p>
 </body></html>"#
     )
 }
@@ -371,8 +375,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     )
     .realm("sesame-demo")
     .with_verified_token_cache(10_000);
+    // The same API, sender-constrained: DPoP-bound tokens with their proof
+    // only (RFC 9449), the proof's htu checked against the public origin.
+    let dpop_only = BearerAuth::with_policy(
+        BearerPolicy::new(BearerValidator::new().issuer(TrustedIssuer::new(
+            &issuer,
+            format!("{issuer}/jwks.json").parse()?,
+            &format!("{issuer}/api"),
+        )))
+        .dpop(DpopMode::Required)
+        .public_origin(issuer.parse()?),
+        Arc::new(Sesame::new()?),
+    )
+    .realm("sesame-demo")
+    .with_verified_token_cache(10_000);
     let read = Guard::new().scope("api:read");
     let api = Router::new()
+        .route(
+            "/api/dpop/me",
+            get(me).layer(BearerLayer::new(dpop_only, read.clone())),
+        )
         .route(
             "/api/me",
             get(me).layer(BearerLayer::new(bearer.clone(), read.clone())),
