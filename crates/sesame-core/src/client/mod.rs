@@ -28,6 +28,7 @@ mod api_call;
 mod authorize;
 mod callback;
 mod config;
+mod dpop;
 mod exchange;
 mod pending;
 mod pushed;
@@ -50,6 +51,7 @@ pub use pending::{validate_return_to, PendingLogin, LOGIN_SEAL_PURPOSE, MAX_RETU
 pub use pushed::{PushMode, PushedRequest};
 pub use refresh::RefreshExchange;
 pub use token_request::CLIENT_ASSERTION_TYPE;
+pub(crate) use dpop::Prover;
 // The run loop's vocabulary, which every exchange here speaks.
 pub use crate::step::{Exchange, KeyRequest, Outgoing, Step};
 

@@ -165,7 +165,7 @@ impl Started {
     pub fn callback(&self, query: &str) -> Result<(LoginExchange, Outgoing), LoginError> {
         let params = CallbackParams::from_query(query)?;
         self.client
-            .callback(Arc::clone(&self.meta), &params, self.pending.clone(), now())
+            .callback(Arc::clone(&self.meta), &params, self.pending.clone(), now(), &rng())
     }
 
     pub fn good_query(&self) -> String {
