@@ -20,9 +20,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::client::{
-    CallbackParams, Client, LoginExchange, PendingLogin, Prover, PushedRequest,
-};
+use crate::client::{CallbackParams, Client, LoginExchange, PendingLogin, Prover, PushedRequest};
 use crate::discovery::ProviderMetadata;
 use crate::error::{LoginError, RequestError};
 use crate::provider::ResponseMode;

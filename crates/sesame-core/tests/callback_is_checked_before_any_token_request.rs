@@ -81,7 +81,13 @@ fn iss_parameter_optional_when_not_advertised() {
             .unwrap();
     assert!(s
         .client
-        .callback(std::sync::Arc::new(meta), &params, s.pending.clone(), now(), &rng())
+        .callback(
+            std::sync::Arc::new(meta),
+            &params,
+            s.pending.clone(),
+            now(),
+            &rng()
+        )
         .is_ok());
 }
 

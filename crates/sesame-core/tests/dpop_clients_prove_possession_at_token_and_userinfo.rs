@@ -163,10 +163,7 @@ fn the_token_request_carries_a_valid_proof_for_the_token_endpoint() {
     assert!(claims.get("ath").is_none(), "no ath at the token endpoint");
     assert!(claims.get("nonce").is_none());
     // Client authentication and the grant are as without DPoP.
-    assert_eq!(
-        r.headers()["authorization"],
-        "Basic Y2xpZW50LTE6czNjcmV0"
-    );
+    assert_eq!(r.headers()["authorization"], "Basic Y2xpZW50LTE6czNjcmV0");
     assert_eq!(form_param(r.body(), "code").as_deref(), Some("the-code"));
 }
 
@@ -204,7 +201,10 @@ fn a_use_dpop_nonce_refusal_is_retried_once_with_the_nonce() {
     );
     // The same grant, authenticated the same way.
     assert_eq!(r.body(), first.request.body());
-    assert_eq!(r.headers()["authorization"], first.request.headers()["authorization"]);
+    assert_eq!(
+        r.headers()["authorization"],
+        first.request.headers()["authorization"]
+    );
 
     let userinfo = to_userinfo(&mut ex, dpop_tokens(&s.nonce));
     // The provider's nonce also goes to its userinfo endpoint (same origin).
@@ -271,8 +271,7 @@ fn the_dpop_token_type_is_accepted_in_any_case_only_with_dpop() {
     let (mut ex, _) = plain.callback(&plain.good_query()).unwrap();
     body["token_type"] = "DPoP".into();
     assert_eq!(
-        ex.on_response(json_response(200, body), now())
-            .unwrap_err(),
+        ex.on_response(json_response(200, body), now()).unwrap_err(),
         ProviderError::UnsupportedTokenType.into()
     );
 }
@@ -381,7 +380,13 @@ fn refresh_requests_carry_a_proof_and_retry_a_nonce_refusal() {
 
     // A refreshed bearer token is refused too.
     let (mut ex, _) = dpop_client()
-        .refresh(Arc::new(metadata()), &Secret::new("rt-1"), None, now(), &rng())
+        .refresh(
+            Arc::new(metadata()),
+            &Secret::new("rt-1"),
+            None,
+            now(),
+            &rng(),
+        )
         .unwrap();
     let bearer = json_response(200, json!({"access_token": "at-2", "token_type": "Bearer"}));
     assert_eq!(
@@ -404,8 +409,8 @@ fn pushing_metadata() -> ProviderMetadata {
 
 #[test]
 fn pushed_requests_carry_a_proof_and_retry_a_nonce_refusal() {
-    let svc = LoginService::new(Sealer::new(SealingKey::from_bytes([4; 32])))
-        .provider(dpop_client());
+    let svc =
+        LoginService::new(Sealer::new(SealingKey::from_bytes([4; 32]))).provider(dpop_client());
     let (mut start, step) = svc
         .begin("op", &pushing_metadata(), None, now(), &rng())
         .unwrap();
@@ -436,15 +441,13 @@ fn pushed_requests_carry_a_proof_and_retry_a_nonce_refusal() {
 
 #[test]
 fn a_second_pushed_request_refusal_is_an_error() {
-    let svc = LoginService::new(Sealer::new(SealingKey::from_bytes([4; 32])))
-        .provider(dpop_client());
+    let svc =
+        LoginService::new(Sealer::new(SealingKey::from_bytes([4; 32]))).provider(dpop_client());
     let (mut start, _) = svc
         .begin("op", &pushing_metadata(), None, now(), &rng())
         .unwrap();
     let _ = start.on_response(nonce_refusal("p-1"), now()).unwrap();
-    let e = start
-        .on_response(nonce_refusal("p-2"), now())
-        .unwrap_err();
+    let e = start.on_response(nonce_refusal("p-2"), now()).unwrap_err();
     assert!(
         matches!(&e, LoginError::Provider(ProviderError::PushRefused { error, .. }) if error == "use_dpop_nonce"),
         "{e:?}"

@@ -38,12 +38,12 @@ async fn generic_oidc_client_against_sesame_server() {
     let params = CallbackParams::from_query(callback.query().unwrap()).unwrap();
     let (exchange, first) = client
         .callback(
-                Arc::clone(&meta),
-                &params,
-                auth.pending,
-                SystemTime::now(),
-                &ring::rand::SystemRandom::new(),
-            )
+            Arc::clone(&meta),
+            &params,
+            auth.pending,
+            SystemTime::now(),
+            &ring::rand::SystemRandom::new(),
+        )
         .unwrap();
     let login = sesame.drive_login(exchange, first).await.unwrap();
     assert_eq!(login.identity.id, "alice");

@@ -323,7 +323,8 @@ impl Sesame {
         previous: Option<&IdTokenClaims>,
     ) -> Result<Tokens, Error> {
         let meta = self.metadata(client).await?;
-        let (exchange, first) = client.refresh(meta, refresh_token, previous, SystemTime::now(), &self.rng)?;
+        let (exchange, first) =
+            client.refresh(meta, refresh_token, previous, SystemTime::now(), &self.rng)?;
         self.drive(exchange, first).await
     }
 

@@ -46,12 +46,12 @@ use crate::provider::{ClientAuth, Provider};
 pub use authorize::Authorization;
 pub use callback::{CallbackParams, MAX_CALLBACK_LEN};
 pub use config::{ClientConfig, ClientSecret, MintSecret};
+pub(crate) use dpop::Prover;
 pub use exchange::{Login, LoginExchange};
 pub use pending::{validate_return_to, PendingLogin, LOGIN_SEAL_PURPOSE, MAX_RETURN_TO_LEN};
 pub use pushed::{PushMode, PushedRequest};
 pub use refresh::RefreshExchange;
 pub use token_request::CLIENT_ASSERTION_TYPE;
-pub(crate) use dpop::Prover;
 // The run loop's vocabulary, which every exchange here speaks.
 pub use crate::step::{Exchange, KeyRequest, Outgoing, Step};
 

@@ -35,7 +35,10 @@ impl Client {
     ) -> Result<(RefreshExchange, Outgoing), LoginError> {
         let fields = vec![
             ("grant_type".to_owned(), "refresh_token".to_owned()),
-            ("refresh_token".to_owned(), refresh_token.expose().to_owned()),
+            (
+                "refresh_token".to_owned(),
+                refresh_token.expose().to_owned(),
+            ),
         ];
         let prover = Prover::for_key(self.config.dpop.as_ref(), rng)?;
         let mut phase = TokenPhase::new(

@@ -79,7 +79,10 @@ impl Client {
         let proof = prover
             .map(|p| p.proof(&http::Method::POST, url, now, None))
             .transpose()?;
-        let fields = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let fields = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         self.authenticated_request(
             metadata,
             Endpoint::Token,

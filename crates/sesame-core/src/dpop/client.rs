@@ -51,8 +51,9 @@ pub fn authorize_request(
 ) -> Result<(), DpopError> {
     let htu = url::Url::parse(&request.uri().to_string()).map_err(|_| DpopError::InvalidUri)?;
     let proof = key.proof(request.method(), &htu, now, rng, Some(access_token), nonce)?;
-    let mut authorization = http::HeaderValue::from_str(&format!("{} {access_token}", super::SCHEME))
-        .map_err(|_| DpopError::InvalidAccessToken)?;
+    let mut authorization =
+        http::HeaderValue::from_str(&format!("{} {access_token}", super::SCHEME))
+            .map_err(|_| DpopError::InvalidAccessToken)?;
     authorization.set_sensitive(true);
     let proof = http::HeaderValue::from_str(&proof).map_err(|_| DpopError::SigningFailed)?;
     let headers = request.headers_mut();
@@ -76,7 +77,8 @@ pub fn authorize_request(
 pub fn response_nonce(headers: &http::HeaderMap) -> Option<&str> {
     let value = headers.get(super::DPOP_NONCE_HEADER)?.to_str().ok()?;
     let nqchar = |b: u8| b == 0x21 || (0x23..=0x5b).contains(&b) || (0x5d..=0x7e).contains(&b);
-    (!value.is_empty() && value.len() <= MAX_NONCE_LEN && value.bytes().all(nqchar)).then_some(value)
+    (!value.is_empty() && value.len() <= MAX_NONCE_LEN && value.bytes().all(nqchar))
+        .then_some(value)
 }
 
 /// The nonce to retry with, when `response` refuses a proof for the lack
@@ -131,8 +133,7 @@ fn challenges_nonce(value: &str, code: &str) -> bool {
     let scheme_at = lower.match_indices("dpop").map(|(i, _)| i).find(|&i| {
         let before = i.checked_sub(1).and_then(|j| bytes.get(j)).copied();
         let after = bytes.get(i + 4).copied();
-        matches!(before, None | Some(b' ' | b','))
-            && matches!(after, None | Some(b' ' | b','))
+        matches!(before, None | Some(b' ' | b',')) && matches!(after, None | Some(b' ' | b','))
     });
     let Some(at) = scheme_at else {
         return false;
@@ -151,7 +152,10 @@ mod tests {
     fn only_the_dpop_challenge_counts() {
         let code = "use_dpop_nonce";
         assert!(challenges_nonce(r#"DPoP error="use_dpop_nonce""#, code));
-        assert!(challenges_nonce(r#"Bearer realm="x", DPoP error=use_dpop_nonce"#, code));
+        assert!(challenges_nonce(
+            r#"Bearer realm="x", DPoP error=use_dpop_nonce"#,
+            code
+        ));
         assert!(!challenges_nonce(r#"Bearer error="use_dpop_nonce""#, code));
         assert!(!challenges_nonce(r#"DPoP error="invalid_token""#, code));
         assert!(!challenges_nonce(
