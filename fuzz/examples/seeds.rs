@@ -688,6 +688,7 @@ fn main() {
         &p,
         [rp.cookie.as_str()],
         sesame_fuzz::now(),
+        &sesame_core::random::SeededRandom::new(0),
     );
     assert!(
         start.result.is_ok(),

@@ -43,6 +43,7 @@ fuzz_target!(|data: &[u8]| {
         &p,
         [rp.cookie.as_str(), extra.as_ref()],
         now(),
+        &sesame_core::random::SeededRandom::new(0),
     );
     if let Ok((_exchange, outgoing)) = &start.result {
         // Accepted only with the pending login's state, and with a code.

@@ -48,6 +48,12 @@ const API_SCOPE = 'api:read api:write';
 const DEBUG = !!process.env.OP_DEBUG;
 /** OP_REQUIRE_PAR=1: authorization requests only through PAR (RFC 9126 §5). */
 const REQUIRE_PAR = process.env.OP_REQUIRE_PAR === '1';
+/**
+ * OP_DPOP_NONCE=1: every DPoP proof (PAR, token, userinfo) must carry a
+ * server-provided nonce (RFC 9449 §8, §9). DPoP itself is on either way
+ * (oidc-provider's default), without nonces by default.
+ */
+const DPOP_NONCE = process.env.OP_DPOP_NONCE === '1';
 
 if (!Number.isInteger(PORT) || PORT < 0 || PORT > 65535) {
   console.error(`op.mjs: invalid OP_PORT ${JSON.stringify(process.env.OP_PORT)}`);
@@ -285,6 +291,9 @@ function configuration(jwks) {
       // PAR is on by default; OP_REQUIRE_PAR makes it the only way in.
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: REQUIRE_PAR },
       userinfo: { enabled: true },
+      dPoP: DPOP_NONCE
+        ? { enabled: true, nonceSecret: crypto.randomBytes(32), requireNonce: () => true }
+        : { enabled: true },
       // Handy for client tests; the policies are the library defaults minus
       // their start-up notices.
       revocation: { enabled: true, allowedPolicy: revocationAllowedPolicy },

@@ -175,9 +175,14 @@ pub enum ProviderError {
         /// What was wrong.
         reason: &'static str,
     },
-    /// The token type is not `Bearer`.
+    /// The token type is not `Bearer` (nor `DPoP`, for a client using DPoP).
     #[error("unsupported token type")]
     UnsupportedTokenType,
+    /// The client sent a DPoP proof but the provider answered with a
+    /// `Bearer` token: it ignored the proof, and the token is not bound to
+    /// the client's key (RFC 9449 §5).
+    #[error("provider did not bind the token to the dpop key")]
+    DpopNotBound,
     /// The ID token is invalid.
     #[error("invalid id token: {0}")]
     IdToken(IdTokenError),

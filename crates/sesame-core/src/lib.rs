@@ -57,7 +57,7 @@
 //! // GET /callback?code=…&state=…
 //! let pending = PendingLogin::open(&sealer, Some(&cookie), SystemTime::now())?;
 //! let params = CallbackParams::from_query("code=abc&state=xyz")?;
-//! let (mut exchange, request) = client.callback(meta, &params, pending, SystemTime::now())?;
+//! let (mut exchange, request) = client.callback(meta, &params, pending, SystemTime::now(), &rng)?;
 //! let mut step = Step::Send(request);
 //! let login = loop {
 //!     step = match step {

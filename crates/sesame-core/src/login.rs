@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::client::{CallbackParams, Client, LoginExchange, PendingLogin, PushedRequest};
+use crate::client::{CallbackParams, Client, LoginExchange, PendingLogin, Prover, PushedRequest};
 use crate::discovery::ProviderMetadata;
 use crate::error::{LoginError, RequestError};
 use crate::provider::ResponseMode;
@@ -100,6 +100,17 @@ pub struct LoginStart {
     authorization_endpoint: url::Url,
     /// `Some` until the pushed request's answer came.
     set_cookie: Option<String>,
+    /// With DPoP, what sending the pushed request again with the
+    /// provider's nonce takes (once).
+    dpop_retry: Option<PushRetry>,
+}
+
+/// A pushed request to send again with a DPoP nonce.
+#[derive(Debug)]
+struct PushRetry {
+    metadata: Box<ProviderMetadata>,
+    params: Vec<(String, String)>,
+    prover: Prover,
 }
 
 impl Exchange for LoginStart {
@@ -109,8 +120,29 @@ impl Exchange for LoginStart {
     fn on_response(
         &mut self,
         response: http::Response<Vec<u8>>,
-        _now: SystemTime,
+        now: SystemTime,
     ) -> Result<Step<LoginRedirect>, LoginError> {
+        if self.set_cookie.is_none() {
+            return Err(crate::error::UsageError::OutOfOrder.into());
+        }
+        if let Some(nonce) = crate::dpop::nonce_retry(&response) {
+            if let Some(mut retry) = self.dpop_retry.take() {
+                let endpoint = retry
+                    .metadata
+                    .pushed_authorization_request_endpoint
+                    .clone()
+                    .ok_or(crate::ProviderError::NoPushEndpoint)?;
+                retry.prover.remember(&endpoint, Some(nonce));
+                let out = self.client.push_with(
+                    &retry.metadata,
+                    &retry.params,
+                    now,
+                    Some(&mut retry.prover),
+                )?;
+                return Ok(Step::Send(out));
+            }
+        }
+        self.dpop_retry = None;
         let set_cookie = self
             .set_cookie
             .take()
@@ -228,12 +260,19 @@ impl LoginService {
             client: client.clone(),
             authorization_endpoint: metadata.authorization_endpoint.clone(),
             set_cookie: Some(redirect.set_cookie.clone()),
+            dpop_retry: None,
         };
         if !client.pushes(metadata) {
             start.set_cookie = None;
             return Ok((start, Step::Done(redirect)));
         }
-        let push = client.push_request(metadata, &auth, now)?;
+        let mut prover = Prover::for_key(client.config().dpop.as_ref(), rng)?;
+        let push = client.push_with(metadata, &auth.params, now, prover.as_mut())?;
+        start.dpop_retry = prover.map(|prover| PushRetry {
+            metadata: Box::new(metadata.clone()),
+            params: auth.params,
+            prover,
+        });
         Ok((start, Step::Send(push)))
     }
 
@@ -318,7 +357,9 @@ impl LoginService {
     /// Accepts a callback: finds and opens the login's cookie, checks the
     /// parameters, and returns the exchange to drive.
     ///
-    /// `cookie_headers` are the request's `Cookie` header values.
+    /// `cookie_headers` are the request's `Cookie` header values; `rng`
+    /// seeds the login's DPoP proofs when the client uses DPoP (see
+    /// [`Client::callback`]).
     pub fn callback<'a>(
         &self,
         provider_id: &str,
@@ -326,6 +367,7 @@ impl LoginService {
         params: &CallbackParams,
         cookie_headers: impl IntoIterator<Item = &'a str>,
         now: SystemTime,
+        rng: &dyn Random,
     ) -> CallbackStart {
         let client = match self.client(provider_id) {
             Ok(c) => c,
@@ -341,7 +383,7 @@ impl LoginService {
             let err = match &params.error {
                 // An error response without state: report the error; nothing is redeemed.
                 Some(_) => client
-                    .callback(metadata, params, placeholder_pending(client), now)
+                    .callback(metadata, params, placeholder_pending(client), now, rng)
                     .err()
                     .unwrap_or(LoginError::Request(RequestError::MissingState)),
                 None => LoginError::Request(RequestError::MissingState),
@@ -375,7 +417,7 @@ impl LoginService {
         };
         let clear_cookie = Some(self.cookie_header(client, &name, "", Duration::ZERO));
         let result = PendingLogin::open(&self.sealer, Some(sealed), now)
-            .and_then(|pending| client.callback(metadata, params, pending, now));
+            .and_then(|pending| client.callback(metadata, params, pending, now, rng));
         CallbackStart {
             result,
             clear_cookie,

@@ -19,7 +19,9 @@ use crate::Secret;
 pub struct Tokens {
     /// The access token.
     pub access_token: Secret,
-    /// The token type, normalized (`"Bearer"`).
+    /// The token type, normalized: `"Bearer"`, or `"DPoP"` for a client
+    /// using DPoP ([`crate::client::ClientConfig::dpop`]), whose access
+    /// token goes out as `Authorization: DPoP …` with a proof.
     pub token_type: String,
     /// The refresh token, if one was issued.
     pub refresh_token: Option<Secret>,
@@ -74,7 +76,7 @@ pub fn parse_token_response(
     now: SystemTime,
     requested_scopes: &[String],
 ) -> Result<Tokens, LoginError> {
-    parse(response, now, requested_scopes)
+    parse(response, now, requested_scopes, false)
 }
 
 fn malformed(reason: &'static str) -> LoginError {
@@ -84,10 +86,13 @@ fn malformed(reason: &'static str) -> LoginError {
     })
 }
 
+/// [`parse_token_response`]; with `dpop` (the request carried a DPoP proof)
+/// the token type must be `DPoP` (RFC 9449 §5).
 pub(crate) fn parse(
     response: &http::Response<Vec<u8>>,
     now: SystemTime,
     requested_scopes: &[String],
+    dpop: bool,
 ) -> Result<Tokens, LoginError> {
     let body = response.body();
     if body.len() > MAX_BODY {
@@ -110,10 +115,18 @@ pub(crate) fn parse(
         Some(Value::String(s)) if !s.is_empty() => Secret::new(s),
         _ => return Err(malformed("no access_token")),
     };
-    let token_type = match map.remove("token_type") {
-        None => "Bearer".to_owned(),
-        Some(Value::String(t)) if t.eq_ignore_ascii_case("bearer") => "Bearer".to_owned(),
-        Some(_) => return Err(ProviderError::UnsupportedTokenType.into()),
+    let token_type = match (map.remove("token_type"), dpop) {
+        (Some(Value::String(t)), true) if t.eq_ignore_ascii_case(crate::dpop::SCHEME) => {
+            crate::dpop::SCHEME.to_owned()
+        }
+        // The provider ignored the proof: a bearer token (RFC 9449 §5).
+        (None, true) => return Err(ProviderError::DpopNotBound.into()),
+        (Some(Value::String(t)), true) if t.eq_ignore_ascii_case("bearer") => {
+            return Err(ProviderError::DpopNotBound.into())
+        }
+        (None, false) => "Bearer".to_owned(),
+        (Some(Value::String(t)), false) if t.eq_ignore_ascii_case("bearer") => "Bearer".to_owned(),
+        (Some(_), _) => return Err(ProviderError::UnsupportedTokenType.into()),
     };
     let secret = |v: Option<Value>| match v {
         Some(Value::String(s)) if !s.is_empty() => Some(Secret::new(s)),

@@ -81,7 +81,13 @@ fn iss_parameter_optional_when_not_advertised() {
             .unwrap();
     assert!(s
         .client
-        .callback(std::sync::Arc::new(meta), &params, s.pending.clone(), now())
+        .callback(
+            std::sync::Arc::new(meta),
+            &params,
+            s.pending.clone(),
+            now(),
+            &rng()
+        )
         .is_ok());
 }
 
@@ -135,7 +141,7 @@ fn callback_for_another_provider() {
     let params = sesame_core::client::CallbackParams::from_query(&s.good_query()).unwrap();
     assert_eq!(
         other
-            .callback(s.meta.clone(), &params, s.pending.clone(), now())
+            .callback(s.meta.clone(), &params, s.pending.clone(), now(), &rng())
             .unwrap_err(),
         RequestError::ProviderMismatch.into()
     );

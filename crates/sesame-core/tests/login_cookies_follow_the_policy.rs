@@ -92,6 +92,7 @@ fn two_logins_in_one_browser_do_not_clobber_each_other() {
             &params,
             [cookies.as_str()],
             now(),
+            &rng(),
         );
         assert!(start.clear_cookie.unwrap().contains("Max-Age=0"));
         let (exchange, _) = start.result.unwrap();
@@ -109,7 +110,7 @@ fn callback_cookie_lookup_errors() {
             .unwrap()
     };
     // No cookie at all.
-    let s = svc.callback("op", Arc::new(metadata()), &q("x"), [], now());
+    let s = svc.callback("op", Arc::new(metadata()), &q("x"), [], now(), &rng());
     assert_eq!(s.result.unwrap_err().code(), "missing_login_state");
     // A pending login exists, but for another state.
     let s = svc.callback(
@@ -118,6 +119,7 @@ fn callback_cookie_lookup_errors() {
         &q("other-state"),
         [cookie.as_str()],
         now(),
+        &rng(),
     );
     assert_eq!(s.result.unwrap_err().code(), "state_mismatch");
     // A state that is not cookie-name material never reaches a header.
@@ -127,6 +129,7 @@ fn callback_cookie_lookup_errors() {
         &q("a;b=c\r\n"),
         [cookie.as_str()],
         now(),
+        &rng(),
     );
     assert_eq!(s.result.unwrap_err().code(), "state_mismatch");
     assert!(s.clear_cookie.is_none());

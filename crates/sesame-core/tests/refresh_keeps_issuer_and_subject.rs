@@ -19,7 +19,7 @@ fn refresh(id_token: Option<String>) -> Result<sesame_core::Tokens, sesame_core:
     let meta = std::sync::Arc::new(metadata());
     let prev = original();
     let (mut ex, req) = client
-        .refresh(meta, &Secret::new("rt-1"), Some(&prev), now())
+        .refresh(meta, &Secret::new("rt-1"), Some(&prev), now(), &rng())
         .unwrap();
     assert_eq!(
         form_param(req.request.body(), "grant_type").unwrap(),
@@ -81,6 +81,7 @@ fn a_revoked_refresh_token_is_a_rejected_grant() {
             &Secret::new("rt-old"),
             None,
             now(),
+            &rng(),
         )
         .unwrap();
     let e = ex

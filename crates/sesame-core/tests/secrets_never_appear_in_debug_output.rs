@@ -112,3 +112,19 @@ fn dpop_keys_and_nonce_secrets_are_redacted() {
         );
     }
 }
+
+#[test]
+fn a_configured_dpop_key_never_shows_in_debug_output() {
+    // The RFC 7515 A.3 key: its private scalar `d` is known.
+    let d = vectors()["a3_es256"]["jwk"]["d"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let key = sesame_core::dpop::ProofKey::from_signing_key(es256_key("dpop")).unwrap();
+    let jkt = key.thumbprint().to_owned();
+    let config = ClientConfig::new("c", REDIRECT.parse().unwrap()).dpop(key);
+    for dump in [format!("{config:?}"), format!("{:?}", client_with(config))] {
+        assert!(!dump.contains(&d), "dpop key leaked in {dump}");
+        assert!(dump.contains(&jkt), "the thumbprint names the key: {dump}");
+    }
+}

@@ -41,7 +41,13 @@ async fn access_token(op: &Op, sesame: &Sesame, user: &str) -> String {
     let params =
         CallbackParams::from_query(url::Url::parse(&next).unwrap().query().unwrap()).unwrap();
     let (exchange, first) = client
-        .callback(Arc::clone(&meta), &params, auth.pending, SystemTime::now())
+        .callback(
+            Arc::clone(&meta),
+            &params,
+            auth.pending,
+            SystemTime::now(),
+            &ring::rand::SystemRandom::new(),
+        )
         .unwrap();
     let login = sesame.drive_login(exchange, first).await.unwrap();
     login.tokens.access_token.expose().to_owned()

@@ -40,7 +40,13 @@ async fn login_then_refresh() {
             .to_owned();
         let params = CallbackParams::from_query(&query).unwrap();
         let (exchange, first) = client
-            .callback(Arc::clone(&meta), &params, auth.pending, SystemTime::now())
+            .callback(
+                Arc::clone(&meta),
+                &params,
+                auth.pending,
+                SystemTime::now(),
+                &ring::rand::SystemRandom::new(),
+            )
             .unwrap();
         let login = sesame.drive_login(exchange, first).await.unwrap();
         assert_eq!(login.identity.id, "refresher");

@@ -37,7 +37,13 @@ async fn generic_oidc_client_against_sesame_server() {
     let callback = url::Url::parse(&location.unwrap()).unwrap();
     let params = CallbackParams::from_query(callback.query().unwrap()).unwrap();
     let (exchange, first) = client
-        .callback(Arc::clone(&meta), &params, auth.pending, SystemTime::now())
+        .callback(
+            Arc::clone(&meta),
+            &params,
+            auth.pending,
+            SystemTime::now(),
+            &ring::rand::SystemRandom::new(),
+        )
         .unwrap();
     let login = sesame.drive_login(exchange, first).await.unwrap();
     assert_eq!(login.identity.id, "alice");

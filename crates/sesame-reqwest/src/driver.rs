@@ -323,7 +323,8 @@ impl Sesame {
         previous: Option<&IdTokenClaims>,
     ) -> Result<Tokens, Error> {
         let meta = self.metadata(client).await?;
-        let (exchange, first) = client.refresh(meta, refresh_token, previous, SystemTime::now())?;
+        let (exchange, first) =
+            client.refresh(meta, refresh_token, previous, SystemTime::now(), &self.rng)?;
         self.drive(exchange, first).await
     }
 
@@ -470,6 +471,7 @@ impl Sesame {
             &params,
             cookie_headers,
             SystemTime::now(),
+            &self.rng,
         );
         let result = match start.result {
             Ok((exchange, first)) => self.drive_login(exchange, first).await,

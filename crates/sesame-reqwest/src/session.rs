@@ -773,7 +773,10 @@ impl SessionSlot {
 
     /// The provider's userinfo (OpenID Connect Core §5.3) for this session,
     /// with an access token refreshed when due: the JSON object, or the
-    /// provider's failure (502/504), or 401 when the session ended.
+    /// provider's failure (502/504), or 401 when the session ended. With a
+    /// client using DPoP ([`sesame_core::client::ClientConfig::dpop`]), the
+    /// DPoP-bound token goes as `Authorization: DPoP …` with a proof, and a
+    /// `use_dpop_nonce` refusal is tried once more with the server's nonce.
     pub async fn userinfo(&self) -> Result<serde_json::Value, Error> {
         let token = self.access_token().await?;
         let session = self.session()?;
@@ -782,17 +785,48 @@ impl SessionSlot {
         let endpoint = meta.userinfo_endpoint.clone().ok_or(Error::Unavailable(
             sesame_core::protocol::Endpoint::Userinfo,
         ))?;
-        let request = http::Request::get(endpoint.as_str())
-            .header(
-                http::header::AUTHORIZATION,
-                format!("Bearer {}", token.expose()),
-            )
-            .header(http::header::ACCEPT, "application/json")
-            .body(Vec::new())
-            .map_err(|_| Error::Unavailable(sesame_core::protocol::Endpoint::Userinfo))?;
-        let out =
-            sesame_core::step::Outgoing::new(sesame_core::protocol::Endpoint::Userinfo, request);
-        let response = self.manager.driver.send(out).await?;
+        let unavailable = || Error::Unavailable(sesame_core::protocol::Endpoint::Userinfo);
+        // A DPoP-bound token goes with a proof (RFC 9449 §7), and a
+        // `use_dpop_nonce` refusal is tried once more with the nonce.
+        let dpop = client
+            .config()
+            .dpop_key()
+            .filter(|_| session.tokens.token_type == sesame_core::dpop::SCHEME);
+        let mut nonce: Option<String> = None;
+        let mut attempts = 0;
+        let response = loop {
+            attempts += 1;
+            let mut request = http::Request::get(endpoint.as_str())
+                .header(http::header::ACCEPT, "application/json")
+                .body(Vec::new())
+                .map_err(|_| unavailable())?;
+            match dpop {
+                Some(key) => sesame_core::dpop::authorize_request(
+                    &mut request,
+                    key,
+                    token.expose(),
+                    SystemTime::now(),
+                    &self.manager.rng,
+                    nonce.as_deref(),
+                )
+                .map_err(|_| unavailable())?,
+                None => {
+                    let mut v = http::HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+                        .map_err(|_| unavailable())?;
+                    v.set_sensitive(true);
+                    request.headers_mut().insert(http::header::AUTHORIZATION, v);
+                }
+            }
+            let out = sesame_core::step::Outgoing::new(
+                sesame_core::protocol::Endpoint::Userinfo,
+                request,
+            );
+            let response = self.manager.driver.send(out).await?;
+            match sesame_core::dpop::nonce_retry(&response) {
+                Some(n) if dpop.is_some() && attempts == 1 => nonce = Some(n.to_owned()),
+                _ => break response,
+            }
+        };
         if !response.status().is_success() {
             return Err(LoginError::Provider(sesame_core::ProviderError::Status {
                 endpoint: sesame_core::protocol::Endpoint::Userinfo,

@@ -94,6 +94,7 @@ impl App {
             &params,
             sesame_core::cookie::cookie_headers(headers),
             SystemTime::now(),
+            &self.rng,
         );
         let result = start
             .result

@@ -186,7 +186,13 @@ impl Upstream {
         previous: Option<&IdTokenClaims>,
     ) -> Result<Tokens, Failure> {
         let meta = self.metadata(client)?;
-        let (exchange, first) = client.refresh(meta, refresh_token, previous, SystemTime::now())?;
+        let (exchange, first) = client.refresh(
+            meta,
+            refresh_token,
+            previous,
+            SystemTime::now(),
+            &ring::rand::SystemRandom::new(),
+        )?;
         self.drive(exchange, first)
     }
 }

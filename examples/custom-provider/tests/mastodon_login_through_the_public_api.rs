@@ -51,7 +51,7 @@ fn mastodon_login() {
             ..
         },
     ) = client
-        .callback(meta, &params, start.pending, now())
+        .callback(meta, &params, start.pending, now(), &SeededRandom::new(3))
         .unwrap();
     assert_eq!(
         token_request.uri().to_string(),

@@ -200,7 +200,13 @@ fn callback(n: u64) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         let params = CallbackParams::from_query(black_box(&query)).map_err(|e| e.to_string())?;
         let (mut exchange, _request) = client
-            .callback(Arc::clone(&meta), &params, pending, now())
+            .callback(
+                Arc::clone(&meta),
+                &params,
+                pending,
+                now(),
+                &SeededRandom::new(7),
+            )
             .map_err(|e| e.to_string())?;
         let mut step = exchange
             .on_response(json_response(token_body.clone()), now())

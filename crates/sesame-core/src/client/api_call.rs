@@ -16,6 +16,7 @@ pub(super) fn api_request(
     mut url: Url,
     token: &Secret,
     config: &ClientConfig,
+    dpop_proof: Option<&str>,
 ) -> Result<Outgoing, LoginError> {
     let client_id = config.client_id.as_str();
     if let (Some(name), Some(ClientSecret::Static(secret))) =
@@ -29,7 +30,16 @@ pub(super) fn api_request(
     let mut headers = call.headers.clone();
     let mut form = None;
     let auth = match &call.token {
-        TokenPlacement::Bearer => Some(format!("Bearer {}", token.expose())),
+        TokenPlacement::Bearer => match dpop_proof {
+            Some(proof) => {
+                let mut v = http::HeaderValue::from_str(proof)
+                    .map_err(|_| LoginError::Internal(crate::error::InternalError::Sign))?;
+                v.set_sensitive(true);
+                headers.push((http::HeaderName::from_static(crate::dpop::DPOP_HEADER), v));
+                Some(format!("{} {}", crate::dpop::SCHEME, token.expose()))
+            }
+            None => Some(format!("Bearer {}", token.expose())),
+        },
         TokenPlacement::Scheme(s) => Some(format!("{s} {}", token.expose())),
         TokenPlacement::Query(name) => {
             url.query_pairs_mut().append_pair(name, token.expose());

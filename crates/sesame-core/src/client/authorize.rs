@@ -81,6 +81,10 @@ impl Client {
                 q("code_challenge", &v.challenge());
                 q("code_challenge_method", crate::pkce::METHOD_S256);
             }
+            if let Some(key) = &self.config.dpop {
+                // RFC 9449 §10: the code is bound to the key that will redeem it.
+                q("dpop_jkt", key.thumbprint());
+            }
             if p.response_mode == ResponseMode::FormPost {
                 q("response_mode", "form_post");
             }

@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use super::dpop::Prover;
 use super::exchange::{LoginExchange, LoginStage};
 use super::pending::PendingLogin;
 use super::token_phase::TokenPhase;
@@ -13,6 +14,7 @@ use crate::discovery::ProviderMetadata;
 use crate::error::{LoginError, RequestError};
 use crate::http_util;
 use crate::idtoken::IssuerRule;
+use crate::random::Random;
 use crate::step::Outgoing;
 use crate::tokens::Grant;
 
@@ -82,13 +84,17 @@ impl Client {
     ///
     /// Checks, in order: the provider, `state` (constant time), `iss`
     /// (RFC 9207), an `error` response, and `code` — all before anything is
-    /// sent to the provider.
+    /// sent to the provider. `rng` seeds the `jti`s of the login's DPoP
+    /// proofs when the client uses DPoP
+    /// ([`ClientConfig::dpop`](super::ClientConfig::dpop)); nothing is drawn
+    /// otherwise.
     pub fn callback(
         &self,
         metadata: Arc<ProviderMetadata>,
         params: &CallbackParams,
         pending: PendingLogin,
         now: SystemTime,
+        rng: &dyn Random,
     ) -> Result<(LoginExchange, Outgoing), LoginError> {
         if pending.provider != self.provider.id {
             return Err(RequestError::ProviderMismatch.into());
@@ -133,15 +139,23 @@ impl Client {
                 fields.push((k, v));
             }
         }
-        let request = self.token_request(&metadata, fields, now)?;
+        let fields = fields
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let prover = Prover::for_key(self.config.dpop.as_ref(), rng)?;
+        let mut tokens = TokenPhase::new(
+            self.clone(),
+            metadata,
+            Grant::AuthorizationCode,
+            pending.nonce.as_ref().map(|n| n.as_str().to_owned()),
+            None,
+            fields,
+            prover,
+        );
+        let request = tokens.request(now)?;
         let exchange = LoginExchange {
-            tokens: TokenPhase::new(
-                self.clone(),
-                metadata,
-                Grant::AuthorizationCode,
-                pending.nonce.map(|n| n.as_str().to_owned()),
-                None,
-            ),
+            tokens,
             callback_extra: params.extra.clone(),
             return_to: pending.return_to,
             stage: LoginStage::Token,

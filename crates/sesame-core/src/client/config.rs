@@ -7,8 +7,9 @@ use std::time::{Duration, SystemTime};
 
 use url::Url;
 
+use crate::dpop::{DpopError, ProofKey};
 use crate::idtoken::DEFAULT_LEEWAY;
-use crate::jose::{JoseError, SigningKey};
+use crate::jose::{Algorithm, JoseError, SigningKey};
 use crate::Secret;
 
 /// Mints a client secret at token-request time (Apple's ES256 client-secret
@@ -60,6 +61,7 @@ pub(super) const PROTOCOL_PARAMS: &[&str] = &[
     "response_mode",
     "request",
     "request_uri",
+    "dpop_jkt",
 ];
 
 /// The application's registration at a provider.
@@ -84,6 +86,10 @@ pub struct ClientConfig {
     /// When logins push their authorization request (RFC 9126; default:
     /// whenever the provider offers it).
     pub push_mode: super::PushMode,
+    /// The client's DPoP proof key (RFC 9449), when its tokens are bound to
+    /// a key: one key for the whole client, shared by every login and
+    /// session. `Debug` shows its algorithm and thumbprint only.
+    pub dpop: Option<Arc<ProofKey>>,
 }
 
 impl ClientConfig {
@@ -98,7 +104,44 @@ impl ClientConfig {
             leeway: DEFAULT_LEEWAY,
             forwarded_login_params: Vec::new(),
             push_mode: super::PushMode::default(),
+            dpop: None,
         }
+    }
+
+    /// Binds this client's tokens to `key` with DPoP (RFC 9449).
+    ///
+    /// Every token request (code exchange, refresh, pushed authorization
+    /// request) then carries a `DPoP` proof signed by the key, the
+    /// authorization request names the key's thumbprint (`dpop_jkt`), the
+    /// provider must answer with `token_type=DPoP` (a `Bearer` answer is
+    /// [`ProviderError::DpopNotBound`](crate::ProviderError::DpopNotBound)),
+    /// and the login's userinfo and profile calls send `Authorization:
+    /// DPoP …` with a proof hashing the access token. A provider's
+    /// `use_dpop_nonce` refusal is retried once with its nonce.
+    ///
+    /// The key belongs to the client: every login and every session of
+    /// this client shares it, so keep it (see
+    /// [`ProofKey::generate_pkcs8`]) if sessions outlive the process, as
+    /// refreshing a session's tokens needs the same key. One key per
+    /// session is not supported yet.
+    ///
+    /// To call your own APIs with the tokens, see
+    /// [`crate::dpop::authorize_request`].
+    pub fn dpop(mut self, key: ProofKey) -> Self {
+        self.dpop = Some(Arc::new(key));
+        self
+    }
+
+    /// [`dpop`](Self::dpop) with a fresh key for `alg` (ES256 or EdDSA),
+    /// for as long as the process lives: sessions stored elsewhere cannot
+    /// be refreshed after a restart.
+    pub fn dpop_generated(self, alg: Algorithm) -> Result<Self, DpopError> {
+        Ok(self.dpop(ProofKey::generate(alg)?))
+    }
+
+    /// The DPoP proof key, if the client uses one.
+    pub fn dpop_key(&self) -> Option<&ProofKey> {
+        self.dpop.as_deref()
     }
 
     /// Sets when logins push their authorization request (RFC 9126).

@@ -14,7 +14,7 @@ use crate::http_util;
 use crate::identity::Identity;
 use crate::jose::JwkSet;
 use crate::protocol::Endpoint;
-use crate::provider::{ApiUrl, Profile};
+use crate::provider::{ApiUrl, Profile, TokenPlacement};
 use crate::step::{Exchange, Step};
 use crate::tokens::Tokens;
 
@@ -33,7 +33,12 @@ pub struct Login {
 pub(super) enum LoginStage {
     Token,
     Keys,
-    Calls { tokens: Box<Tokens>, next: usize },
+    Calls {
+        tokens: Box<Tokens>,
+        next: usize,
+        /// Whether this call was already sent again with a DPoP nonce.
+        retried: bool,
+    },
     Done,
 }
 
@@ -66,15 +71,26 @@ impl Exchange for LoginExchange {
     ) -> Result<Step<Login>, LoginError> {
         match std::mem::replace(&mut self.stage, LoginStage::Done) {
             LoginStage::Token => match self.tokens.on_token_response(&response, now)? {
+                TokenOutcome::Send(out) => {
+                    self.stage = LoginStage::Token;
+                    Ok(Step::Send(out))
+                }
                 TokenOutcome::Keys(k) => {
                     self.stage = LoginStage::Keys;
                     Ok(Step::NeedKeys(k))
                 }
-                TokenOutcome::Ready(t) => self.next_call(Box::new(t), 0),
+                TokenOutcome::Ready(t) => self.next_call(Box::new(t), 0, now),
             },
-            LoginStage::Calls { tokens, next } => {
+            LoginStage::Calls {
+                tokens,
+                next,
+                retried,
+            } => {
+                if !retried && self.dpop_nonce_refusal(&tokens, next, &response) {
+                    return self.call(tokens, next, true, now);
+                }
                 self.on_call_response(&tokens, next, &response)?;
-                self.next_call(tokens, next + 1)
+                self.next_call(tokens, next + 1, now)
             }
             LoginStage::Keys | LoginStage::Done => Err(UsageError::OutOfOrder.into()),
         }
@@ -86,7 +102,8 @@ impl Exchange for LoginExchange {
         }
         match self.tokens.on_keys(keys, now)? {
             TokenOutcome::Keys(k) => Ok(Step::NeedKeys(k)),
-            TokenOutcome::Ready(t) => self.next_call(Box::new(t), 0),
+            TokenOutcome::Ready(t) => self.next_call(Box::new(t), 0, now),
+            TokenOutcome::Send(_) => Err(UsageError::OutOfOrder.into()),
         }
     }
 }
@@ -138,32 +155,96 @@ impl LoginExchange {
         Ok(())
     }
 
+    /// Remembers a DPoP call's nonce; true when the call was refused for
+    /// the lack of it and is worth one more try (RFC 9449 §9).
+    fn dpop_nonce_refusal(
+        &mut self,
+        tokens: &Tokens,
+        index: usize,
+        response: &http::Response<Vec<u8>>,
+    ) -> bool {
+        let Ok(Some(url)) = self.call_url(index) else {
+            return false;
+        };
+        let Some(prover) = self.tokens.prover.as_mut() else {
+            return false;
+        };
+        if tokens.token_type != crate::dpop::SCHEME {
+            return false;
+        }
+        prover.remember(&url, crate::dpop::response_nonce(response.headers()));
+        crate::dpop::nonce_retry(response).is_some()
+    }
+
+    /// The URL of the provider's call `index`: `None` for an optional
+    /// userinfo call at a provider without a userinfo endpoint.
+    fn call_url(&self, index: usize) -> Result<Option<url::Url>, LoginError> {
+        let call = self
+            .tokens
+            .client
+            .provider
+            .calls
+            .get(index)
+            .ok_or(UsageError::OutOfOrder)?;
+        match &call.url {
+            ApiUrl::Fixed(u) => Ok(Some(u.clone())),
+            ApiUrl::Userinfo => match &self.tokens.metadata.userinfo_endpoint {
+                Some(u) => Ok(Some(u.clone())),
+                None if !call.required => Ok(None),
+                None => Err(ConfigError::InvalidUrl("userinfo endpoint").into()),
+            },
+        }
+    }
+
     fn next_call(
         &mut self,
         tokens: Box<Tokens>,
         mut index: usize,
+        now: SystemTime,
     ) -> Result<Step<Login>, LoginError> {
-        let provider = Arc::clone(&self.tokens.client.provider);
-        while let Some(call) = provider.calls.get(index) {
-            let url = match &call.url {
-                ApiUrl::Fixed(u) => u.clone(),
-                ApiUrl::Userinfo => match &self.tokens.metadata.userinfo_endpoint {
-                    Some(u) => u.clone(),
-                    None if !call.required => {
-                        index += 1;
-                        continue;
-                    }
-                    None => return Err(ConfigError::InvalidUrl("userinfo endpoint").into()),
-                },
-            };
-            let request = api_request(call, url, &tokens.access_token, &self.tokens.client.config)?;
-            self.stage = LoginStage::Calls {
-                tokens,
-                next: index,
-            };
-            return Ok(Step::Send(request));
+        while index < self.tokens.client.provider.calls.len() {
+            if self.call_url(index)?.is_some() {
+                return self.call(tokens, index, false, now);
+            }
+            index += 1;
         }
         self.finish(*tokens)
+    }
+
+    /// Sends the provider's call `index`: with a DPoP-bound access token,
+    /// as `Authorization: DPoP …` with a proof hashing the token.
+    fn call(
+        &mut self,
+        tokens: Box<Tokens>,
+        index: usize,
+        retried: bool,
+        now: SystemTime,
+    ) -> Result<Step<Login>, LoginError> {
+        let provider = Arc::clone(&self.tokens.client.provider);
+        let call = provider.calls.get(index).ok_or(UsageError::OutOfOrder)?;
+        let url = self.call_url(index)?.ok_or(UsageError::OutOfOrder)?;
+        let proof = match self.tokens.prover.as_mut() {
+            Some(prover)
+                if tokens.token_type == crate::dpop::SCHEME
+                    && call.token == TokenPlacement::Bearer =>
+            {
+                Some(prover.proof(&call.method, &url, now, Some(tokens.access_token.expose()))?)
+            }
+            _ => None,
+        };
+        let request = api_request(
+            call,
+            url,
+            &tokens.access_token,
+            &self.tokens.client.config,
+            proof.as_deref(),
+        )?;
+        self.stage = LoginStage::Calls {
+            tokens,
+            next: index,
+            retried,
+        };
+        Ok(Step::Send(request))
     }
 
     fn finish(&mut self, tokens: Tokens) -> Result<Step<Login>, LoginError> {

@@ -14,11 +14,13 @@ use std::time::SystemTime;
 use serde_json::{Map, Value};
 
 use super::authorize::Authorization;
+use super::dpop::Prover;
 use super::Client;
 use crate::discovery::ProviderMetadata;
 use crate::error::{LoginError, ProviderError};
 use crate::http_util::{truncate, MAX_BODY};
 use crate::protocol::Endpoint;
+use crate::random::Random;
 use crate::step::Outgoing;
 
 /// When a login pushes its authorization request (RFC 9126).
@@ -48,19 +50,38 @@ impl Client {
     /// The pushed authorization request for a begun login: its parameters
     /// POSTed to the provider's endpoint with the client's authentication
     /// (the same as at the token endpoint: secret, `private_key_jwt`, or
-    /// `client_id` alone for a public client).
+    /// `client_id` alone for a public client) and, when the client uses
+    /// DPoP, a proof whose `jti` is drawn from `rng` (RFC 9449 §10.1; the
+    /// provider then binds the code to the key). Nothing is drawn without
+    /// DPoP. [`LoginService::begin`](crate::login::LoginService::begin)
+    /// also retries a `use_dpop_nonce` refusal.
     pub fn push_request(
         &self,
         metadata: &ProviderMetadata,
         authorization: &Authorization,
         now: SystemTime,
+        rng: &dyn Random,
+    ) -> Result<Outgoing, LoginError> {
+        let mut prover = Prover::for_key(self.config.dpop.as_ref(), rng)?;
+        self.push_with(metadata, &authorization.params, now, prover.as_mut())
+    }
+
+    /// The pushed request with `params`, and a proof from `prover`.
+    pub(crate) fn push_with(
+        &self,
+        metadata: &ProviderMetadata,
+        params: &[(String, String)],
+        now: SystemTime,
+        prover: Option<&mut Prover>,
     ) -> Result<Outgoing, LoginError> {
         let endpoint = metadata
             .pushed_authorization_request_endpoint
             .as_ref()
             .ok_or(ProviderError::NoPushEndpoint)?;
-        let fields = authorization
-            .params
+        let proof = prover
+            .map(|p| p.proof(&http::Method::POST, endpoint, now, None))
+            .transpose()?;
+        let fields = params
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
@@ -70,6 +91,7 @@ impl Client {
             endpoint,
             fields,
             now,
+            proof.as_deref(),
         )
     }
 }

@@ -5,12 +5,14 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use super::dpop::Prover;
 use super::token_phase::{TokenOutcome, TokenPhase};
 use super::Client;
 use crate::discovery::ProviderMetadata;
 use crate::error::{LoginError, UsageError};
 use crate::idtoken::{IdTokenClaims, IssuerRule};
 use crate::jose::JwkSet;
+use crate::random::Random;
 use crate::step::{Exchange, Outgoing, Step};
 use crate::tokens::{Grant, Tokens};
 use crate::Secret;
@@ -19,29 +21,39 @@ impl Client {
     /// Starts a refresh: the token request and the exchange that reads its answer.
     ///
     /// `previous` is the original ID token's claims: a new ID token must have
-    /// the same `iss` and `sub` (its nonce may be absent).
+    /// the same `iss` and `sub` (its nonce may be absent). `rng` seeds the
+    /// `jti`s of the DPoP proofs when the client uses DPoP
+    /// ([`ClientConfig::dpop`](super::ClientConfig::dpop)); nothing is drawn
+    /// otherwise.
     pub fn refresh(
         &self,
         metadata: Arc<ProviderMetadata>,
         refresh_token: &Secret,
         previous: Option<&IdTokenClaims>,
         now: SystemTime,
+        rng: &dyn Random,
     ) -> Result<(RefreshExchange, Outgoing), LoginError> {
         let fields = vec![
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh_token.expose()),
+            ("grant_type".to_owned(), "refresh_token".to_owned()),
+            (
+                "refresh_token".to_owned(),
+                refresh_token.expose().to_owned(),
+            ),
         ];
-        let request = self.token_request(&metadata, fields, now)?;
+        let prover = Prover::for_key(self.config.dpop.as_ref(), rng)?;
         let mut phase = TokenPhase::new(
             self.clone(),
             metadata,
             Grant::Refresh,
             None,
             previous.map(|c| c.subject.clone()),
+            fields,
+            prover,
         );
         if let Some(prev) = previous {
             phase.expected_issuer = Some(IssuerRule::Exact(prev.issuer.clone()));
         }
+        let request = phase.request(now)?;
         Ok((
             RefreshExchange {
                 phase,
@@ -94,6 +106,7 @@ impl Exchange for RefreshExchange {
 impl RefreshExchange {
     fn wrap(&mut self, out: Result<TokenOutcome, LoginError>) -> Result<Step<Tokens>, LoginError> {
         match out {
+            Ok(TokenOutcome::Send(out)) => Ok(Step::Send(out)),
             Ok(TokenOutcome::Keys(k)) => Ok(Step::NeedKeys(k)),
             Ok(TokenOutcome::Ready(t)) => {
                 self.finished = true;

@@ -4,12 +4,13 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::config::ClientSecret;
+use super::dpop::Prover;
 use super::Client;
 use crate::discovery::ProviderMetadata;
 use crate::error::{ConfigError, LoginError, ProviderError, UsageError};
 use crate::idtoken::{IdTokenError, IdTokenValidator, IssuerRule};
 use crate::jose::{Header, JoseError, JwkSet};
-use crate::step::KeyRequest;
+use crate::step::{KeyRequest, Outgoing};
 use crate::tokens::{self, Grant, Tokens};
 
 /// The shared token-response and ID-token phase of logins and refreshes.
@@ -21,9 +22,17 @@ pub(super) struct TokenPhase {
     expected_subject: Option<String>,
     pub(super) expected_issuer: Option<IssuerRule>,
     pub(super) pending: Option<(Tokens, String, Option<String>, bool)>,
+    /// The token request's fields, to send it again with a DPoP nonce.
+    fields: Vec<(String, String)>,
+    /// The exchange's DPoP proofs, when the client uses DPoP.
+    pub(super) prover: Option<Prover>,
+    /// Whether the token request was already sent again with a nonce.
+    nonce_retried: bool,
 }
 
 pub(super) enum TokenOutcome {
+    /// Send the token request again (with the provider's DPoP nonce).
+    Send(Outgoing),
     Keys(KeyRequest),
     Ready(Tokens),
 }
@@ -35,6 +44,8 @@ impl TokenPhase {
         grant: Grant,
         nonce: Option<String>,
         expected_subject: Option<String>,
+        fields: Vec<(String, String)>,
+        prover: Option<Prover>,
     ) -> Self {
         let expected_issuer = client.expected_issuer(&metadata);
         Self {
@@ -45,7 +56,17 @@ impl TokenPhase {
             expected_subject,
             expected_issuer,
             pending: None,
+            fields,
+            prover,
+            nonce_retried: false,
         }
+    }
+
+    /// The token request (again, after a nonce refusal), with a fresh
+    /// DPoP proof when the client uses DPoP.
+    pub(super) fn request(&mut self, now: SystemTime) -> Result<Outgoing, LoginError> {
+        self.client
+            .token_request(&self.metadata, &self.fields, now, self.prover.as_mut())
     }
 
     pub(super) fn on_token_response(
@@ -53,7 +74,20 @@ impl TokenPhase {
         response: &http::Response<Vec<u8>>,
         now: SystemTime,
     ) -> Result<TokenOutcome, LoginError> {
-        let tokens = tokens::parse(response, now, self.client.scopes())?;
+        if let Some(prover) = self.prover.as_mut() {
+            let nonce = crate::dpop::response_nonce(response.headers());
+            prover.remember(&self.metadata.token_endpoint, nonce);
+            // RFC 9449 §8: one retry with the nonce; a second refusal is
+            // the provider's answer.
+            if !self.nonce_retried && crate::dpop::nonce_retry(response).is_some() {
+                self.nonce_retried = true;
+                return Ok(TokenOutcome::Send(self.request(now)?));
+            }
+        }
+        let dpop = self.prover.is_some();
+        let tokens = tokens::parse(response, now, self.client.scopes(), dpop)?;
+        // The code or refresh token is spent: forget it.
+        self.fields.clear();
         let Some(id_token) = tokens.id_token.as_ref().map(|t| t.expose().to_owned()) else {
             if self.client.provider.openid && self.grant == Grant::AuthorizationCode {
                 return Err(ProviderError::MissingIdToken.into());

@@ -6,8 +6,10 @@ use std::time::SystemTime;
 use serde_json::{Map, Value};
 
 use super::config::ClientSecret;
+use super::dpop::Prover;
 use super::Client;
 use crate::discovery::ProviderMetadata;
+use crate::dpop::DPOP_HEADER;
 use crate::error::{ConfigError, LoginError};
 use crate::http_util;
 use crate::protocol::Endpoint;
@@ -24,14 +26,16 @@ impl Client {
     /// A `private_key_jwt` assertion: `iss` = `sub` = the client id, `aud` =
     /// the issuer identifier (RFC 7523bis; the token endpoint when the
     /// metadata names no issuer), `iat`, `exp` a minute later, and a `jti`
-    /// unique to this request (derived from the clock in nanoseconds and the
-    /// request's fields, which hold a single-use code or token).
+    /// unique to this request (derived from the clock in nanoseconds, the
+    /// request's fields, which hold a single-use code or token, and its DPoP
+    /// proof, whose `jti` is fresh).
     fn client_assertion(
         &self,
         key: &crate::jose::SigningKey,
         metadata: &ProviderMetadata,
         fields: &[(String, String)],
         now: SystemTime,
+        proof: Option<&str>,
     ) -> Result<crate::Secret, LoginError> {
         let iat = crate::time::unix_seconds(now);
         let nanos = now
@@ -41,6 +45,8 @@ impl Client {
             .to_string();
         let mut parts: Vec<&str> = vec![&self.config.client_id, &nanos];
         parts.extend(fields.iter().map(|(_, v)| v.as_str()));
+        // A retry with a DPoP nonce repeats the fields: its proof differs.
+        parts.extend(proof);
         let jti = crate::session::hash_key(&parts);
         let aud = metadata
             .issuer
@@ -60,24 +66,37 @@ impl Client {
             .map_err(|_| ConfigError::ClientSecret.into())
     }
 
+    /// A token request with `fields`, and a DPoP proof from `prover` when
+    /// the client uses DPoP.
     pub(super) fn token_request(
         &self,
         metadata: &ProviderMetadata,
-        fields: Vec<(&str, &str)>,
+        fields: &[(String, String)],
         now: SystemTime,
+        prover: Option<&mut Prover>,
     ) -> Result<Outgoing, LoginError> {
+        let url = &metadata.token_endpoint;
+        let proof = prover
+            .map(|p| p.proof(&http::Method::POST, url, now, None))
+            .transpose()?;
+        let fields = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         self.authenticated_request(
             metadata,
             Endpoint::Token,
-            &metadata.token_endpoint,
+            url,
             fields,
             now,
+            proof.as_deref(),
         )
     }
 
     /// A POST to `url` (the token or the pushed authorization request
-    /// endpoint) with `fields` and the client's authentication. The
-    /// provider's extra token parameters go to the token endpoint only.
+    /// endpoint) with `fields`, the client's authentication and, with
+    /// DPoP, the request's `proof`. The provider's extra token parameters
+    /// go to the token endpoint only.
     pub(super) fn authenticated_request(
         &self,
         metadata: &ProviderMetadata,
@@ -85,6 +104,7 @@ impl Client {
         url: &url::Url,
         fields: Vec<(&str, &str)>,
         now: SystemTime,
+        proof: Option<&str>,
     ) -> Result<Outgoing, LoginError> {
         let p = &self.provider;
         let mut fields: Vec<(String, String)> = fields
@@ -100,7 +120,7 @@ impl Client {
                     .map_err(|_| ConfigError::ClientSecret)?,
             ),
             Some(ClientSecret::PrivateKey(key)) => {
-                let assertion = self.client_assertion(key, metadata, &fields, now)?;
+                let assertion = self.client_assertion(key, metadata, &fields, now, proof)?;
                 fields.push(("client_assertion_type".into(), CLIENT_ASSERTION_TYPE.into()));
                 fields.push(("client_assertion".into(), assertion.expose().to_owned()));
                 None
@@ -109,6 +129,12 @@ impl Client {
         // A pushed authorization request already names its client.
         let names_client = fields.iter().any(|(k, _)| *k == p.client_id_param);
         let mut headers = p.token_headers.clone();
+        if let Some(proof) = proof {
+            let mut v = http::HeaderValue::from_str(proof)
+                .map_err(|_| LoginError::Internal(crate::error::InternalError::Sign))?;
+            v.set_sensitive(true);
+            headers.push((http::header::HeaderName::from_static(DPOP_HEADER), v));
+        }
         match (auth, &secret) {
             (ClientAuth::Basic, Some(s)) => {
                 let mut v = http::HeaderValue::from_str(&http_util::basic_auth(

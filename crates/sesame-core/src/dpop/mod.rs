@@ -9,7 +9,7 @@
 //!
 //! | role | what this module gives it |
 //! |---|---|
-//! | client | [`ProofKey::proof`] |
+//! | client | [`ProofKey::proof`], [`authorize_request`], [`nonce_retry`], [`response_nonce`]; logins and refreshes through [`ClientConfig::dpop`](crate::client::ClientConfig::dpop) |
 //! | authorization or resource server | [`ProofPolicy::check`], [`NonceSource`], [`Challenge`] |
 //! | authorization server issuing tokens | [`cnf_claim`] |
 //! | resource server accepting tokens | [`confirm`], [`is_bound`] |
@@ -53,6 +53,7 @@
 
 mod binding;
 mod challenge;
+mod client;
 mod nonce;
 mod proof;
 mod refusal;
@@ -62,6 +63,7 @@ mod verify;
 
 pub use binding::{ath, cnf_claim, confirm, is_bound, BindingError};
 pub use challenge::Challenge;
+pub use client::{authorize_request, nonce_retry, response_nonce};
 pub use nonce::{NonceError, NonceSource};
 pub use proof::{DpopError, Pkcs8Document, ProofKey};
 pub use refusal::{DpopErrorCode, ProofRefusal};

@@ -25,6 +25,12 @@ pub enum DpopError {
     /// Signing failed.
     #[error("dpop signing failed")]
     SigningFailed,
+    /// The request's URI is not an absolute URL.
+    #[error("request uri not absolute")]
+    InvalidUri,
+    /// The access token cannot stand in an `Authorization` header.
+    #[error("access token is not a valid header value")]
+    InvalidAccessToken,
 }
 
 impl From<crate::random::RandomError> for DpopError {

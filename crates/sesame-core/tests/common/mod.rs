@@ -164,8 +164,13 @@ pub fn start(client: Client) -> Started {
 impl Started {
     pub fn callback(&self, query: &str) -> Result<(LoginExchange, Outgoing), LoginError> {
         let params = CallbackParams::from_query(query)?;
-        self.client
-            .callback(Arc::clone(&self.meta), &params, self.pending.clone(), now())
+        self.client.callback(
+            Arc::clone(&self.meta),
+            &params,
+            self.pending.clone(),
+            now(),
+            &rng(),
+        )
     }
 
     pub fn good_query(&self) -> String {
