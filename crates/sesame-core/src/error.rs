@@ -222,6 +222,10 @@ pub enum ConfigError {
     /// The provider is an OpenID provider with ID tokens but has no issuer or JWKS to validate them.
     #[error("provider cannot validate id tokens (no issuer or jwks_uri)")]
     CannotValidateIdToken,
+    /// The FAPI 2.0 profile is on but the configuration lacks what it
+    /// requires (named).
+    #[error("fapi 2.0 requires {0}")]
+    Fapi2(&'static str),
 }
 
 impl RequestError {

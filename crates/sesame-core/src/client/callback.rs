@@ -196,7 +196,9 @@ impl Client {
                 }
             }
             (Some(_), None) => Ok(()),
-            (None, _) if metadata.authorization_response_iss_parameter_supported => {
+            (None, _)
+                if metadata.authorization_response_iss_parameter_supported || self.config.fapi2 =>
+            {
                 Err(RequestError::MissingIssuer)
             }
             (None, _) => Ok(()),

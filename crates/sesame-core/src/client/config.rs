@@ -86,6 +86,8 @@ pub struct ClientConfig {
     /// When logins push their authorization request (RFC 9126; default:
     /// whenever the provider offers it).
     pub push_mode: super::PushMode,
+    /// The FAPI 2.0 Security Profile is on ([`ClientConfig::fapi2`]).
+    pub fapi2: bool,
     /// The client's DPoP proof key (RFC 9449), when its tokens are bound to
     /// a key: one key for the whole client, shared by every login and
     /// session. `Debug` shows its algorithm and thumbprint only.
@@ -104,6 +106,7 @@ impl ClientConfig {
             leeway: DEFAULT_LEEWAY,
             forwarded_login_params: Vec::new(),
             push_mode: super::PushMode::default(),
+            fapi2: false,
             dpop: None,
         }
     }
@@ -142,6 +145,20 @@ impl ClientConfig {
     /// The DPoP proof key, if the client uses one.
     pub fn dpop_key(&self) -> Option<&ProofKey> {
         self.dpop.as_deref()
+    }
+
+    /// The FAPI 2.0 Security Profile (§5.3.3) for this client: every
+    /// login pushes its request (a provider without a PAR endpoint is an
+    /// error), `iss` must come back in every authorization response (RFC
+    /// 9207), and [`Client::new`](super::Client::new) refuses the
+    /// configuration unless it authenticates with `private_key_jwt`
+    /// ([`private_key_jwt`](Self::private_key_jwt)) and holds a DPoP key
+    /// ([`dpop`](Self::dpop)). PKCE with S256 and exact redirect URIs are
+    /// always on.
+    pub fn fapi2(mut self) -> Self {
+        self.fapi2 = true;
+        self.push_mode = super::PushMode::Always;
+        self
     }
 
     /// Sets when logins push their authorization request (RFC 9126).

@@ -76,6 +76,20 @@ impl Client {
         if config.client_secret.is_none() && !provider.pkce {
             return Err(ConfigError::MissingClientSecret);
         }
+        if config.fapi2 {
+            if !matches!(
+                config.client_secret,
+                Some(config::ClientSecret::PrivateKey(_))
+            ) {
+                return Err(ConfigError::Fapi2("private_key_jwt client authentication"));
+            }
+            if config.dpop.is_none() {
+                return Err(ConfigError::Fapi2("a DPoP proof key"));
+            }
+            if !provider.pkce {
+                return Err(ConfigError::Fapi2("PKCE"));
+            }
+        }
         Ok(Self {
             provider: Arc::new(provider),
             config: Arc::new(config),

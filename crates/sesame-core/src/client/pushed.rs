@@ -35,6 +35,9 @@ pub enum PushMode {
     /// Only when the provider requires it
     /// (`require_pushed_authorization_requests`).
     WhenRequired,
+    /// Always (FAPI 2.0): a provider without the endpoint is
+    /// [`ProviderError::NoPushEndpoint`].
+    Always,
 }
 
 impl Client {
@@ -43,6 +46,7 @@ impl Client {
     /// default [`PushMode::WhenAdvertised`]) when it offers it.
     pub fn pushes(&self, metadata: &ProviderMetadata) -> bool {
         metadata.require_pushed_authorization_requests
+            || self.config.push_mode == PushMode::Always
             || (self.config.push_mode == PushMode::WhenAdvertised
                 && metadata.pushed_authorization_request_endpoint.is_some())
     }
