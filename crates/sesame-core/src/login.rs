@@ -53,6 +53,10 @@ pub struct LoginRedirect {
     pub location: url::Url,
     /// The `Set-Cookie` header value carrying the sealed pending login.
     pub set_cookie: String,
+    /// The login's `state` (also when the request was pushed and the
+    /// location carries only a `request_uri`): what the callback will
+    /// bring back, for values bound to this login (an account link).
+    pub state: String,
 }
 
 impl LoginRedirect {
@@ -100,6 +104,8 @@ pub struct LoginStart {
     authorization_endpoint: url::Url,
     /// `Some` until the pushed request's answer came.
     set_cookie: Option<String>,
+    /// The login's state.
+    state: String,
     /// With DPoP, what sending the pushed request again with the
     /// provider's nonce takes (once).
     dpop_retry: Option<PushRetry>,
@@ -159,6 +165,7 @@ impl Exchange for LoginStart {
         Ok(Step::Done(LoginRedirect {
             location,
             set_cookie,
+            state: self.state.clone(),
         }))
     }
 
@@ -260,6 +267,7 @@ impl LoginService {
             client: client.clone(),
             authorization_endpoint: metadata.authorization_endpoint.clone(),
             set_cookie: Some(redirect.set_cookie.clone()),
+            state: redirect.state.clone(),
             dpop_retry: None,
         };
         if !client.pushes(metadata) {
@@ -351,6 +359,7 @@ impl LoginService {
         Ok(LoginRedirect {
             location,
             set_cookie,
+            state: pending.state().to_owned(),
         })
     }
 

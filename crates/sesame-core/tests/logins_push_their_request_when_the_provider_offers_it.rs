@@ -113,7 +113,8 @@ fn the_pending_login_matches_the_pushed_state() {
     let Step::Done(redirect) = start.on_response(created(), now()).unwrap() else {
         panic!()
     };
-    // The cookie is named after the state that was pushed.
+    // The redirect names the state that was pushed, and so does the cookie.
+    assert_eq!(redirect.state, state);
     assert!(
         redirect
             .set_cookie

@@ -182,12 +182,8 @@ impl SessionManager {
             Ok(r) => r,
             Err(e) => return e.to_response(),
         };
-        let state = redirect
-            .location
-            .query_pairs()
-            .find(|(k, _)| k == "state")
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default();
+        // The login's state, also when the request was pushed (PAR).
+        let state = redirect.state.clone();
         let path = match self.service.client(provider) {
             Ok(c) => c.config().redirect_uri.path().to_owned(),
             Err(e) => return Error::from(e).to_response(),
