@@ -165,21 +165,28 @@ fn error_answer(map: &Map<String, Value>) -> Result<(), LoginError> {
         },
         (None, None) => return Ok(()),
     };
-    let code = error
-        .as_str()
-        .map(|s| truncate(s, 64))
-        .unwrap_or_else(|| "unknown".into());
+    let (code, description) = error_fields(error, description);
     if ErrorCode::parse(&code) == Some(ErrorCode::InvalidGrant) {
         return Err(RequestError::GrantRejected.into());
     }
-    let description = description
-        .and_then(Value::as_str)
-        .map(|s| truncate(s, 200));
     Err(ProviderError::TokenEndpoint {
         error: code,
         description,
     }
     .into())
+}
+
+/// A provider's `error` and `error_description` as reported: the code
+/// truncated (`unknown` when not a string), the description truncated.
+pub(crate) fn error_fields(error: &Value, description: Option<&Value>) -> (String, Option<String>) {
+    let code = error
+        .as_str()
+        .map(|s| truncate(s, 64))
+        .unwrap_or_else(|| "unknown".into());
+    let description = description
+        .and_then(Value::as_str)
+        .map(|s| truncate(s, 200));
+    (code, description)
 }
 
 /// Instagram may wrap the answer: `{"data": [{"access_token": …}]}`.

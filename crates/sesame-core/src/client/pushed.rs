@@ -18,7 +18,7 @@ use super::dpop::Prover;
 use super::Client;
 use crate::discovery::ProviderMetadata;
 use crate::error::{LoginError, ProviderError};
-use crate::http_util::{truncate, MAX_BODY};
+use crate::http_util::MAX_BODY;
 use crate::protocol::Endpoint;
 use crate::random::Random;
 use crate::step::Outgoing;
@@ -125,19 +125,12 @@ impl PushedRequest {
             return Err(malformed("body too large"));
         }
         let map: Option<Map<String, Value>> = serde_json::from_slice(body).ok();
-        if let Some(error) = map.as_ref().and_then(|m| m.get("error")) {
-            return Err(ProviderError::PushRefused {
-                error: error
-                    .as_str()
-                    .map(|s| truncate(s, 64))
-                    .unwrap_or_else(|| "unknown".into()),
-                description: map
-                    .as_ref()
-                    .and_then(|m| m.get("error_description"))
-                    .and_then(Value::as_str)
-                    .map(|s| truncate(s, 200)),
+        if let Some(m) = &map {
+            if let Some(error) = m.get("error") {
+                let (error, description) =
+                    crate::tokens::error_fields(error, m.get("error_description"));
+                return Err(ProviderError::PushRefused { error, description }.into());
             }
-            .into());
         }
         if !response.status().is_success() {
             return Err(ProviderError::Status {
