@@ -226,6 +226,9 @@ pub enum ConfigError {
     /// requires (named).
     #[error("fapi 2.0 requires {0}")]
     Fapi2(&'static str),
+    /// Per-login DPoP keys are ES256 or EdDSA keys.
+    #[error("unsupported dpop algorithm")]
+    UnsupportedDpopAlgorithm,
 }
 
 impl RequestError {

@@ -274,7 +274,8 @@ impl LoginService {
             start.set_cookie = None;
             return Ok((start, Step::Done(redirect)));
         }
-        let mut prover = Prover::for_key(client.config().dpop.as_ref(), rng)?;
+        let key = client.dpop_key_for(auth.pending.dpop_key());
+        let mut prover = Prover::for_key(key, rng)?;
         let push = client.push_with(metadata, &auth.params, now, prover.as_mut())?;
         start.dpop_retry = prover.map(|prover| PushRetry {
             metadata: Box::new(metadata.clone()),

@@ -35,6 +35,12 @@ pub struct Tokens {
     pub id_token_claims: Option<IdTokenClaims>,
     /// Any other fields of the token response (never the tokens themselves).
     pub extra: Map<String, Value>,
+    /// The login's own DPoP key, which these tokens are bound to, when the
+    /// client makes one per login
+    /// ([`ClientConfig::dpop_per_login`](crate::client::ClientConfig::dpop_per_login));
+    /// `None` otherwise (a client's one key is [`crate::client::ClientConfig::dpop`]).
+    /// Prove possession with [`Client::dpop_key_for`](crate::client::Client::dpop_key_for).
+    pub dpop_key: Option<crate::dpop::LoginKey>,
 }
 
 impl fmt::Debug for Tokens {
@@ -51,6 +57,7 @@ impl fmt::Debug for Tokens {
                 &self.id_token_claims.as_ref().map(|c| &c.subject),
             )
             .field("extra", &self.extra.keys().collect::<Vec<_>>())
+            .field("dpop_key", &self.dpop_key)
             .finish()
     }
 }
@@ -145,6 +152,7 @@ pub(crate) fn parse(
         id_token,
         id_token_claims: None,
         extra: map,
+        dpop_key: None,
     })
 }
 

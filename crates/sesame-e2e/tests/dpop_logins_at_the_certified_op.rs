@@ -3,7 +3,9 @@
 //! gets tokens bound to its key (`cnf.jkt` at introspection), refreshes
 //! with proofs, and calls userinfo with the `DPoP` scheme; with
 //! `OP_DPOP_NONCE=1` every one of those requests first meets a
-//! `use_dpop_nonce` refusal and is retried with the OP's nonce.
+//! `use_dpop_nonce` refusal and is retried with the OP's nonce. With one
+//! key per login (`ClientConfig::dpop_per_login`) the same holds with the
+//! login's own key, which the refresh and userinfo calls then use.
 use std::time::SystemTime;
 
 use sesame_core::client::{Client, ClientConfig};
@@ -94,18 +96,24 @@ async fn userinfo(
     unreachable!("the loop returns")
 }
 
-async fn dpop_login_refresh_and_userinfo(env: &[(&str, &str)], user: &str) {
+/// Whose key binds the tokens.
+#[derive(Clone, Copy, PartialEq)]
+enum Keys {
+    /// One key for the client (`ClientConfig::dpop`).
+    Client,
+    /// One key per login (`ClientConfig::dpop_per_login`).
+    PerLogin,
+}
+
+async fn dpop_login_refresh_and_userinfo(env: &[(&str, &str)], user: &str, keys: Keys) {
     let redirect = "http://127.0.0.1:9/callback".to_owned();
     let op = Op::start_with(std::slice::from_ref(&redirect), env).await;
-    let key = ProofKey::generate(Algorithm::ES256).unwrap();
-    let jkt = key.thumbprint().to_owned();
-    let client = Client::new(
-        Provider::openid("op", "OP", &op.issuer).unwrap(),
-        ClientConfig::new(CLIENT_ID, redirect.parse().unwrap())
-            .secret(SECRET)
-            .dpop(key),
-    )
-    .unwrap();
+    let config = ClientConfig::new(CLIENT_ID, redirect.parse().unwrap()).secret(SECRET);
+    let config = match keys {
+        Keys::Client => config.dpop(ProofKey::generate(Algorithm::ES256).unwrap()),
+        Keys::PerLogin => config.dpop_per_login(Algorithm::ES256),
+    };
+    let client = Client::new(Provider::openid("op", "OP", &op.issuer).unwrap(), config).unwrap();
     let service =
         LoginService::new(Sealer::new(SealingKey::from_bytes([7; 32]))).provider(client.clone());
     let sesame = Sesame::new().unwrap();
@@ -133,6 +141,10 @@ async fn dpop_login_refresh_and_userinfo(env: &[(&str, &str)], user: &str) {
     let login = outcome.result.expect("the DPoP login completes");
     assert_eq!(login.identity.id, user);
     assert_eq!(login.tokens.token_type, "DPoP");
+    let login_key = login.tokens.dpop_key.clone();
+    assert_eq!(login_key.is_some(), keys == Keys::PerLogin);
+    let key = client.dpop_key_for(login_key.as_ref()).expect("a proof key");
+    let jkt = key.thumbprint().to_owned();
     assert!(
         login.identity.raw.get("email_verified").is_some(),
         "userinfo (called with a DPoP proof) answered"
@@ -148,8 +160,12 @@ async fn dpop_login_refresh_and_userinfo(env: &[(&str, &str)], user: &str) {
     // Refresh: a proof again, and new tokens bound to the same key.
     let claims = login.tokens.id_token_claims.clone().expect("validated");
     let rt = login.tokens.refresh_token.clone().expect("refresh token");
-    let refreshed = sesame.refresh(&client, &rt, Some(&claims)).await.unwrap();
+    let refreshed = sesame
+        .refresh_bound(&client, &rt, Some(&claims), login_key.as_ref())
+        .await
+        .unwrap();
     assert_eq!(refreshed.token_type, "DPoP");
+    assert_eq!(refreshed.dpop_key, login_key, "the key goes on with the tokens");
     assert_ne!(refreshed.access_token, login.tokens.access_token);
     let info = introspect(&sesame, &op.issuer, refreshed.access_token.expose()).await;
     assert_eq!(info["cnf"]["jkt"], jkt.as_str(), "{info}");
@@ -161,7 +177,7 @@ async fn dpop_login_refresh_and_userinfo(env: &[(&str, &str)], user: &str) {
         .expect("userinfo")
         .to_string();
     let token = refreshed.access_token.expose();
-    let ok = userinfo(&sesame, &endpoint, client.config().dpop_key(), token).await;
+    let ok = userinfo(&sesame, &endpoint, Some(key), token).await;
     assert_eq!(ok.status(), 200);
     let body: serde_json::Value = serde_json::from_slice(ok.body()).unwrap();
     assert_eq!(body["sub"], user);
@@ -173,10 +189,15 @@ async fn dpop_login_refresh_and_userinfo(env: &[(&str, &str)], user: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dpop_login_binds_tokens_to_the_client_key() {
-    dpop_login_refresh_and_userinfo(&[], "dpop-user").await;
+    dpop_login_refresh_and_userinfo(&[], "dpop-user", Keys::Client).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dpop_login_binds_tokens_to_the_logins_own_key() {
+    dpop_login_refresh_and_userinfo(&[], "own-key-user", Keys::PerLogin).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dpop_nonces_are_picked_up_and_retried_at_every_endpoint() {
-    dpop_login_refresh_and_userinfo(&[("OP_DPOP_NONCE", "1")], "nonce-user").await;
+    dpop_login_refresh_and_userinfo(&[("OP_DPOP_NONCE", "1")], "nonce-user", Keys::PerLogin).await;
 }

@@ -322,9 +322,29 @@ impl Sesame {
         refresh_token: &Secret,
         previous: Option<&IdTokenClaims>,
     ) -> Result<Tokens, Error> {
+        self.refresh_bound(client, refresh_token, previous, None)
+            .await
+    }
+
+    /// Refreshes tokens bound to a login's own DPoP key (`login_key`,
+    /// [`Tokens::dpop_key`]; `None` for the client's one key, see
+    /// [`Client::refresh_bound`]).
+    pub async fn refresh_bound(
+        &self,
+        client: &Client,
+        refresh_token: &Secret,
+        previous: Option<&IdTokenClaims>,
+        login_key: Option<&sesame_core::dpop::LoginKey>,
+    ) -> Result<Tokens, Error> {
         let meta = self.metadata(client).await?;
-        let (exchange, first) =
-            client.refresh(meta, refresh_token, previous, SystemTime::now(), &self.rng)?;
+        let (exchange, first) = client.refresh_bound(
+            meta,
+            refresh_token,
+            previous,
+            login_key,
+            SystemTime::now(),
+            &self.rng,
+        )?;
         self.drive(exchange, first).await
     }
 

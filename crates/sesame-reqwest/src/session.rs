@@ -396,7 +396,12 @@ impl SessionManager {
         let previous = self.rules.previous_claims(session, now);
         match self
             .driver
-            .refresh(client, &refresh_token, previous.as_ref())
+            .refresh_bound(
+                client,
+                &refresh_token,
+                previous.as_ref(),
+                session.tokens.dpop_key.as_ref(),
+            )
             .await
         {
             Ok(tokens) => {
@@ -767,11 +772,25 @@ impl SessionSlot {
         }
     }
 
+    /// The key that proves possession of the session's DPoP-bound tokens —
+    /// the login's own ([`sesame_core::client::ClientConfig::dpop_per_login`])
+    /// or the client's one key — for the app's own API calls with
+    /// [`sesame_core::dpop::authorize_request`]; `None` for bearer tokens.
+    pub fn dpop_key(&self) -> Result<Option<Arc<sesame_core::dpop::ProofKey>>, Error> {
+        let session = self.session()?;
+        if session.tokens.token_type != sesame_core::dpop::SCHEME {
+            return Ok(None);
+        }
+        let client = self.manager.service.client(&session.provider)?;
+        Ok(client.dpop_key_for(session.tokens.dpop_key.as_ref()).cloned())
+    }
+
     /// The provider's userinfo (OpenID Connect Core §5.3) for this session,
     /// with an access token refreshed when due: the JSON object, or the
     /// provider's failure (502/504), or 401 when the session ended. With a
-    /// client using DPoP ([`sesame_core::client::ClientConfig::dpop`]), the
-    /// DPoP-bound token goes as `Authorization: DPoP …` with a proof, and a
+    /// client using DPoP ([`sesame_core::client::ClientConfig::dpop`], or a
+    /// key per login), the DPoP-bound token goes as `Authorization: DPoP …`
+    /// with a proof by the session's key, and a
     /// `use_dpop_nonce` refusal is tried once more with the server's nonce.
     pub async fn userinfo(&self) -> Result<serde_json::Value, Error> {
         let token = self.access_token().await?;
@@ -785,8 +804,7 @@ impl SessionSlot {
         // A DPoP-bound token goes with a proof (RFC 9449 §7), and a
         // `use_dpop_nonce` refusal is tried once more with the nonce.
         let dpop = client
-            .config()
-            .dpop_key()
+            .dpop_key_for(session.tokens.dpop_key.as_ref())
             .filter(|_| session.tokens.token_type == sesame_core::dpop::SCHEME);
         let mut nonce: Option<String> = None;
         let mut attempts = 0;

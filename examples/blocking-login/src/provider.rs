@@ -178,18 +178,21 @@ impl Upstream {
     }
 
     /// Refreshes tokens. `previous` is the login's ID token claims, if any
-    /// (a new ID token must match them).
+    /// (a new ID token must match them); `login_key` the session's own DPoP
+    /// key, if it has one.
     pub fn refresh(
         &self,
         client: &Client,
         refresh_token: &Secret,
         previous: Option<&IdTokenClaims>,
+        login_key: Option<&sesame_core::dpop::LoginKey>,
     ) -> Result<Tokens, Failure> {
         let meta = self.metadata(client)?;
-        let (exchange, first) = client.refresh(
+        let (exchange, first) = client.refresh_bound(
             meta,
             refresh_token,
             previous,
+            login_key,
             SystemTime::now(),
             &ring::rand::SystemRandom::new(),
         )?;

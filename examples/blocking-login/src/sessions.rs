@@ -299,7 +299,12 @@ impl SessionDriver {
         let previous = self.rules.previous_claims(session, SystemTime::now());
         match self
             .upstream
-            .refresh(client, &refresh_token, previous.as_ref())
+            .refresh(
+                client,
+                &refresh_token,
+                previous.as_ref(),
+                session.tokens.dpop_key.as_ref(),
+            )
         {
             Ok(tokens) => {
                 let now = SystemTime::now();

@@ -62,6 +62,7 @@ impl Client {
         } else {
             None
         };
+        let login_key = self.new_login_key()?;
 
         let mut params: Vec<(String, String)> = Vec::new();
         {
@@ -81,7 +82,7 @@ impl Client {
                 q("code_challenge", &v.challenge());
                 q("code_challenge_method", crate::pkce::METHOD_S256);
             }
-            if let Some(key) = &self.config.dpop {
+            if let Some(key) = self.dpop_key_for(login_key.as_ref()) {
                 // RFC 9449 §10: the code is bound to the key that will redeem it.
                 q("dpop_jkt", key.thumbprint());
             }
@@ -114,6 +115,7 @@ impl Client {
                 redirect_uri: self.config.redirect_uri.to_string(),
                 return_to,
                 created_at: crate::time::unix_seconds(now),
+                dpop_key: login_key,
             },
         })
     }

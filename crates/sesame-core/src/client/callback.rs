@@ -143,7 +143,7 @@ impl Client {
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect();
-        let prover = Prover::for_key(self.config.dpop.as_ref(), rng)?;
+        let prover = Prover::for_key(self.dpop_key_for(pending.dpop_key.as_ref()), rng)?;
         let mut tokens = TokenPhase::new(
             self.clone(),
             metadata,
@@ -153,6 +153,7 @@ impl Client {
             fields,
             prover,
         );
+        tokens.login_key = pending.dpop_key;
         let request = tokens.request(now)?;
         let exchange = LoginExchange {
             tokens,

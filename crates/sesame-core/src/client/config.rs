@@ -92,6 +92,10 @@ pub struct ClientConfig {
     /// a key: one key for the whole client, shared by every login and
     /// session. `Debug` shows its algorithm and thumbprint only.
     pub dpop: Option<Arc<ProofKey>>,
+    /// Each login makes its own DPoP key for this algorithm, which the
+    /// session it creates keeps ([`ClientConfig::dpop_per_login`]); it
+    /// takes precedence over [`dpop`](Self::dpop).
+    pub dpop_per_login: Option<Algorithm>,
 }
 
 impl ClientConfig {
@@ -108,6 +112,7 @@ impl ClientConfig {
             push_mode: super::PushMode::default(),
             fapi2: false,
             dpop: None,
+            dpop_per_login: None,
         }
     }
 
@@ -125,8 +130,8 @@ impl ClientConfig {
     /// The key belongs to the client: every login and every session of
     /// this client shares it, so keep it (see
     /// [`ProofKey::generate_pkcs8`]) if sessions outlive the process, as
-    /// refreshing a session's tokens needs the same key. One key per
-    /// session is not supported yet.
+    /// refreshing a session's tokens needs the same key. For one key per
+    /// login and session, see [`dpop_per_login`](Self::dpop_per_login).
     ///
     /// To call your own APIs with the tokens, see
     /// [`crate::dpop::authorize_request`].
@@ -142,7 +147,33 @@ impl ClientConfig {
         Ok(self.dpop(ProofKey::generate(alg)?))
     }
 
-    /// The DPoP proof key, if the client uses one.
+    /// Binds each login's tokens to a key of its own (RFC 9449), made for
+    /// `alg` (ES256 — [`ProofKey::DEFAULT_ALGORITHM`] — or EdDSA) when the
+    /// login starts: a stolen key then opens one session, not all of them.
+    ///
+    /// Everything [`dpop`](Self::dpop) does happens with the login's key.
+    /// The key travels sealed in the pending-login cookie, comes back as
+    /// [`Tokens::dpop_key`](crate::tokens::Tokens::dpop_key) and is kept,
+    /// sealed, with the session's tokens
+    /// ([`SessionTokens::dpop_key`](crate::session::SessionTokens::dpop_key)),
+    /// so refreshes and userinfo calls on any instance prove possession
+    /// with it; no key outlives its session. Takes precedence over
+    /// [`dpop`](Self::dpop). [`Client::new`](super::Client::new) refuses
+    /// other algorithms.
+    pub fn dpop_per_login(mut self, alg: Algorithm) -> Self {
+        self.dpop_per_login = Some(alg);
+        self
+    }
+
+    /// Whether this client's tokens are bound with DPoP (one key for the
+    /// client, or one per login).
+    pub fn uses_dpop(&self) -> bool {
+        self.dpop.is_some() || self.dpop_per_login.is_some()
+    }
+
+    /// The client's one DPoP proof key, if it has one ([`dpop`](Self::dpop);
+    /// with [`dpop_per_login`](Self::dpop_per_login) each login has its own,
+    /// [`Tokens::dpop_key`](crate::tokens::Tokens::dpop_key)).
     pub fn dpop_key(&self) -> Option<&ProofKey> {
         self.dpop.as_deref()
     }
@@ -152,8 +183,8 @@ impl ClientConfig {
     /// error), `iss` must come back in every authorization response (RFC
     /// 9207), and [`Client::new`](super::Client::new) refuses the
     /// configuration unless it authenticates with `private_key_jwt`
-    /// ([`private_key_jwt`](Self::private_key_jwt)) and holds a DPoP key
-    /// ([`dpop`](Self::dpop)). PKCE with S256 and exact redirect URIs are
+    /// ([`private_key_jwt`](Self::private_key_jwt)) and binds its tokens
+    /// with DPoP ([`dpop`](Self::dpop) or [`dpop_per_login`](Self::dpop_per_login)). PKCE with S256 and exact redirect URIs are
     /// always on.
     pub fn fapi2(mut self) -> Self {
         self.fapi2 = true;

@@ -41,6 +41,7 @@ use std::sync::Arc;
 use crate::discovery::ProviderMetadata;
 use crate::error::ConfigError;
 use crate::idtoken::IssuerRule;
+use crate::jose::Algorithm;
 use crate::provider::{ClientAuth, Provider};
 
 pub use authorize::Authorization;
@@ -76,6 +77,12 @@ impl Client {
         if config.client_secret.is_none() && !provider.pkce {
             return Err(ConfigError::MissingClientSecret);
         }
+        if config
+            .dpop_per_login
+            .is_some_and(|alg| !matches!(alg, Algorithm::ES256 | Algorithm::EdDSA))
+        {
+            return Err(ConfigError::UnsupportedDpopAlgorithm);
+        }
         if config.fapi2 {
             if !matches!(
                 config.client_secret,
@@ -83,7 +90,7 @@ impl Client {
             ) {
                 return Err(ConfigError::Fapi2("private_key_jwt client authentication"));
             }
-            if config.dpop.is_none() {
+            if !config.uses_dpop() {
                 return Err(ConfigError::Fapi2("a DPoP proof key"));
             }
             if !provider.pkce {
@@ -104,6 +111,28 @@ impl Client {
     /// The registration.
     pub fn config(&self) -> &ClientConfig {
         &self.config
+    }
+
+    /// The key that proves possession of tokens bound with `login_key`
+    /// (a login's own key, [`Tokens::dpop_key`](crate::tokens::Tokens::dpop_key)),
+    /// else the client's one key ([`ClientConfig::dpop`]); `None` when the
+    /// client does not use DPoP.
+    pub fn dpop_key_for<'a>(
+        &'a self,
+        login_key: Option<&'a crate::dpop::LoginKey>,
+    ) -> Option<&'a Arc<crate::dpop::ProofKey>> {
+        login_key
+            .map(crate::dpop::LoginKey::proof_key)
+            .or(self.config.dpop.as_ref())
+    }
+
+    /// A new login's own DPoP key, when the client makes one per login.
+    fn new_login_key(&self) -> Result<Option<crate::dpop::LoginKey>, crate::LoginError> {
+        self.config
+            .dpop_per_login
+            .map(crate::dpop::LoginKey::generate)
+            .transpose()
+            .map_err(|_| crate::LoginError::Internal(crate::error::InternalError::Sign))
     }
 
     /// The scopes requested.

@@ -31,6 +31,9 @@ pub struct PendingLogin {
     pub(super) return_to: Option<String>,
     #[serde(rename = "c")]
     pub(super) created_at: u64,
+    /// The login's own DPoP key ([`ClientConfig::dpop_per_login`](super::ClientConfig::dpop_per_login)).
+    #[serde(rename = "k", default, skip_serializing_if = "Option::is_none")]
+    pub(super) dpop_key: Option<crate::dpop::LoginKey>,
 }
 
 impl fmt::Debug for PendingLogin {
@@ -81,6 +84,11 @@ impl PendingLogin {
         self.return_to.as_deref()
     }
 
+    /// The login's own DPoP key, when the client makes one per login.
+    pub fn dpop_key(&self) -> Option<&crate::dpop::LoginKey> {
+        self.dpop_key.as_ref()
+    }
+
     /// A pending login whose state matches no callback.
     pub(crate) fn placeholder(provider: &str) -> Self {
         Self {
@@ -91,6 +99,7 @@ impl PendingLogin {
             redirect_uri: String::new(),
             return_to: None,
             created_at: 0,
+            dpop_key: None,
         }
     }
 }

@@ -66,7 +66,8 @@ impl Client {
         now: SystemTime,
         rng: &dyn Random,
     ) -> Result<Outgoing, LoginError> {
-        let mut prover = Prover::for_key(self.config.dpop.as_ref(), rng)?;
+        let key = self.dpop_key_for(authorization.pending.dpop_key.as_ref());
+        let mut prover = Prover::for_key(key, rng)?;
         self.push_with(metadata, &authorization.params, now, prover.as_mut())
     }
 

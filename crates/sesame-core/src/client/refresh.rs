@@ -33,6 +33,21 @@ impl Client {
         now: SystemTime,
         rng: &dyn Random,
     ) -> Result<(RefreshExchange, Outgoing), LoginError> {
+        self.refresh_bound(metadata, refresh_token, previous, None, now, rng)
+    }
+
+    /// [`refresh`](Self::refresh) of tokens bound to a login's own DPoP key
+    /// (`login_key`, [`Tokens::dpop_key`]; `None` for the client's one
+    /// key): the proofs are signed with it and the new tokens carry it on.
+    pub fn refresh_bound(
+        &self,
+        metadata: Arc<ProviderMetadata>,
+        refresh_token: &Secret,
+        previous: Option<&IdTokenClaims>,
+        login_key: Option<&crate::dpop::LoginKey>,
+        now: SystemTime,
+        rng: &dyn Random,
+    ) -> Result<(RefreshExchange, Outgoing), LoginError> {
         let fields = vec![
             ("grant_type".to_owned(), "refresh_token".to_owned()),
             (
@@ -40,7 +55,7 @@ impl Client {
                 refresh_token.expose().to_owned(),
             ),
         ];
-        let prover = Prover::for_key(self.config.dpop.as_ref(), rng)?;
+        let prover = Prover::for_key(self.dpop_key_for(login_key), rng)?;
         let mut phase = TokenPhase::new(
             self.clone(),
             metadata,
@@ -50,6 +65,7 @@ impl Client {
             fields,
             prover,
         );
+        phase.login_key = login_key.cloned();
         if let Some(prev) = previous {
             phase.expected_issuer = Some(IssuerRule::Exact(prev.issuer.clone()));
         }

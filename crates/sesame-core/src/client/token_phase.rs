@@ -28,6 +28,8 @@ pub(super) struct TokenPhase {
     pub(super) prover: Option<Prover>,
     /// Whether the token request was already sent again with a nonce.
     nonce_retried: bool,
+    /// The login's own DPoP key, handed on with the tokens.
+    pub(super) login_key: Option<crate::dpop::LoginKey>,
 }
 
 pub(super) enum TokenOutcome {
@@ -59,6 +61,7 @@ impl TokenPhase {
             fields,
             prover,
             nonce_retried: false,
+            login_key: None,
         }
     }
 
@@ -85,7 +88,8 @@ impl TokenPhase {
             }
         }
         let dpop = self.prover.is_some();
-        let tokens = tokens::parse(response, now, self.client.scopes(), dpop)?;
+        let mut tokens = tokens::parse(response, now, self.client.scopes(), dpop)?;
+        tokens.dpop_key = self.login_key.clone();
         // The code or refresh token is spent: forget it.
         self.fields.clear();
         let Some(id_token) = tokens.id_token.as_ref().map(|t| t.expose().to_owned()) else {

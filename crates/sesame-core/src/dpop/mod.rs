@@ -54,6 +54,7 @@
 mod binding;
 mod challenge;
 mod client;
+mod login_key;
 mod nonce;
 mod proof;
 mod refusal;
@@ -64,6 +65,7 @@ mod verify;
 pub use binding::{ath, cnf_claim, confirm, is_bound, BindingError};
 pub use challenge::Challenge;
 pub use client::{authorize_request, nonce_retry, response_nonce};
+pub use login_key::LoginKey;
 pub use nonce::{NonceError, NonceSource};
 pub use proof::{DpopError, Pkcs8Document, ProofKey};
 pub use refusal::{DpopErrorCode, ProofRefusal};

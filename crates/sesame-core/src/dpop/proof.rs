@@ -74,6 +74,9 @@ pub struct ProofKey {
     key: SigningKey,
     jwk: Value,
     jkt: String,
+    /// The key's PKCS#8 document, when it was generated or loaded from one
+    /// (a [`LoginKey`](super::LoginKey) is stored through it).
+    pkcs8: Option<Pkcs8Document>,
 }
 
 impl fmt::Debug for ProofKey {
@@ -103,7 +106,9 @@ impl ProofKey {
             return Err(DpopError::UnsupportedAlgorithm);
         }
         let (key, pkcs8) = SigningKey::generate(alg, "dpop").map_err(from_jose)?;
-        Ok((Self::from_signing_key(key)?, Pkcs8Document(pkcs8)))
+        let mut key = Self::from_signing_key(key)?;
+        key.pkcs8 = Some(Pkcs8Document(pkcs8.clone()));
+        Ok((key, Pkcs8Document(pkcs8)))
     }
 
     /// A key from a PKCS#8 document: ES256, EdDSA or RS256.
@@ -111,7 +116,10 @@ impl ProofKey {
         if !matches!(alg, Algorithm::ES256 | Algorithm::EdDSA | Algorithm::RS256) {
             return Err(DpopError::UnsupportedAlgorithm);
         }
-        Self::from_signing_key(SigningKey::from_pkcs8(alg, pkcs8, "dpop").map_err(from_jose)?)
+        let mut key =
+            Self::from_signing_key(SigningKey::from_pkcs8(alg, pkcs8, "dpop").map_err(from_jose)?)?;
+        key.pkcs8 = Some(Pkcs8Document(pkcs8.to_vec()));
+        Ok(key)
     }
 
     /// A key from a JOSE signing key with a public half (not HS256).
@@ -132,7 +140,19 @@ impl ProofKey {
         }
         let jwk = Value::Object(jwk);
         let jkt = super::thumbprint(&jwk).map_err(|_| DpopError::InvalidKey)?;
-        Ok(Self { key, jwk, jkt })
+        Ok(Self {
+            key,
+            jwk,
+            jkt,
+            pkcs8: None,
+        })
+    }
+
+    /// The key's PKCS#8 document, when the key was generated
+    /// ([`ProofKey::generate`]) or loaded from one ([`ProofKey::from_pkcs8`]);
+    /// `None` for [`ProofKey::from_signing_key`].
+    pub fn pkcs8(&self) -> Option<&Pkcs8Document> {
+        self.pkcs8.as_ref()
     }
 
     /// The signature algorithm of the proofs.

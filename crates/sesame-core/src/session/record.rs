@@ -62,6 +62,12 @@ pub struct SessionTokens {
     pub expires_at: Option<u64>,
     /// The granted scopes.
     pub scopes: Vec<String>,
+    /// The login's own DPoP key, which the tokens are bound to
+    /// ([`ClientConfig::dpop_per_login`](crate::client::ClientConfig::dpop_per_login)):
+    /// refreshes and userinfo calls prove possession with it. Stored
+    /// sealed, like the tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_key: Option<crate::dpop::LoginKey>,
 }
 
 impl fmt::Debug for SessionTokens {
@@ -75,6 +81,7 @@ impl fmt::Debug for SessionTokens {
             .field("id_token", &self.id_token.as_ref().map(|_| "[redacted]"))
             .field("expires_at", &self.expires_at)
             .field("scopes", &self.scopes)
+            .field("dpop_key", &self.dpop_key)
             .finish_non_exhaustive()
     }
 }
@@ -89,6 +96,7 @@ impl SessionTokens {
             id_token: tokens.id_token.clone(),
             expires_at: tokens.expires_at.map(unix_seconds),
             scopes: tokens.scopes.clone(),
+            dpop_key: tokens.dpop_key.clone(),
         }
     }
 

@@ -111,6 +111,10 @@ impl Sessions {
         if fresh.id_token.is_none() {
             fresh.id_token = session.tokens.id_token.clone();
         }
+        if fresh.dpop_key.is_none() {
+            // The refreshed tokens are bound to the session's key too.
+            fresh.dpop_key = session.tokens.dpop_key.clone();
+        }
         next.tokens = fresh;
         next
     }
