@@ -430,6 +430,9 @@ function createProvider(issuer, jwks) {
   provider.on('grant.success', (ctx) => {
     const type = ctx.oidc?.params?.grant_type || 'unknown';
     stats.grants[type] = (stats.grants[type] || 0) + 1;
+    if (ctx.body?.token_type === 'DPoP') {
+      stats.dpop_grants[type] = (stats.dpop_grants[type] || 0) + 1;
+    }
   });
   provider.on('backchannel.success', () => { stats.backchannel.success += 1; });
   provider.on('pushed_authorization_request.success', () => { stats.pushed.success += 1; });
@@ -448,8 +451,8 @@ function createProvider(issuer, jwks) {
 
 let current; // { provider, handler, signing: [jwk], published: [jwk] }
 
-/** Counters for GET /__test/stats: successful grants by type, back-channel calls, pushed requests. */
-const stats = { grants: {}, backchannel: { success: 0, error: 0 }, pushed: { success: 0, error: 0 } };
+/** Counters for GET /__test/stats: successful grants by type (and those answered with DPoP-bound tokens), back-channel calls, pushed requests. */
+const stats = { grants: {}, dpop_grants: {}, backchannel: { success: 0, error: 0 }, pushed: { success: 0, error: 0 } };
 
 const b64url = (buf) => Buffer.from(buf).toString('base64url');
 

@@ -191,3 +191,68 @@ async fn two_instances_on_redis_share_sessions_and_refresh_once() {
         op.stop().await;
     }
 }
+
+/// How many grants of `grant_type` the OP answered with DPoP-bound tokens.
+async fn dpop_grants(op: &Op, grant_type: &str) -> u64 {
+    op.stats().await["dpop_grants"][grant_type]
+        .as_u64()
+        .unwrap_or(0)
+}
+
+/// With `SESAME_DPOP=per-login` each login makes its own DPoP key, and the
+/// session keeps it (sealed) in Redis: the other instance calls userinfo
+/// and refreshes with it. The OP binds a public client's refresh token to
+/// the key (RFC 9449 §5), so a refresh with any other key would fail and
+/// end the session.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dpop_sessions_refresh_with_their_own_key_on_either_instance() {
+    let redis = RedisServer::start().expect("redis-server");
+    let key = sesame_core::base64url::encode([43u8; 32]);
+    for name in apps() {
+        let extra = [
+            ("SESAME_SESSION_STORE", redis.url()),
+            ("SESAME_COOKIE_KEY", key.clone()),
+            ("SESAME_DPOP", "per-login".to_owned()),
+        ];
+        let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (op, mut apps) = start(&name, 2, &extra).await;
+        let (a, b) = (apps.remove(0), apps.remove(0));
+        let mut browser = Browser::new(http_client());
+        assert_eq!(browser.login(&a.base, "grace").await.status, 200, "{name}");
+        assert_eq!(dpop_grants(&op, "authorization_code").await, 1, "{name}: bound at login");
+        let cookie = browser.cookie_header(&a.base);
+        let userinfo = |base: String, cookie: String| async move {
+            let r = http_client()
+                .get(format!("{base}/userinfo"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let text = r.text().await.unwrap_or_default();
+            let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+            (status, json)
+        };
+        let userinfo_at_b = || userinfo(b.base.clone(), cookie.clone());
+        let (status, body) = userinfo_at_b().await;
+        assert_eq!(status, 200, "{name}: B proves possession with A's login key: {body}");
+        assert_eq!(body["sub"], "grace");
+
+        tokio::time::sleep(UNTIL_DUE).await;
+        let (status, body) = userinfo_at_b().await;
+        assert_eq!(status, 200, "{name}: B refreshed with the session's key: {body}");
+        assert_eq!(dpop_grants(&op, "refresh_token").await, 1, "{name}: bound refresh");
+
+        // A second login has a key of its own: its tokens work, and so do
+        // the first session's, each with its own key.
+        let mut other = Browser::new(http_client());
+        assert_eq!(other.login(&b.base, "hedy").await.status, 200, "{name}");
+        let (status, body) = userinfo(a.base.clone(), other.cookie_header(&b.base)).await;
+        assert_eq!(status, 200, "{name}: A proves with B's login key: {body}");
+        assert_eq!(body["sub"], "hedy");
+        assert_eq!(userinfo_at_b().await.0, 200, "{name}");
+        a.stop().await;
+        b.stop().await;
+        op.stop().await;
+    }
+}

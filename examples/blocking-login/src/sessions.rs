@@ -526,8 +526,9 @@ impl Slot {
     }
 
     /// The provider's userinfo (OpenID Connect Core §5.3) for this session,
-    /// with an access token refreshed when due: the JSON, or the provider's
-    /// failure (502/504), or 401 when the session ended.
+    /// with an access token refreshed when due (and a DPoP proof by the
+    /// session's key when its tokens are bound): the JSON, or the
+    /// provider's failure (502/504), or 401 when the session ended.
     pub fn userinfo(&mut self, driver: &SessionDriver) -> Result<serde_json::Value, Failure> {
         let token = self.access_token(driver)?;
         let provider = self.session()?.provider.clone();
@@ -537,15 +538,43 @@ impl Slot {
             .userinfo_endpoint
             .as_ref()
             .ok_or(Failure::Transport(TransportFailure::Unreachable))?;
-        let request = http::Request::get(endpoint.as_str())
-            .header(
-                http::header::AUTHORIZATION,
-                format!("Bearer {}", token.expose()),
-            )
-            .header(http::header::ACCEPT, "application/json")
-            .body(Vec::new())
-            .map_err(|_| Failure::Transport(TransportFailure::Unreachable))?;
-        let response = driver.upstream.send(request).map_err(Failure::Transport)?;
+        // A DPoP-bound token goes with a proof by the session's key (RFC
+        // 9449 §7); a `use_dpop_nonce` refusal is tried once more.
+        let session = self.session()?;
+        let dpop = client
+            .dpop_key_for(session.tokens.dpop_key.as_ref())
+            .filter(|_| session.tokens.token_type == sesame_core::dpop::SCHEME);
+        let unreachable = || Failure::Transport(TransportFailure::Unreachable);
+        let mut nonce: Option<String> = None;
+        let response = loop {
+            let mut request = http::Request::get(endpoint.as_str())
+                .header(http::header::ACCEPT, "application/json")
+                .body(Vec::new())
+                .map_err(|_| unreachable())?;
+            match dpop {
+                Some(key) => sesame_core::dpop::authorize_request(
+                    &mut request,
+                    key,
+                    token.expose(),
+                    SystemTime::now(),
+                    &driver.rng,
+                    nonce.as_deref(),
+                )
+                .map_err(|_| unreachable())?,
+                None => {
+                    let bearer = format!("Bearer {}", token.expose());
+                    let value = http::HeaderValue::try_from(bearer).map_err(|_| unreachable())?;
+                    request
+                        .headers_mut()
+                        .insert(http::header::AUTHORIZATION, value);
+                }
+            }
+            let response = driver.upstream.send(request).map_err(Failure::Transport)?;
+            match sesame_core::dpop::nonce_retry(&response) {
+                Some(n) if dpop.is_some() && nonce.is_none() => nonce = Some(n.to_owned()),
+                _ => break response,
+            }
+        };
         if !response.status().is_success() {
             return Err(LoginError::Provider(ProviderError::Status {
                 endpoint: Endpoint::Userinfo,

@@ -14,6 +14,7 @@
 //! | `SESAME_SESSION_STORE` | `memory`, or `redis://…` (a cluster: several URLs, comma-separated) | `memory` |
 //! | `SESAME_SESSION_STORAGE` | `server` (tokens in the store) or `cookie` (sealed in the cookie) | `server` |
 //! | `SESAME_REFRESH_MARGIN_SECS` | refresh an access token expiring within this many seconds | 60 |
+//! | `SESAME_DPOP` | `off`, or `per-login`: tokens bound with DPoP to a key each login makes and its session keeps | `off` |
 //!
 //! Routes every example serves:
 //!
@@ -98,6 +99,13 @@ pub fn from_env() -> Result<Settings, String> {
         let key = sesame_core::jose::SigningKey::from_jwk(&jwk, kid)
             .map_err(|e| format!("SESAME_CLIENT_KEY_FILE: {e}"))?;
         config = config.private_key_jwt(key);
+    }
+    match env("SESAME_DPOP").as_deref() {
+        None | Some("off") => {}
+        Some("per-login") => {
+            config = config.dpop_per_login(sesame_core::dpop::ProofKey::DEFAULT_ALGORITHM);
+        }
+        Some(other) => return Err(format!("SESAME_DPOP: {other:?} is not off or per-login")),
     }
     let mut provider = Provider::openid(PROVIDER, "OpenID Provider", &issuer)
         .map_err(|e| format!("SESAME_ISSUER: {e}"))?;
