@@ -87,7 +87,10 @@ fn the_key_travels_sealed_in_the_pending_login_cookie() {
     assert!(!cookie.contains(der));
     assert!(cookie.len() < 1500, "a small cookie: {}", cookie.len());
     // Nor in any Debug output.
-    for dump in [format!("{:?}", s.pending), format!("{:?}", key_of(&s.pending))] {
+    for dump in [
+        format!("{:?}", s.pending),
+        format!("{:?}", key_of(&s.pending)),
+    ] {
         assert!(!dump.contains(der), "{dump}");
     }
 }
@@ -111,7 +114,11 @@ fn the_login_proves_possession_with_its_key_and_hands_it_to_the_tokens() {
         panic!("expected the userinfo call")
     };
     assert_eq!(userinfo.request.headers()["authorization"], "DPoP at-1");
-    let checked = check(&userinfo.request, &format!("{ISSUER}/userinfo"), Some("at-1"));
+    let checked = check(
+        &userinfo.request,
+        &format!("{ISSUER}/userinfo"),
+        Some("at-1"),
+    );
     assert_eq!(checked.jkt(), jkt);
 
     let answer = json_response(200, json!({"sub": "user-1"}));
@@ -196,7 +203,10 @@ fn a_pushed_request_is_proved_by_the_logins_key() {
         panic!("expected the pushed request")
     };
     let jkt = form_param(push.request.body(), "dpop_jkt").unwrap();
-    assert_eq!(check(&push.request, &format!("{ISSUER}/par"), None).jkt(), jkt);
+    assert_eq!(
+        check(&push.request, &format!("{ISSUER}/par"), None).jkt(),
+        jkt
+    );
 
     let created = json_response(
         201,

@@ -143,7 +143,9 @@ async fn dpop_login_refresh_and_userinfo(env: &[(&str, &str)], user: &str, keys:
     assert_eq!(login.tokens.token_type, "DPoP");
     let login_key = login.tokens.dpop_key.clone();
     assert_eq!(login_key.is_some(), keys == Keys::PerLogin);
-    let key = client.dpop_key_for(login_key.as_ref()).expect("a proof key");
+    let key = client
+        .dpop_key_for(login_key.as_ref())
+        .expect("a proof key");
     let jkt = key.thumbprint().to_owned();
     assert!(
         login.identity.raw.get("email_verified").is_some(),
@@ -165,7 +167,10 @@ async fn dpop_login_refresh_and_userinfo(env: &[(&str, &str)], user: &str, keys:
         .await
         .unwrap();
     assert_eq!(refreshed.token_type, "DPoP");
-    assert_eq!(refreshed.dpop_key, login_key, "the key goes on with the tokens");
+    assert_eq!(
+        refreshed.dpop_key, login_key,
+        "the key goes on with the tokens"
+    );
     assert_ne!(refreshed.access_token, login.tokens.access_token);
     let info = introspect(&sesame, &op.issuer, refreshed.access_token.expose()).await;
     assert_eq!(info["cnf"]["jkt"], jkt.as_str(), "{info}");

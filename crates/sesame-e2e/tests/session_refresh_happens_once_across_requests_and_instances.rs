@@ -219,7 +219,11 @@ async fn dpop_sessions_refresh_with_their_own_key_on_either_instance() {
         let (a, b) = (apps.remove(0), apps.remove(0));
         let mut browser = Browser::new(http_client());
         assert_eq!(browser.login(&a.base, "grace").await.status, 200, "{name}");
-        assert_eq!(dpop_grants(&op, "authorization_code").await, 1, "{name}: bound at login");
+        assert_eq!(
+            dpop_grants(&op, "authorization_code").await,
+            1,
+            "{name}: bound at login"
+        );
         let cookie = browser.cookie_header(&a.base);
         let userinfo = |base: String, cookie: String| async move {
             let r = http_client()
@@ -235,13 +239,23 @@ async fn dpop_sessions_refresh_with_their_own_key_on_either_instance() {
         };
         let userinfo_at_b = || userinfo(b.base.clone(), cookie.clone());
         let (status, body) = userinfo_at_b().await;
-        assert_eq!(status, 200, "{name}: B proves possession with A's login key: {body}");
+        assert_eq!(
+            status, 200,
+            "{name}: B proves possession with A's login key: {body}"
+        );
         assert_eq!(body["sub"], "grace");
 
         tokio::time::sleep(UNTIL_DUE).await;
         let (status, body) = userinfo_at_b().await;
-        assert_eq!(status, 200, "{name}: B refreshed with the session's key: {body}");
-        assert_eq!(dpop_grants(&op, "refresh_token").await, 1, "{name}: bound refresh");
+        assert_eq!(
+            status, 200,
+            "{name}: B refreshed with the session's key: {body}"
+        );
+        assert_eq!(
+            dpop_grants(&op, "refresh_token").await,
+            1,
+            "{name}: bound refresh"
+        );
 
         // A second login has a key of its own: its tokens work, and so do
         // the first session's, each with its own key.

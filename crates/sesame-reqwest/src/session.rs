@@ -782,7 +782,9 @@ impl SessionSlot {
             return Ok(None);
         }
         let client = self.manager.service.client(&session.provider)?;
-        Ok(client.dpop_key_for(session.tokens.dpop_key.as_ref()).cloned())
+        Ok(client
+            .dpop_key_for(session.tokens.dpop_key.as_ref())
+            .cloned())
     }
 
     /// The provider's userinfo (OpenID Connect Core §5.3) for this session,

@@ -297,15 +297,12 @@ impl SessionDriver {
             .clone()
             .ok_or(SessionError::AccessTokenExpired)?;
         let previous = self.rules.previous_claims(session, SystemTime::now());
-        match self
-            .upstream
-            .refresh(
-                client,
-                &refresh_token,
-                previous.as_ref(),
-                session.tokens.dpop_key.as_ref(),
-            )
-        {
+        match self.upstream.refresh(
+            client,
+            &refresh_token,
+            previous.as_ref(),
+            session.tokens.dpop_key.as_ref(),
+        ) {
             Ok(tokens) => {
                 let now = SystemTime::now();
                 let next = self.rules.apply_refresh(session, &tokens);

@@ -83,7 +83,8 @@ impl<'de> Deserialize<'de> for LoginKey {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let stored = Stored::deserialize(deserializer)?;
         let alg = Algorithm::parse(&stored.alg).map_err(|_| D::Error::custom("dpop key alg"))?;
-        let der = crate::base64url::decode(&stored.k).ok_or_else(|| D::Error::custom("dpop key"))?;
+        let der =
+            crate::base64url::decode(&stored.k).ok_or_else(|| D::Error::custom("dpop key"))?;
         let key = ProofKey::from_pkcs8(alg, &der).map_err(|_| D::Error::custom("dpop key"))?;
         Ok(Self(Arc::new(key)))
     }
