@@ -319,6 +319,60 @@ fn a_replayed_proof_is_refused() {
 }
 
 #[test]
+fn a_policy_can_leave_the_replay_check_to_its_driver() {
+    let (key, at) = client();
+    let p = proof(
+        &key,
+        http::Method::GET,
+        &url("/orders"),
+        now(),
+        Some(&at),
+        None,
+    );
+    let req = request(&format!("DPoP {at}"), &[&p]);
+    let policy = policy().dpop_replay_left_to_driver();
+    assert!(policy.leaves_dpop_replay_to_driver());
+    assert!(!self::policy().leaves_dpop_replay_to_driver());
+    // The check records nothing: the driver does, with what it hands over.
+    for _ in 0..2 {
+        let (check, step) = policy.check_parts(&req, &Guard::new(), now()).unwrap();
+        assert!(matches!(step, Step::Done(_)));
+        let checked = check.proof_to_record().expect("a proof to record");
+        assert_eq!(checked.jkt(), key.thumbprint());
+        assert!(!checked.replay_key().is_empty());
+        assert_eq!(checked.replay_ttl().as_secs(), 66);
+    }
+    // Bearer requests, and policies with a replay cache, hand none over.
+    let plain = token(None);
+    let (check, _) = policy
+        .check_parts(
+            &request(&format!("Bearer {plain}"), &[]),
+            &Guard::new(),
+            now(),
+        )
+        .unwrap();
+    assert!(check.proof_to_record().is_none());
+    let p2 = proof(
+        &key,
+        http::Method::GET,
+        &url("/orders"),
+        now(),
+        Some(&at),
+        None,
+    );
+    let req2 = request(&format!("DPoP {at}"), &[&p2]);
+    let (check, _) = self::policy()
+        .check_parts(&req2, &Guard::new(), now())
+        .unwrap();
+    assert!(check.proof_to_record().is_none());
+    // A replay cache set afterwards takes the check back.
+    let back = policy.dpop_replay_cache(std::sync::Arc::new(
+        sesame_core::resource::MemoryReplayCache::new(10),
+    ));
+    assert!(!back.leaves_dpop_replay_to_driver());
+}
+
+#[test]
 fn a_bound_token_presented_as_bearer_is_refused_with_the_dpop_challenge() {
     let (_, at) = client();
     let e = run(&policy(), &request(&format!("Bearer {at}"), &[])).unwrap_err();
@@ -535,6 +589,18 @@ fn guards_refuse_dpop_requests_with_the_dpop_challenge() {
         e,
         BearerError::Dpop(Box::new(BearerError::InsufficientScope("api:write".into())))
     );
+    // RFC 9449 §7.1: the DPoP challenge carries RFC 6750's `scope` too.
+    assert_eq!(
+        answer(&policy(), &e),
+        (
+            403,
+            vec![format!(
+                r#"DPoP error="insufficient_scope", scope="api:write", {ALGS}"#
+            )]
+        )
+    );
+    // A missing claim names no scope.
+    let e = BearerError::Forbidden.under_dpop();
     assert_eq!(
         answer(&policy(), &e),
         (403, dpop_challenge("insufficient_scope"))

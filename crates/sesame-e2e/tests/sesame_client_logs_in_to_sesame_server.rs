@@ -1,12 +1,17 @@
 //! Sesame on both sides: the generic OpenID Connect provider (the client
 //! flow of sesame-core, driven by sesame-reqwest) signs in against Sesame's
-//! own authorization server, directly and through pushed requests (PAR,
-//! required by the server); plus the login page's refusals over HTTP.
+//! own authorization server, directly, through pushed requests (PAR,
+//! required by the server) and with DPoP (required by the server, with and
+//! without server nonces); plus the login page's refusals over HTTP.
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use sesame_core::client::{CallbackParams, Client, ClientConfig};
+use sesame_core::dpop::ProofKey;
+use sesame_core::jose::Algorithm;
+use sesame_core::protocol::Endpoint;
 use sesame_core::provider::Provider;
+use sesame_core::step::Outgoing;
 use sesame_e2e::*;
 use sesame_reqwest::Sesame;
 
@@ -124,6 +129,203 @@ async fn pushed_requests_between_sesame_client_and_server() {
     assert_eq!(login.identity.id, "alice");
     assert_eq!(login.return_to.as_deref(), Some("/after"));
     server.stop().await;
+}
+
+/// What the server's introspection endpoint says about `token`.
+async fn introspect(issuer: &str, token: &str) -> serde_json::Value {
+    let resp = http_client()
+        .post(format!("{issuer}/introspect"))
+        .basic_auth("web", Some("web-secret"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(
+            url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("token", token)
+                .finish(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    serde_json::from_str(&resp.text().await.unwrap()).unwrap()
+}
+
+/// GET userinfo with a DPoP proof of `key` (retrying a nonce refusal
+/// once), or as a plain bearer token without one.
+async fn userinfo(
+    sesame: &Sesame,
+    endpoint: &str,
+    key: Option<&ProofKey>,
+    token: &str,
+) -> http::Response<Vec<u8>> {
+    let rng = ring::rand::SystemRandom::new();
+    let mut nonce: Option<String> = None;
+    for attempt in 0..2 {
+        let mut request = http::Request::get(endpoint).body(Vec::new()).unwrap();
+        match key {
+            Some(key) => sesame_core::dpop::authorize_request(
+                &mut request,
+                key,
+                token,
+                SystemTime::now(),
+                &rng,
+                nonce.as_deref(),
+            )
+            .unwrap(),
+            None => {
+                request
+                    .headers_mut()
+                    .insert("authorization", format!("Bearer {token}").parse().unwrap());
+            }
+        }
+        let response = sesame
+            .send(Outgoing::new(Endpoint::Userinfo, request))
+            .await
+            .unwrap();
+        match sesame_core::dpop::nonce_retry(&response) {
+            Some(n) if key.is_some() && attempt == 0 => nonce = Some(n.to_owned()),
+            _ => return response,
+        }
+    }
+    unreachable!("the loop returns")
+}
+
+/// DPoP on both sides: the server requires it (`env`); a client with a
+/// proof key logs in, gets tokens bound to its key, calls userinfo with a
+/// proof, refreshes with one; the bound token as a bearer token is refused.
+async fn dpop_between_sesame_client_and_server(env: &[(&str, &str)], nonces: bool) {
+    let redirect = "http://127.0.0.1:9/cb";
+    let server =
+        AuthServer::start_on(free_port(), "web", Some("web-secret"), &[redirect], env).await;
+    let key = ProofKey::generate(Algorithm::ES256).unwrap();
+    let jkt = key.thumbprint().to_owned();
+    let client = Client::new(
+        Provider::openid("sesame", "Sesame", &server.issuer)
+            .unwrap()
+            .scopes(["openid", "api:read"]),
+        ClientConfig::new("web", redirect.parse().unwrap())
+            .secret("web-secret")
+            .dpop(key),
+    )
+    .unwrap();
+    let service = sesame_core::login::LoginService::new(sesame_core::seal::Sealer::new(
+        sesame_core::seal::SealingKey::from_bytes([4; 32]),
+    ))
+    .provider(client.clone());
+    let sesame = Sesame::new().unwrap();
+    let meta = sesame.metadata(&client).await.unwrap();
+
+    // The login: (pushed) request, the form, callback (code → DPoP tokens → userinfo).
+    let redirect_to = sesame.start_login(&service, "sesame", None).await.unwrap();
+    let (status, location, _) = fill_login_form(
+        &http_client(),
+        redirect_to.location.as_str(),
+        "alice",
+        "alice-pw",
+    )
+    .await;
+    assert_eq!(status, 303);
+    let callback = url::Url::parse(&location.unwrap()).unwrap();
+    let cookie = redirect_to.set_cookie.split(';').next().unwrap().to_owned();
+    let outcome = sesame
+        .callback(
+            &service,
+            "sesame",
+            callback.query(),
+            None,
+            [cookie.as_str()],
+        )
+        .await;
+    let login = outcome.result.expect("the DPoP login completes");
+    assert_eq!(login.identity.id, "alice");
+    assert_eq!(login.tokens.token_type, "DPoP");
+    assert_eq!(
+        login.identity.raw["role"], "admin",
+        "userinfo (called with a proof) answered"
+    );
+
+    // The access token is bound to the client's key.
+    let at = login.tokens.access_token.expose().to_owned();
+    let info = introspect(&server.issuer, &at).await;
+    assert_eq!(info["active"], true, "{info}");
+    assert_eq!(info["cnf"]["jkt"], jkt.as_str(), "{info}");
+    assert_eq!(info["token_type"], "DPoP", "{info}");
+
+    // Userinfo: with nonces on, a proof without one is refused with the
+    // nonce to use (the login, the refresh and the calls below met and
+    // passed that refusal).
+    let endpoint = meta
+        .userinfo_endpoint
+        .clone()
+        .expect("userinfo")
+        .to_string();
+    let mut bare = http::Request::get(&endpoint).body(Vec::new()).unwrap();
+    sesame_core::dpop::authorize_request(
+        &mut bare,
+        client.config().dpop_key().unwrap(),
+        &at,
+        SystemTime::now(),
+        &ring::rand::SystemRandom::new(),
+        None,
+    )
+    .unwrap();
+    let answer = sesame
+        .send(Outgoing::new(Endpoint::Userinfo, bare))
+        .await
+        .unwrap();
+    assert_eq!(
+        sesame_core::dpop::nonce_retry(&answer).is_some(),
+        nonces,
+        "{}",
+        answer.status()
+    );
+    // With a proof it answers; the bound token as a bearer token is refused.
+    let ok = userinfo(&sesame, &endpoint, client.config().dpop_key(), &at).await;
+    assert_eq!(ok.status(), 200);
+    let body: serde_json::Value = serde_json::from_slice(ok.body()).unwrap();
+    assert_eq!(body["sub"], "alice");
+    let bearer = userinfo(&sesame, &endpoint, None, &at).await;
+    assert_eq!(bearer.status(), 401);
+    let body: serde_json::Value = serde_json::from_slice(bearer.body()).unwrap();
+    assert_eq!(body["error"], "invalid_token");
+
+    // Refresh with a proof: new tokens, bound to the same key.
+    let claims = login.tokens.id_token_claims.clone().expect("validated");
+    let rt = login.tokens.refresh_token.clone().expect("refresh token");
+    let refreshed = sesame.refresh(&client, &rt, Some(&claims)).await.unwrap();
+    assert_eq!(refreshed.token_type, "DPoP");
+    assert_ne!(refreshed.access_token, login.tokens.access_token);
+    let info = introspect(&server.issuer, refreshed.access_token.expose()).await;
+    assert_eq!(info["cnf"]["jkt"], jkt.as_str(), "{info}");
+    let ok = userinfo(
+        &sesame,
+        &endpoint,
+        client.config().dpop_key(),
+        refreshed.access_token.expose(),
+    )
+    .await;
+    assert_eq!(ok.status(), 200);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dpop_bound_tokens_between_sesame_client_and_server() {
+    dpop_between_sesame_client_and_server(&[("SESAME_REQUIRE_DPOP", "1")], false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dpop_nonces_between_sesame_client_and_server() {
+    dpop_between_sesame_client_and_server(
+        &[
+            ("SESAME_REQUIRE_DPOP", "1"),
+            // base64url of 32 bytes: every proof needs the server's nonce.
+            (
+                "SESAME_DPOP_NONCE_KEY",
+                "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk",
+            ),
+        ],
+        true,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

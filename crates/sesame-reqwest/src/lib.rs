@@ -39,7 +39,7 @@ pub mod serve;
 pub mod session;
 
 pub use adapter::LoginRoutes;
-pub use bearer::BearerAuth;
+pub use bearer::{BearerAuth, DPOP_REPLAY_KEY_PREFIX};
 pub use driver::{CallbackOutcome, Drive, Error, Sesame, CALLBACK_TIMEOUT};
 #[doc(hidden)]
 pub use http;

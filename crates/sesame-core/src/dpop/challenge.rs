@@ -7,12 +7,14 @@ use crate::jose::Algorithm;
 use crate::protocol::ErrorCode;
 
 /// A `DPoP` challenge: the scheme, an optional realm, an optional error
-/// code and description, and the accepted algorithms (`algs`).
+/// code and description, an optional `scope` (the RFC 6750 §3 auth-param
+/// RFC 9449 §7.1 allows, for `insufficient_scope`), and the accepted
+/// algorithms (`algs`).
 ///
 /// A request without credentials gets the bare challenge; a refused proof
 /// gets `invalid_dpop_proof` or `use_dpop_nonce` (the latter with a fresh
 /// `DPoP-Nonce` header, which the caller adds); a refused access token
-/// gets `invalid_token` or `insufficient_scope`.
+/// gets `invalid_token` or `insufficient_scope` (with the scope needed).
 ///
 /// ```
 /// use sesame_core::dpop::{Challenge, ProofRefusal};
@@ -33,12 +35,20 @@ use crate::protocol::ErrorCode;
 ///     bound.to_string(),
 ///     r#"DPoP realm="api", error="invalid_token", error_description="Invalid DPoP key binding", algs="ES256 EdDSA""#,
 /// );
+/// let scope = Challenge::new(&algs)
+///     .with_error(ErrorCode::InsufficientScope)
+///     .with_scope("api:write");
+/// assert_eq!(
+///     scope.to_string(),
+///     r#"DPoP error="insufficient_scope", scope="api:write", algs="ES256 EdDSA""#,
+/// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Challenge {
     realm: Option<String>,
     error: Option<ErrorCode>,
     description: Option<String>,
+    scope: Option<String>,
     algs: Vec<Algorithm>,
 }
 
@@ -49,6 +59,7 @@ impl Challenge {
             realm: None,
             error: None,
             description: None,
+            scope: None,
             algs: algs.to_vec(),
         }
     }
@@ -81,6 +92,14 @@ impl Challenge {
         self
     }
 
+    /// Sets the `scope`: the scope the request needs, for
+    /// `insufficient_scope` (characters that cannot stand in a quoted
+    /// string are dropped, as for the description).
+    pub fn with_scope(mut self, scope: &str) -> Self {
+        self.scope = Some(quotable(scope));
+        self
+    }
+
     /// The challenge as a `WWW-Authenticate` header value.
     pub fn header_value(&self) -> http::HeaderValue {
         // Every part is printable ASCII, so this cannot fail.
@@ -103,6 +122,10 @@ impl fmt::Display for Challenge {
         }
         if let Some(text) = &self.description {
             write!(f, "{sep}error_description=\"{text}\"")?;
+            sep = ", ";
+        }
+        if let Some(scope) = &self.scope {
+            write!(f, "{sep}scope=\"{scope}\"")?;
             sep = ", ";
         }
         if !self.algs.is_empty() {

@@ -8,12 +8,12 @@ use std::time::SystemTime;
 
 use url::Url;
 
-use super::dpop::DpopSettings;
+use super::dpop::{DpopSettings, Replay};
 use super::{
     extract_bearer, extract_credentials, Accepted, AccessClaims, AuthScheme, BearerError,
     BearerValidator, DpopMode, Guard, Introspector, KeySource, ReplayCache, VerifiedTokenCache,
 };
-use crate::dpop::{BindingError, NonceSource, ProofPolicy, ProofRefusal};
+use crate::dpop::{BindingError, CheckedProof, NonceSource, ProofPolicy, ProofRefusal};
 use crate::jose::JwkSet;
 use crate::protocol::Endpoint;
 use crate::step::{Exchange, KeyRequest, Outgoing, Step};
@@ -34,7 +34,9 @@ use crate::step::{Exchange, KeyRequest, Outgoing, Step};
 /// * its proof passes the [`ProofPolicy`] for this method and URI (the URI
 ///   built on [`BearerPolicy::public_origin`]) and hashes the token (`ath`),
 ///   with a nonce when a [`NonceSource`] is configured;
-/// * the proof was not seen before ([`ReplayCache`]);
+/// * the proof was not seen before ([`ReplayCache`]; or, with
+///   [`BearerPolicy::dpop_replay_left_to_driver`], checked by the driver
+///   once everything else passed);
 /// * the token (validated as usual, or introspected) is bound to the
 ///   proof's key: `cnf.jkt` is the key's thumbprint. An unbound token
 ///   presented with the `DPoP` scheme is refused (`invalid_token`): RFC
@@ -159,8 +161,32 @@ impl BearerPolicy {
     /// several instances). Enables DPoP in [`DpopMode::Allowed`] if it is
     /// not yet enabled.
     pub fn dpop_replay_cache(mut self, cache: Arc<dyn ReplayCache>) -> Self {
-        self.dpop.get_or_insert_with(DpopSettings::default).replay = cache;
+        self.dpop.get_or_insert_with(DpopSettings::default).replay = Replay::Cache(cache);
         self
+    }
+
+    /// Leaves the replay check to the driver, for a store it reaches
+    /// asynchronously (shared by the API's instances): the check no longer
+    /// consults a [`ReplayCache`], and a check that ends in claims hands
+    /// the proof to record ([`BearerCheck::proof_to_record`]). The driver
+    /// must then record it, atomically and first-use-wins, before it lets
+    /// the request through, refuse a proof already recorded with
+    /// `BearerError::InvalidDpopProof(ProofRefusal::Replayed)`, and refuse
+    /// with [`BearerError::ReplayStoreUnavailable`] when it cannot tell.
+    /// `sesame_reqwest::BearerAuth::with_dpop_replay_store` does all of
+    /// this on a `SessionStore`. Enables DPoP in [`DpopMode::Allowed`] if
+    /// it is not yet enabled; [`BearerPolicy::dpop_replay_cache`] undoes it.
+    pub fn dpop_replay_left_to_driver(mut self) -> Self {
+        self.dpop.get_or_insert_with(DpopSettings::default).replay = Replay::Driver;
+        self
+    }
+
+    /// Whether the driver checks proofs for replay
+    /// ([`BearerPolicy::dpop_replay_left_to_driver`]).
+    pub fn leaves_dpop_replay_to_driver(&self) -> bool {
+        self.dpop
+            .as_ref()
+            .is_some_and(|d| matches!(d.replay, Replay::Driver))
     }
 
     /// The DPoP mode, `None` while DPoP is not enabled.
@@ -269,8 +295,8 @@ impl BearerPolicy {
             }
             (AuthScheme::Dpop, None) => Err(BearerError::Missing),
             (AuthScheme::Dpop, Some(d)) => {
-                let jkt = self.check_proof(d, method, uri, headers, &token, now)?;
-                self.start(AuthScheme::Dpop, token, Some(jkt), guard, now)
+                let proof = self.check_proof(d, method, uri, headers, &token, now)?;
+                self.start(AuthScheme::Dpop, token, Some(proof), guard, now)
             }
             _ => self.start(AuthScheme::Bearer, token, None, guard, now),
         }
@@ -286,7 +312,8 @@ impl BearerPolicy {
         self.check_request(&parts.method, &parts.uri, &parts.headers, guard, now)
     }
 
-    /// The proof's checks, then the replay cache: the proof key's thumbprint.
+    /// The proof's checks, then the replay cache (unless the driver checks
+    /// replays): the checked proof.
     fn check_proof(
         &self,
         dpop: &DpopSettings,
@@ -295,7 +322,7 @@ impl BearerPolicy {
         headers: &http::HeaderMap,
         token: &str,
         now: SystemTime,
-    ) -> Result<String, BearerError> {
+    ) -> Result<CheckedProof, BearerError> {
         let proof = crate::dpop::proof_from_headers(headers)
             .map_err(BearerError::InvalidDpopProof)?
             .ok_or(BearerError::InvalidDpopProof(ProofRefusal::Missing))?;
@@ -314,13 +341,12 @@ impl BearerPolicy {
                 }
                 _ => BearerError::InvalidDpopProof(refusal),
             })?;
-        if !dpop
-            .replay
-            .first_use(&checked.replay_key(), checked.replay_ttl(), now)
-        {
-            return Err(BearerError::InvalidDpopProof(ProofRefusal::Replayed));
+        if let Replay::Cache(cache) = &dpop.replay {
+            if !cache.first_use(&checked.replay_key(), checked.replay_ttl(), now) {
+                return Err(BearerError::InvalidDpopProof(ProofRefusal::Replayed));
+            }
         }
-        Ok(checked.jkt().to_owned())
+        Ok(checked)
     }
 
     /// The URI a proof must name: the public origin (or the request's own)
@@ -352,16 +378,19 @@ impl BearerPolicy {
         &self,
         scheme: AuthScheme,
         token: String,
-        proof_jkt: Option<String>,
+        proof: Option<CheckedProof>,
         guard: &Guard,
         now: SystemTime,
     ) -> Result<(BearerCheck, Step<AccessClaims>), BearerError> {
+        let proof_jkt = proof.as_ref().map(|p| p.jkt().to_owned());
+        let to_record = proof.filter(|_| self.leaves_dpop_replay_to_driver());
         let mut check = BearerCheck {
             policy: self.clone(),
             guard: guard.clone(),
             token,
             scheme,
             proof_jkt,
+            to_record,
             stage: Stage::Done,
         };
         let step = check.first_step(now).map_err(|e| check.in_scheme(e))?;
@@ -386,6 +415,8 @@ pub struct BearerCheck {
     scheme: AuthScheme,
     /// The thumbprint of the proof's key, for a `DPoP` request.
     proof_jkt: Option<String>,
+    /// The proof, when the driver checks replays.
+    to_record: Option<CheckedProof>,
     stage: Stage,
 }
 
@@ -467,6 +498,17 @@ impl BearerCheck {
     /// The scheme the request used.
     pub fn scheme(&self) -> AuthScheme {
         self.scheme
+    }
+
+    /// The request's DPoP proof, checked but not yet recorded, when the
+    /// policy leaves the replay check to the driver
+    /// ([`BearerPolicy::dpop_replay_left_to_driver`]); `None` for a
+    /// `Bearer` request or when the policy's [`ReplayCache`] recorded it.
+    /// Once the check ends in claims, the driver records
+    /// [`CheckedProof::replay_key`] for [`CheckedProof::replay_ttl`] and
+    /// lets the request through only if the key was new.
+    pub fn proof_to_record(&self) -> Option<&CheckedProof> {
+        self.to_record.as_ref()
     }
 
     /// The refusal when the driver could not get what the last step asked

@@ -34,7 +34,11 @@ pub enum DpopMode {
 ///
 /// The check calls it synchronously, once per DPoP request: an
 /// implementation over the network should answer quickly (a short timeout)
-/// and, when it cannot answer, refuse.
+/// and, when it cannot answer, refuse. For an asynchronous store (Redis,
+/// say), leave the check to the driver instead
+/// ([`BearerPolicy::dpop_replay_left_to_driver`](super::BearerPolicy::dpop_replay_left_to_driver);
+/// `sesame_reqwest::BearerAuth::with_dpop_replay_store` does it on any
+/// session store).
 pub trait ReplayCache: Send + Sync + fmt::Debug {
     /// Records `key` ([`CheckedProof::replay_key`](crate::dpop::CheckedProof::replay_key))
     /// for `ttl` ([`CheckedProof::replay_ttl`](crate::dpop::CheckedProof::replay_ttl))
@@ -103,13 +107,23 @@ impl ReplayCache for MemoryReplayCache {
     }
 }
 
+/// Where a policy's replay check happens.
+#[derive(Debug, Clone)]
+pub(super) enum Replay {
+    /// In the check itself, synchronously.
+    Cache(Arc<dyn ReplayCache>),
+    /// In the driver, once the check passed (see
+    /// [`BearerCheck::proof_to_record`](super::BearerCheck::proof_to_record)).
+    Driver,
+}
+
 /// A policy's DPoP settings.
 #[derive(Debug, Clone)]
 pub(super) struct DpopSettings {
     pub(super) mode: DpopMode,
     pub(super) proofs: ProofPolicy,
     pub(super) nonces: Option<NonceSource>,
-    pub(super) replay: Arc<dyn ReplayCache>,
+    pub(super) replay: Replay,
 }
 
 impl Default for DpopSettings {
@@ -118,7 +132,7 @@ impl Default for DpopSettings {
             mode: DpopMode::default(),
             proofs: ProofPolicy::default(),
             nonces: None,
-            replay: Arc::new(MemoryReplayCache::default()),
+            replay: Replay::Cache(Arc::new(MemoryReplayCache::default())),
         }
     }
 }

@@ -42,6 +42,13 @@ pub enum BearerError {
     /// See [`BearerError::under_dpop`].
     #[error("{0}")]
     Dpop(Box<BearerError>),
+    /// The store that the API's instances share to remember used DPoP
+    /// proofs could not record this one (unreachable, too slow, full): the
+    /// request is refused, failing closed, with 503
+    /// `temporarily_unavailable` and no challenge — the fault is the API's,
+    /// not the client's credentials. See `sesame_reqwest::BearerAuth::with_dpop_replay_store`.
+    #[error("dpop replay store unavailable")]
+    ReplayStoreUnavailable,
 }
 
 /// The schemes a protected API accepts, as its refusals offer them in
@@ -108,6 +115,7 @@ impl BearerError {
             | BearerError::UseDpopNonce(_) => 401,
             BearerError::InvalidRequest => 400,
             BearerError::InsufficientScope(_) | BearerError::Forbidden => 403,
+            BearerError::ReplayStoreUnavailable => 503,
             BearerError::Dpop(inner) => inner.status(),
         }
     }
@@ -124,6 +132,7 @@ impl BearerError {
             }
             BearerError::InvalidDpopProof(refusal) => Some(refusal.error_code().into()),
             BearerError::UseDpopNonce(_) => Some(ErrorCode::UseDpopNonce),
+            BearerError::ReplayStoreUnavailable => Some(ErrorCode::TemporarilyUnavailable),
             BearerError::Dpop(inner) => inner.code(),
         }
     }
@@ -138,13 +147,17 @@ impl BearerError {
     /// The response of an API accepting the schemes `accepted`: status,
     /// `WWW-Authenticate` and a JSON body.
     ///
-    /// * DPoP refusals get one `DPoP` challenge with the error code and the
-    ///   accepted algorithms (RFC 9449 §7.1), and [`UseDpopNonce`](Self::UseDpopNonce)
-    ///   a `DPoP-Nonce` header;
+    /// * DPoP refusals get one `DPoP` challenge with the error code, the
+    ///   scope needed for `insufficient_scope` and the accepted algorithms
+    ///   (RFC 9449 §7.1), and [`UseDpopNonce`](Self::UseDpopNonce) a
+    ///   `DPoP-Nonce` header;
     /// * a request without credentials gets a bare challenge per accepted
     ///   scheme (`Bearer realm="…"` and `DPoP algs="…"`, RFC 9449 §7.2);
     /// * other refusals get the `Bearer` challenge of RFC 6750 §3, or the
-    ///   `DPoP` one when only DPoP is accepted.
+    ///   `DPoP` one when only DPoP is accepted;
+    /// * [`ReplayStoreUnavailable`](Self::ReplayStoreUnavailable) is 503
+    ///   `temporarily_unavailable` without a challenge (the credentials
+    ///   may be fine; the API could not check them).
     ///
     /// No `error_description` is sent: nothing that helps an attacker.
     ///
@@ -158,6 +171,14 @@ impl BearerError {
     /// let r = BearerError::UseDpopNonce("n-1".into()).response("api", &both);
     /// assert_eq!(r.headers()["www-authenticate"], r#"DPoP error="use_dpop_nonce", algs="ES256""#);
     /// assert_eq!(r.headers()["dpop-nonce"], "n-1");
+    /// let r = BearerError::InsufficientScope("api:write".into()).under_dpop().response("api", &both);
+    /// assert_eq!(
+    ///     r.headers()["www-authenticate"],
+    ///     r#"DPoP error="insufficient_scope", scope="api:write", algs="ES256""#,
+    /// );
+    /// let r = BearerError::ReplayStoreUnavailable.response("api", &both);
+    /// assert_eq!(r.status(), 503);
+    /// assert!(r.headers().get("www-authenticate").is_none());
     /// ```
     pub fn response(&self, realm: &str, accepted: &Accepted) -> http::Response<Vec<u8>> {
         let body = match self.code() {
@@ -175,16 +196,20 @@ impl BearerError {
             Accepted::Dpop(algs) => (false, algs.as_slice()),
         };
         let dpop = |code: Option<ErrorCode>| {
-            let challenge = Challenge::new(dpop_algs);
-            match code {
-                Some(code) => challenge.with_error(code),
-                None => challenge,
+            let mut challenge = Challenge::new(dpop_algs);
+            if let Some(code) = code {
+                challenge = challenge.with_error(code);
             }
-            .header_value()
+            if let BearerError::InsufficientScope(scope) = self.innermost() {
+                challenge = challenge.with_scope(scope);
+            }
+            challenge.header_value()
         };
         let headers = resp.headers_mut();
         let www = http::header::WWW_AUTHENTICATE;
-        if self.is_dpop() || !bearer {
+        if *self.innermost() == BearerError::ReplayStoreUnavailable {
+            // Not a challenge: nothing the client can fix by authenticating again.
+        } else if self.is_dpop() || !bearer {
             headers.append(www, dpop(self.code()));
         } else {
             if let Ok(v) = http::HeaderValue::from_str(&self.bearer_challenge(realm)) {
@@ -200,6 +225,14 @@ impl BearerError {
             }
         }
         resp
+    }
+
+    /// The refusal inside any [`Dpop`](Self::Dpop) wrapping.
+    fn innermost(&self) -> &BearerError {
+        match self {
+            BearerError::Dpop(inner) => inner.innermost(),
+            other => other,
+        }
     }
 
     fn bearer_challenge(&self, realm: &str) -> String {
