@@ -14,10 +14,10 @@ use sesame_core::resource::{extract_credentials, Realm};
 ///
 /// DPoP-bound tokens (RFC 9449) pass too when the policy accepts them
 /// ([`BearerPolicy::dpop`](sesame_core::resource::BearerPolicy::dpop)): the
-/// proof is checked against the request's method and URI. Behind a proxy,
-/// or in a nested router (which sees the path without its prefix), set
-/// [`BearerPolicy::public_origin`](sesame_core::resource::BearerPolicy::public_origin)
-/// and layer the router whose paths are the public ones.
+/// proof is checked against the request's method and its whole URI (in a
+/// nested router too: the path the client sent, as axum's
+/// [`OriginalUri`](axum::extract::OriginalUri) keeps it). Behind a proxy, set
+/// [`BearerPolicy::public_origin`](sesame_core::resource::BearerPolicy::public_origin).
 ///
 /// ```no_run
 /// # async fn demo(auth: sesame_reqwest::BearerAuth) {
@@ -84,14 +84,14 @@ where
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let layer = self.layer.clone();
         Box::pin(async move {
+            // The whole path, also in a nested router.
+            let uri = match request.extensions().get::<axum::extract::OriginalUri>() {
+                Some(original) => original.0.clone(),
+                None => request.uri().clone(),
+            };
             let authenticated = layer
                 .auth
-                .authenticate_request(
-                    request.method(),
-                    request.uri(),
-                    request.headers(),
-                    &layer.guard,
-                )
+                .authenticate_request(request.method(), &uri, request.headers(), &layer.guard)
                 .await;
             match authenticated {
                 Ok(claims) => {
