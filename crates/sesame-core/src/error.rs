@@ -226,6 +226,9 @@ pub enum ConfigError {
     /// requires (named).
     #[error("fapi 2.0 requires {0}")]
     Fapi2(&'static str),
+    /// The `private_key_jwt` keys cannot be used (named why).
+    #[error("private_key_jwt keys: {0}")]
+    AssertionKeys(&'static str),
 }
 
 impl RequestError {
