@@ -229,6 +229,9 @@ pub enum ConfigError {
     /// Per-login DPoP keys are ES256 or EdDSA keys.
     #[error("unsupported dpop algorithm")]
     UnsupportedDpopAlgorithm,
+    /// The `private_key_jwt` keys cannot be used (named why).
+    #[error("private_key_jwt keys: {0}")]
+    AssertionKeys(&'static str),
 }
 
 impl RequestError {

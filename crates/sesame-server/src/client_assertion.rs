@@ -1,25 +1,31 @@
 //! `private_key_jwt` client authentication (RFC 7523 §2.2 and §3, OpenID
 //! Connect Core §9): the client signs a short-lived JWT with a key whose
-//! public half is registered ([`RegisteredClient::private_key_jwt`]);
-//! no secret is shared.
+//! public half is registered ([`RegisteredClient::private_key_jwt`]) or
+//! published at the client's `jwks_uri`
+//! ([`RegisteredClient::private_key_jwt_uri`], fetched and cached as
+//! `client_keys.rs` says); no secret is shared.
 //!
 //! Rules, in order: the assertion type is RFC 7523's; the header's `alg`
 //! is asymmetric (never `none` or HMAC); `iss` = `sub` = the client id
-//! (and the form's `client_id`, if sent); the signature verifies with one
-//! of the client's keys; `aud` is the issuer identifier (RFC 7523bis;
+//! (and the form's `client_id`, if sent) and a `private_key_jwt` client;
+//! `aud` is the issuer identifier (RFC 7523bis;
 //! the called endpoint's URL is accepted too unless
 //! [`ServerConfig::strict_assertion_audience`](crate::ServerConfig::strict_assertion_audience)
 //! is set, as the FAPI 2.0 profile does); `exp` is present, not past and
 //! at most [`MAX_ASSERTION_LIFETIME`] ahead; `iat`, if present, not in the
-//! future; `jti` is present. The `jti` is then recorded in the store until
+//! future; `jti` is present; last (so that no junk assertion makes the
+//! server fetch keys), the signature verifies with one of the client's
+//! keys. The `jti` is then recorded in the store until
 //! the assertion expires (`client_auth.rs`), so that it cannot be replayed
 //! on any instance.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
 use sesame_core::jose::{self, Algorithm};
 
+use crate::client_auth::AuthFailure;
 use crate::{AuthorizationServer, OAuthError, RegisteredClient};
 
 /// The `client_assertion_type` of a JWT client assertion.
@@ -51,19 +57,26 @@ pub(crate) struct CheckedAssertion<'a> {
 
 impl AuthorizationServer {
     /// Checks a client assertion sent to `endpoint` (`/token`, `/par`, …).
-    pub(crate) fn check_assertion(
+    /// The claims are checked before the signature, so that an assertion
+    /// that could never pass does not make the server fetch a client's
+    /// `jwks_uri`.
+    pub(crate) async fn check_assertion(
         &self,
         assertion_type: Option<&str>,
         assertion: &str,
         body_id: Option<&str>,
         endpoint: &str,
         now: SystemTime,
-    ) -> Result<CheckedAssertion<'_>, OAuthError> {
-        let refused = || OAuthError::invalid_client(false);
+    ) -> Result<CheckedAssertion<'_>, AuthFailure> {
+        let refused = || AuthFailure::from(OAuthError::invalid_client(false));
         if assertion_type != Some(CLIENT_ASSERTION_TYPE) {
             return Err(refused());
         }
         if assertion.len() > 8 * 1024 {
+            return Err(refused());
+        }
+        let header = jose::Header::peek(assertion).map_err(|_| refused())?;
+        if !ASSERTION_ALGORITHMS.contains(&header.alg) {
             return Err(refused());
         }
         let claims = jose::unverified_claims(assertion).map_err(|_| refused())?;
@@ -73,8 +86,9 @@ impl AuthorizationServer {
             return Err(refused());
         }
         let client = self.client(subject).ok_or_else(refused)?;
-        let keys = client.jwks.as_ref().ok_or_else(refused)?;
-        jose::verify(assertion, keys, ASSERTION_ALGORITHMS).map_err(|_| refused())?;
+        if !client.uses_private_key_jwt() {
+            return Err(refused());
+        }
 
         let issuer = self.config.issuer.as_str();
         let endpoint_url = format!("{issuer}{endpoint}");
@@ -104,6 +118,9 @@ impl AuthorizationServer {
         let jti = text("jti")
             .filter(|j| !j.is_empty() && j.len() <= 256)
             .ok_or_else(refused)?;
+
+        self.verify_assertion(client, assertion, header.kid.as_deref(), now)
+            .await?;
         Ok(CheckedAssertion {
             client,
             replay_key: crate::sha256_b64(&format!(
@@ -113,5 +130,55 @@ impl AuthorizationServer {
             )),
             until: sesame_core::time::from_unix(exp.saturating_add(LEEWAY)),
         })
+    }
+
+    /// Verifies the assertion's signature with the client's keys: those
+    /// registered, or those at its `jwks_uri` (cached; an unknown `kid`
+    /// refetches them once, rate-limited).
+    async fn verify_assertion(
+        &self,
+        client: &RegisteredClient,
+        assertion: &str,
+        kid: Option<&str>,
+        now: SystemTime,
+    ) -> Result<(), AuthFailure> {
+        let refused = || AuthFailure::from(OAuthError::invalid_client(false));
+        if let Some(keys) = &client.jwks {
+            return jose::verify(assertion, keys, ASSERTION_ALGORITHMS)
+                .map(drop)
+                .map_err(|_| refused());
+        }
+        let Some(uri) = &client.jwks_uri else {
+            return Err(refused());
+        };
+        let Some(fetcher) = self.config.client_keys_fetcher.as_deref() else {
+            tracing::warn!(
+                client_id = %client.id,
+                "client registered by jwks_uri but no client keys fetcher is configured"
+            );
+            return Err(AuthFailure::KeysUnavailable);
+        };
+        let fetch = |force| {
+            self.client_keys
+                .keys(fetcher, &client.id, uri, kid, force, now)
+        };
+        let keys = fetch(false)
+            .await
+            .map_err(|_| AuthFailure::KeysUnavailable)?;
+        if jose::verify(assertion, &keys, ASSERTION_ALGORITHMS).is_ok() {
+            return Ok(());
+        }
+        // Without a kid, a new key shows only as a failed signature: ask
+        // for a refetch (rate-limited like an unknown kid).
+        if kid.is_none() {
+            if let Ok(fresh) = fetch(true).await {
+                if !Arc::ptr_eq(&fresh, &keys)
+                    && jose::verify(assertion, &fresh, ASSERTION_ALGORITHMS).is_ok()
+                {
+                    return Ok(());
+                }
+            }
+        }
+        Err(refused())
     }
 }

@@ -84,6 +84,22 @@ impl<'a> FormCredentials<'a> {
     }
 }
 
+/// Why [`AuthorizationServer::authenticate`] let no client in.
+pub(crate) enum AuthFailure {
+    /// The credentials are wrong, or the request malformed.
+    OAuth(OAuthError),
+    /// The client's keys could not be fetched from its `jwks_uri` (and none
+    /// were held): refused as `invalid_client`, but not counted as a
+    /// guess, since the client may well be right.
+    KeysUnavailable,
+}
+
+impl From<OAuthError> for AuthFailure {
+    fn from(e: OAuthError) -> Self {
+        AuthFailure::OAuth(e)
+    }
+}
+
 /// An authenticated client, and the assertion `jti` to record, if any.
 pub(crate) struct Authenticated<'a> {
     pub(crate) client: &'a RegisteredClient,
@@ -94,12 +110,12 @@ impl AuthorizationServer {
     /// The client a request authenticates as, from its `Authorization`
     /// header or its form's credentials. A client assertion's `jti` is not
     /// recorded here: see [`authenticate_throttled`](Self::authenticate_throttled).
-    pub(crate) fn authenticate(
+    pub(crate) async fn authenticate(
         &self,
         request: &http::Request<Vec<u8>>,
         creds: FormCredentials<'_>,
         now: SystemTime,
-    ) -> Result<Authenticated<'_>, OAuthError> {
+    ) -> Result<Authenticated<'_>, AuthFailure> {
         let (body_id, body_secret) = (creds.id, creds.secret);
         if request
             .headers()
@@ -112,7 +128,8 @@ impl AuthorizationServer {
             return Err(OAuthError::new(
                 ErrorCode::InvalidRequest,
                 "repeated authorization header",
-            ));
+            )
+            .into());
         }
         let basic = match request.headers().get(http::header::AUTHORIZATION) {
             Some(h) => Some(
@@ -126,15 +143,18 @@ impl AuthorizationServer {
                 return Err(OAuthError::new(
                     ErrorCode::InvalidRequest,
                     "use one client authentication method",
-                ));
+                )
+                .into());
             }
-            let checked = self.check_assertion(
-                creds.assertion_type,
-                assertion,
-                body_id,
-                creds.endpoint,
-                now,
-            )?;
+            let checked = self
+                .check_assertion(
+                    creds.assertion_type,
+                    assertion,
+                    body_id,
+                    creds.endpoint,
+                    now,
+                )
+                .await?;
             return Ok(Authenticated {
                 client: checked.client,
                 replay: Some((checked.replay_key, checked.until)),
@@ -145,18 +165,20 @@ impl AuthorizationServer {
             return Err(OAuthError::new(
                 ErrorCode::InvalidClient,
                 "this server requires private_key_jwt client authentication",
-            ));
+            )
+            .into());
         }
         let (id, secret, via_basic) = match (basic, body_secret) {
             (Some(_), Some(_)) => {
                 return Err(OAuthError::new(
                     ErrorCode::InvalidRequest,
                     "use one client authentication method",
-                ))
+                )
+                .into())
             }
             (Some((id, secret)), None) => {
                 if body_id.is_some_and(|b| b != id) {
-                    return Err(OAuthError::invalid_client(true));
+                    return Err(OAuthError::invalid_client(true).into());
                 }
                 (id, Some(secret), true)
             }
@@ -178,8 +200,8 @@ impl AuthorizationServer {
         match (&client.secret, secret) {
             (Some(expected), Some(given)) if expected.ct_eq(&given) => Ok(done),
             // A private_key_jwt client has no secret, but is not public.
-            (None, None) if client.jwks.is_none() => Ok(done),
-            _ => Err(OAuthError::invalid_client(via_basic)),
+            (None, None) if !client.uses_private_key_jwt() => Ok(done),
+            _ => Err(OAuthError::invalid_client(via_basic).into()),
         }
     }
 }
@@ -247,7 +269,7 @@ impl AuthorizationServer {
                 Err(_) => return Err(ClientRefusal::Store),
             }
         }
-        let outcome = match self.authenticate(request, creds, now) {
+        let outcome = match self.authenticate(request, creds, now).await {
             Ok(Authenticated {
                 client,
                 replay: Some((key, until)),
@@ -258,7 +280,11 @@ impl AuthorizationServer {
                 Err(_) => return Err(ClientRefusal::Store),
             },
             Ok(done) => Ok(done.client),
-            Err(e) => Err(e),
+            Err(AuthFailure::OAuth(e)) => Err(e),
+            // Not a guess: refused, uncounted (the fetch failure is logged).
+            Err(AuthFailure::KeysUnavailable) => {
+                return Err(ClientRefusal::OAuth(OAuthError::invalid_client(false)))
+            }
         };
         if counted.is_empty() {
             return outcome.map_err(ClientRefusal::OAuth);

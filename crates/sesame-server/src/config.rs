@@ -1,12 +1,24 @@
 //! The server's configuration: its issuer, its clients, scopes and lifetimes.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use sesame_core::cache::CachePolicy;
 use sesame_core::jose::Algorithm;
 use sesame_core::random::{random_b64, Random, RandomError};
 use sesame_core::Secret;
 
-use crate::{ThrottleConfig, MAX_CODE_TTL};
+use crate::{ClientKeysFetcher, ThrottleConfig, MAX_CODE_TTL};
+
+/// Why a configuration cannot run the server.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// This client is registered by `jwks_uri`, but no
+    /// [`ClientKeysFetcher`] is configured to fetch its keys.
+    #[error("client {0} is registered by jwks_uri but no client keys fetcher is configured")]
+    NoClientKeysFetcher(String),
+}
 
 /// A client registered with the server.
 #[derive(Debug, Clone)]
@@ -42,6 +54,11 @@ pub struct RegisteredClient {
     /// The public keys of a `private_key_jwt` client (RFC 7523): it
     /// authenticates with assertions they verify, never a secret.
     pub jwks: Option<sesame_core::jose::JwkSet>,
+    /// Where a `private_key_jwt` client publishes its public keys (RFC
+    /// 7591 §2 `jwks_uri`), fetched with the server's
+    /// [`ClientKeysFetcher`](crate::ClientKeysFetcher) and cached; the
+    /// client rotates its key by publishing the next one there.
+    pub jwks_uri: Option<url::Url>,
 }
 
 impl RegisteredClient {
@@ -58,6 +75,7 @@ impl RegisteredClient {
             require_pushed_requests: false,
             require_dpop: false,
             jwks: None,
+            jwks_uri: None,
         }
     }
 
@@ -73,6 +91,42 @@ impl RegisteredClient {
         let mut client = Self::new(id, None, redirect_uris);
         client.jwks = Some(jwks);
         client
+    }
+
+    /// A confidential client authenticating with `private_key_jwt` whose
+    /// public keys are published at `jwks_uri` (RFC 7591 §2): the server
+    /// fetches them with its
+    /// [`ServerConfig::client_keys_fetcher`] (required:
+    /// [`ServerConfig::check`] fails without one), caches them for their
+    /// `Cache-Control: max-age`, and refetches once when an assertion
+    /// names a `kid` the cached set lacks — the client's key rotation.
+    /// It has no secret.
+    ///
+    /// ```
+    /// use sesame_server::{ConfigError, RegisteredClient, ServerConfig};
+    /// let client = RegisteredClient::private_key_jwt_uri(
+    ///     "my-app",
+    ///     "https://app.example.com/jwks.json".parse().unwrap(),
+    ///     &["https://app.example.com/cb"],
+    /// );
+    /// let config = ServerConfig::new("https://id.example.com").client(client);
+    /// // Without a fetcher, the configuration cannot run.
+    /// assert_eq!(config.check(), Err(ConfigError::NoClientKeysFetcher("my-app".into())));
+    /// ```
+    pub fn private_key_jwt_uri(
+        id: impl Into<String>,
+        jwks_uri: url::Url,
+        redirect_uris: &[&str],
+    ) -> Self {
+        let mut client = Self::new(id, None, redirect_uris);
+        client.jwks_uri = Some(jwks_uri);
+        client
+    }
+
+    /// Whether the client authenticates with `private_key_jwt` (registered
+    /// keys or a `jwks_uri`).
+    pub fn uses_private_key_jwt(&self) -> bool {
+        self.jwks.is_some() || self.jwks_uri.is_some()
     }
 
     /// Requires a DPoP proof on every token request of this client
@@ -142,7 +196,7 @@ impl RegisteredClient {
     /// Whether the client authenticates (a secret or registered keys; a
     /// public client has neither).
     pub fn is_confidential(&self) -> bool {
-        self.secret.is_some() || self.jwks.is_some()
+        self.secret.is_some() || self.uses_private_key_jwt()
     }
 
     pub(crate) fn allows_redirect(&self, requested: &str) -> bool {
@@ -243,6 +297,13 @@ pub struct ServerConfig {
     pub strict_assertion_audience: bool,
     /// The FAPI 2.0 Security Profile is on ([`ServerConfig::fapi2`]).
     pub fapi2: bool,
+    /// Fetches the key sets of clients registered by `jwks_uri`
+    /// ([`RegisteredClient::private_key_jwt_uri`]); `None` when no client is.
+    pub client_keys_fetcher: Option<Arc<dyn ClientKeysFetcher>>,
+    /// How long fetched client key sets are kept and how often they may be
+    /// refetched (sesame-core's defaults: `max-age` clamped to 1 min–24 h,
+    /// 10 min without one, a refetch for an unknown `kid` at most every 10 s).
+    pub client_keys_cache: CachePolicy,
 }
 
 impl ServerConfig {
@@ -269,7 +330,35 @@ impl ServerConfig {
             dpop: crate::DpopConfig::default(),
             strict_assertion_audience: false,
             fapi2: false,
+            client_keys_fetcher: None,
+            client_keys_cache: CachePolicy::default(),
         }
+    }
+
+    /// Checks that the configuration can run: every client registered by
+    /// `jwks_uri` needs a [`client_keys_fetcher`](Self::client_keys_fetcher).
+    /// [`AuthorizationServer::with_keys`](crate::AuthorizationServer::with_keys)
+    /// runs this check.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        if self.client_keys_fetcher.is_none() {
+            if let Some(c) = self.clients.iter().find(|c| c.jwks_uri.is_some()) {
+                return Err(ConfigError::NoClientKeysFetcher(c.id.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Fetches the key sets of clients registered by `jwks_uri` with
+    /// `fetcher` (the app's HTTP client; see [`ClientKeysFetcher`]).
+    pub fn client_keys_fetcher(mut self, fetcher: Arc<dyn ClientKeysFetcher>) -> Self {
+        self.client_keys_fetcher = Some(fetcher);
+        self
+    }
+
+    /// Sets how fetched client key sets are cached and refetched.
+    pub fn client_keys_cache(mut self, policy: CachePolicy) -> Self {
+        self.client_keys_cache = policy;
+        self
     }
 
     /// The FAPI 2.0 Security Profile (§5.3.2): pushed authorization

@@ -143,10 +143,13 @@ impl From<sesame_core::random::RandomError> for ServerError {
     }
 }
 
-/// Why a key set cannot run the server.
+/// Why a key set (or the configuration it comes with) cannot run the server.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeyRingError {
+    /// The configuration itself cannot run ([`ServerConfig::check`](crate::ServerConfig::check)).
+    #[error(transparent)]
+    Config(#[from] crate::ConfigError),
     /// No key at all.
     #[error("no signing key")]
     Empty,

@@ -25,6 +25,8 @@
 //! | `metadata.rs` | the discovery document and JWKS |
 //! | `authorize.rs` | `/authorize`: validating the request, codes, error redirects |
 //! | `client_auth.rs` | client authentication at `/token`, `/revoke`, `/introspect` |
+//! | `client_assertion.rs` | `private_key_jwt` assertions |
+//! | `client_keys.rs` | client keys fetched from a `jwks_uri` ([`ClientKeysFetcher`]) and their cache |
 //! | `token/` | `/token`: one file per grant, and issuing tokens |
 //! | `access_token.rs` | verifying this server's own access tokens |
 //! | `users.rs` | the app's user check |
@@ -106,6 +108,7 @@ mod audit;
 mod authorize;
 mod client_assertion;
 mod client_auth;
+mod client_keys;
 mod config;
 mod csrf;
 mod dpop;
@@ -132,7 +135,8 @@ use std::time::Duration;
 
 pub use authorize::{AuthorizationRequest, AuthorizeError};
 pub use client_assertion::{CLIENT_ASSERTION_TYPE, MAX_ASSERTION_LIFETIME};
-pub use config::{redirect_matches, RegisteredClient, ServerConfig};
+pub use client_keys::{ClientKeysFetcher, KeysFetchError};
+pub use config::{redirect_matches, ConfigError, RegisteredClient, ServerConfig};
 pub use dpop::DpopConfig;
 pub use error::{KeyRingError, OAuthError, ServerError};
 pub use login_page::{LoginButton, LoginPage, SOCIAL_CONTINUE_PATH};

@@ -3,6 +3,7 @@
 
 use sesame_core::jose::{JwkSet, SigningKey};
 
+use crate::client_keys::ClientKeyCache;
 use crate::config::{RegisteredClient, ServerConfig};
 use crate::keys::SharedKeyRing;
 use crate::KeyRingError;
@@ -15,6 +16,8 @@ use crate::KeyRingError;
 pub struct AuthorizationServer {
     pub(crate) config: ServerConfig,
     pub(crate) keys: SharedKeyRing,
+    /// Key sets of clients registered by `jwks_uri`.
+    pub(crate) client_keys: ClientKeyCache,
 }
 
 impl AuthorizationServer {
@@ -23,8 +26,14 @@ impl AuthorizationServer {
     /// ask for another algorithm. OpenID clients expect RS256 ID tokens
     /// (OpenID Connect Core §15.1): give the server an RSA key too with
     /// [`with_keys`](Self::with_keys).
+    ///
+    /// The configuration is taken as it is: run [`ServerConfig::check`]
+    /// first (as [`with_keys`](Self::with_keys) does). A client registered
+    /// by `jwks_uri` without a fetcher would be refused at every
+    /// authentication, with a warning.
     pub fn new(config: ServerConfig, key: SigningKey) -> Self {
         Self {
+            client_keys: ClientKeyCache::new(config.client_keys_cache),
             config,
             keys: SharedKeyRing::new(vec![key]),
         }
@@ -34,11 +43,13 @@ impl AuthorizationServer {
     /// EC key for access tokens. The first key of each algorithm signs;
     /// the others are published (rotation: [`activate_key`](Self::activate_key)).
     ///
-    /// Fails when the set is empty, or when an algorithm the configuration
+    /// Fails when the configuration does not pass [`ServerConfig::check`]
+    /// ([`KeyRingError::Config`]), when the set is empty, or when an algorithm the configuration
     /// signs with — [`ServerConfig::id_token_alg`],
     /// [`ServerConfig::access_token_alg`], a client's
     /// [`id_token_alg`](RegisteredClient::id_token_alg) — has no key.
     pub fn with_keys(config: ServerConfig, keys: Vec<SigningKey>) -> Result<Self, KeyRingError> {
+        config.check()?;
         if keys.is_empty() {
             return Err(KeyRingError::Empty);
         }
@@ -59,6 +70,7 @@ impl AuthorizationServer {
             }
         }
         Ok(Self {
+            client_keys: ClientKeyCache::new(config.client_keys_cache),
             config,
             keys: SharedKeyRing::new(keys),
         })

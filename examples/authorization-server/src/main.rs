@@ -20,6 +20,11 @@
 //! authorization request endpoint (`POST /par`, RFC 9126; always offered).
 //! `SESAME_CLIENT_JWKS_FILE`: a public JWK Set; the client then
 //! authenticates with `private_key_jwt` (RFC 7523) instead of a secret.
+//! `SESAME_CLIENT_JWKS_URI` (instead of the file; not both): the URL where
+//! the client publishes its public JWK Set, fetched (5 s timeout, no
+//! redirects, at most 64 KiB), cached for its `Cache-Control: max-age`
+//! and refetched when an assertion names a new `kid` — the client rotates
+//! its key by publishing the next one there first.
 //! `SESAME_REQUIRE_DPOP=1`: every token request needs a DPoP proof (RFC
 //! 9449; DPoP is always accepted, and `/userinfo` takes DPoP-bound
 //! tokens with their proof). `SESAME_DPOP_NONCE_KEY` (base64url of 32
@@ -37,8 +42,8 @@ use sesame_core::login::LoginService;
 use sesame_core::provider::Provider;
 use sesame_core::seal::{Sealer, SealingKey};
 use sesame_server::{
-    AuthServerService, AuthorizationServer, LoginButton, LoginPage, RegisteredClient, ServerConfig,
-    StaticUsers,
+    AuthServerService, AuthorizationServer, ClientKeysFetcher, KeysFetchError, LoginButton,
+    LoginPage, RegisteredClient, ServerConfig, StaticUsers,
 };
 
 fn env(name: &str) -> Option<String> {
@@ -59,6 +64,37 @@ fn users(spec: &str) -> StaticUsers {
         })
 }
 
+/// Fetches a client's JWK Set from its `jwks_uri` with reqwest (through
+/// sesame-reqwest's client: no redirects), with timeouts and a size cap.
+#[derive(Debug)]
+struct JwksFetcher(sesame_reqwest::HttpClient);
+
+impl JwksFetcher {
+    fn new() -> Result<Self, sesame_reqwest::HttpError> {
+        let http = sesame_reqwest::HttpClient::with_timeouts(
+            std::time::Duration::from_secs(2),
+            std::time::Duration::from_secs(5),
+        )?
+        .max_body(64 * 1024);
+        Ok(Self(http))
+    }
+}
+
+#[async_trait::async_trait]
+impl ClientKeysFetcher for JwksFetcher {
+    async fn fetch(&self, jwks_uri: &url::Url) -> Result<http::Response<Vec<u8>>, KeysFetchError> {
+        let request = http::Request::get(jwks_uri.as_str())
+            .header(http::header::ACCEPT, "application/json")
+            .body(Vec::new())
+            .map_err(|_| KeysFetchError::Unreachable)?;
+        self.0.execute(request).await.map_err(|e| match e {
+            sesame_reqwest::HttpError::Timeout => KeysFetchError::Timeout,
+            sesame_reqwest::HttpError::TooLarge => KeysFetchError::TooLarge,
+            _ => KeysFetchError::Unreachable,
+        })
+    }
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bind = env("SESAME_BIND").unwrap_or_else(|| "127.0.0.1:4000".into());
@@ -70,8 +106,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_else(|| "alice:alice-password:admin,bob:bob-password:user".into());
 
     let redirect_uris = redirects.split(',').collect::<Vec<_>>();
-    let client = match env("SESAME_CLIENT_JWKS_FILE") {
-        Some(path) => {
+    let jwks_uri = match (
+        env("SESAME_CLIENT_JWKS_FILE"),
+        env("SESAME_CLIENT_JWKS_URI"),
+    ) {
+        (Some(_), Some(_)) => {
+            return Err(
+                "SESAME_CLIENT_JWKS_FILE and SESAME_CLIENT_JWKS_URI are exclusive: set one".into(),
+            )
+        }
+        (_, Some(uri)) => {
+            Some(url::Url::parse(&uri).map_err(|e| format!("SESAME_CLIENT_JWKS_URI {uri}: {e}"))?)
+        }
+        (_, None) => None,
+    };
+    let client = match (env("SESAME_CLIENT_JWKS_FILE"), &jwks_uri) {
+        (None, Some(uri)) => {
+            RegisteredClient::private_key_jwt_uri(client_id, uri.clone(), &redirect_uris)
+        }
+        (Some(path), _) => {
             let text =
                 std::fs::read(&path).map_err(|e| format!("SESAME_CLIENT_JWKS_FILE {path}: {e}"))?;
             let jwks = sesame_core::jose::JwkSet::parse(&text)
@@ -81,13 +134,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             RegisteredClient::private_key_jwt(client_id, jwks, &redirect_uris)
         }
-        None => RegisteredClient::new(client_id, secret.as_deref(), &redirect_uris),
+        (None, None) => RegisteredClient::new(client_id, secret.as_deref(), &redirect_uris),
     };
     // RS256 ID tokens and ES256 access tokens; with SESAME_SIGNING_KEY_FILE
     // and SESAME_COOKIE_KEY shared, instances act as one server.
     let mut config = ServerConfig::new(&issuer)
         .scopes(["api:read"])
         .client(client);
+    if jwks_uri.is_some() {
+        config = config.client_keys_fetcher(Arc::new(JwksFetcher::new()?));
+    }
     if env("SESAME_REQUIRE_PAR").as_deref() == Some("1") {
         config = config.require_pushed_requests();
     }

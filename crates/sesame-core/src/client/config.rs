@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use url::Url;
 
+use super::AssertionKeys;
 use crate::dpop::{DpopError, ProofKey};
 use crate::idtoken::DEFAULT_LEEWAY;
 use crate::jose::{Algorithm, JoseError, SigningKey};
@@ -32,9 +33,10 @@ pub enum ClientSecret {
     /// A secret minted for each token request.
     Minted(Arc<dyn MintSecret>),
     /// No shared secret: each token request carries a JWT assertion signed
-    /// with this private key (`private_key_jwt`); the provider knows the
-    /// public key (registered JWK Set or `jwks_uri`).
-    PrivateKey(Arc<SigningKey>),
+    /// with the set's current private key (`private_key_jwt`); the provider
+    /// knows the public keys (registered JWK Set or `jwks_uri`, see
+    /// [`AssertionKeys::public_jwks`]).
+    PrivateKey(AssertionKeys),
 }
 
 impl fmt::Debug for ClientSecret {
@@ -42,7 +44,9 @@ impl fmt::Debug for ClientSecret {
         match self {
             ClientSecret::Static(_) => f.write_str("ClientSecret::Static([redacted])"),
             ClientSecret::Minted(_) => f.write_str("ClientSecret::Minted"),
-            ClientSecret::PrivateKey(k) => write!(f, "ClientSecret::PrivateKey({})", k.kid()),
+            ClientSecret::PrivateKey(k) => {
+                write!(f, "ClientSecret::PrivateKey({})", k.current().kid())
+            }
         }
     }
 }
@@ -219,10 +223,37 @@ impl ClientConfig {
     /// request carries an assertion signed with `key` — `iss` and `sub` the
     /// client id, `aud` the provider's issuer identifier (RFC 7523bis), a
     /// unique `jti`, a 60-second `exp`. Register the key's public JWK at
-    /// the provider; rotate by registering the next key first.
-    pub fn private_key_jwt(mut self, key: SigningKey) -> Self {
-        self.client_secret = Some(ClientSecret::PrivateKey(Arc::new(key)));
+    /// the provider; to rotate it, see
+    /// [`private_key_jwt_keys`](Self::private_key_jwt_keys).
+    pub fn private_key_jwt(self, key: SigningKey) -> Self {
+        self.private_key_jwt_keys(AssertionKeys::new(key))
+    }
+
+    /// [`private_key_jwt`](Self::private_key_jwt) with a key set: the
+    /// current key signs (its `kid` in the header), and
+    /// [`public_jwks`](Self::public_jwks) publishes every key, so that the
+    /// next key can be announced at the client's `jwks_uri` before it
+    /// signs (see [`AssertionKeys`] for the steps of a rotation).
+    /// [`Client::new`](super::Client::new) refuses a set with a
+    /// shared-secret key or two keys of one `kid`.
+    pub fn private_key_jwt_keys(mut self, keys: AssertionKeys) -> Self {
+        self.client_secret = Some(ClientSecret::PrivateKey(keys));
         self
+    }
+
+    /// The `private_key_jwt` keys, if the client authenticates so.
+    pub fn assertion_keys(&self) -> Option<&AssertionKeys> {
+        match &self.client_secret {
+            Some(ClientSecret::PrivateKey(keys)) => Some(keys),
+            _ => None,
+        }
+    }
+
+    /// The public JWK Set of the `private_key_jwt` keys (the current one
+    /// first, public parts only), for the app to serve at its `jwks_uri`;
+    /// `None` when the client does not authenticate with `private_key_jwt`.
+    pub fn public_jwks(&self) -> Option<serde_json::Value> {
+        self.assertion_keys().map(AssertionKeys::public_jwks)
     }
 
     /// Replaces the provider's default scopes.

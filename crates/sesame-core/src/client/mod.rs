@@ -25,6 +25,7 @@
 //! server keeps no per-login state: concurrent logins never meet.
 
 mod api_call;
+mod assertion_keys;
 mod authorize;
 mod callback;
 mod config;
@@ -44,6 +45,7 @@ use crate::idtoken::IssuerRule;
 use crate::jose::Algorithm;
 use crate::provider::{ClientAuth, Provider};
 
+pub use assertion_keys::AssertionKeys;
 pub use authorize::Authorization;
 pub use callback::{CallbackParams, MAX_CALLBACK_LEN};
 pub use config::{ClientConfig, ClientSecret, MintSecret};
@@ -68,8 +70,10 @@ impl Client {
     /// Combines a provider and a registration.
     ///
     /// Fails when the provider authenticates with a secret but none is
-    /// configured and PKCE is off (a public client needs PKCE), or when the
-    /// redirect URI is not https (http is allowed on loopback only).
+    /// configured and PKCE is off (a public client needs PKCE), when the
+    /// redirect URI is not https (http is allowed on loopback only), or
+    /// when the `private_key_jwt` keys cannot be used
+    /// ([`AssertionKeys::check`]).
     pub fn new(provider: Provider, config: ClientConfig) -> Result<Self, ConfigError> {
         if !crate::discovery::is_secure_url(&config.redirect_uri) {
             return Err(ConfigError::InvalidUrl("redirect uri"));
@@ -82,6 +86,9 @@ impl Client {
             .is_some_and(|alg| !matches!(alg, Algorithm::ES256 | Algorithm::EdDSA))
         {
             return Err(ConfigError::UnsupportedDpopAlgorithm);
+        }
+        if let Some(keys) = config.assertion_keys() {
+            keys.check()?;
         }
         if config.fapi2 {
             if !matches!(

@@ -120,7 +120,8 @@ impl Client {
                     .map_err(|_| ConfigError::ClientSecret)?,
             ),
             Some(ClientSecret::PrivateKey(key)) => {
-                let assertion = self.client_assertion(key, metadata, &fields, now, proof)?;
+                let assertion =
+                    self.client_assertion(key.current(), metadata, &fields, now, proof)?;
                 fields.push(("client_assertion_type".into(), CLIENT_ASSERTION_TYPE.into()));
                 fields.push(("client_assertion".into(), assertion.expose().to_owned()));
                 None
