@@ -15,6 +15,7 @@
 //! | `SESAME_SESSION_STORAGE` | `server` (tokens in the store) or `cookie` (sealed in the cookie) | `server` |
 //! | `SESAME_REFRESH_MARGIN_SECS` | refresh an access token expiring within this many seconds | 60 |
 //! | `SESAME_DPOP` | `off`, or `per-login`: tokens bound with DPoP to a key each login makes and its session keeps | `off` |
+//! | `SESAME_PROFILE` | `fapi2`: the FAPI 2.0 client profile (PAR always, `iss` required; needs `private_key_jwt` and `SESAME_DPOP`) | unset |
 //!
 //! Routes every example serves:
 //!
@@ -106,6 +107,11 @@ pub fn from_env() -> Result<Settings, String> {
             config = config.dpop_per_login(sesame_core::dpop::ProofKey::DEFAULT_ALGORITHM);
         }
         Some(other) => return Err(format!("SESAME_DPOP: {other:?} is not off or per-login")),
+    }
+    match env("SESAME_PROFILE").as_deref() {
+        None => {}
+        Some("fapi2") => config = config.fapi2(),
+        Some(other) => return Err(format!("SESAME_PROFILE: {other:?} is not fapi2")),
     }
     let mut provider = Provider::openid(PROVIDER, "OpenID Provider", &issuer)
         .map_err(|e| format!("SESAME_ISSUER: {e}"))?;
