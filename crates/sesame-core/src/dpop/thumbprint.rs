@@ -51,9 +51,15 @@ pub fn thumbprint(jwk: &Value) -> Result<String, ThumbprintError> {
         canonical.push('"');
         canonical.push_str(name);
         canonical.push_str("\":");
-        // serde_json escapes exactly as RFC 7159 requires (base64url and
-        // curve names need no escaping at all).
-        canonical.push_str(&Value::String(value.to_owned()).to_string());
+        if value.bytes().all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\') {
+            // Base64url and curve names need no escaping at all.
+            canonical.push('"');
+            canonical.push_str(value);
+            canonical.push('"');
+        } else {
+            // serde_json escapes exactly as RFC 7159 requires.
+            canonical.push_str(&Value::String(value.to_owned()).to_string());
+        }
     }
     canonical.push('}');
     let digest = ring::digest::digest(&ring::digest::SHA256, canonical.as_bytes());
