@@ -12,12 +12,16 @@
 //! * `bench --instructions [--update]` — the core's hot paths counted in
 //!   instructions under callgrind against `xtask/hot-paths/baseline.json`
 //!   (fails on a rise over 10 %; `cargo xtask test` runs it too).
+//! * `bench --memory [--quick]` — server memory per pending login and per
+//!   session, and flat RSS over 10⁶ logins (`cargo xtask test` runs the
+//!   quick form).
 //! * `e2e`   — only the end-to-end suite (installs the OP's npm packages,
 //!   builds the example apps first).
 
 use std::process::{Command, ExitCode};
 
 mod instructions;
+mod memory;
 
 fn run(program: &str, args: &[&str], env: &[(&str, &str)]) -> bool {
     eprintln!("xtask: {program} {}", args.join(" "));
@@ -192,7 +196,8 @@ fn test() -> bool {
             &[("SESAME_E2E_APPS", &apps)],
         )
         && cargo(&["test", "--workspace", "--doc"])
-        && instructions::run(false);
+        && instructions::run(false)
+        && memory::run(true);
     print_e2e_report();
     ok
 }
@@ -256,6 +261,9 @@ fn main() -> ExitCode {
         "test" => test(),
         "lint" => lint(),
         "e2e" => e2e(),
+        "bench" if std::env::args().any(|a| a == "--memory") => {
+            memory::run(std::env::args().any(|a| a == "--quick"))
+        }
         "bench" if std::env::args().any(|a| a == "--instructions") => {
             instructions::run(std::env::args().any(|a| a == "--update"))
         }
@@ -274,7 +282,7 @@ fn main() -> ExitCode {
         ]),
         "providers" => providers(std::env::args().nth(2).as_deref() == Some("--check")),
         _ => {
-            eprintln!("usage: cargo xtask <test|lint|e2e|bench|providers [--check]>");
+            eprintln!("usage: cargo xtask <test|lint|e2e|bench [--instructions [--update] | --memory [--quick]]|providers [--check]>");
             false
         }
     };

@@ -51,7 +51,10 @@ pub fn thumbprint(jwk: &Value) -> Result<String, ThumbprintError> {
         canonical.push('"');
         canonical.push_str(name);
         canonical.push_str("\":");
-        if value.bytes().all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\') {
+        if value
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+        {
             // Base64url and curve names need no escaping at all.
             canonical.push('"');
             canonical.push_str(value);
