@@ -12,12 +12,17 @@
 //! * `bench --instructions [--update]` — the core's hot paths counted in
 //!   instructions under callgrind against `xtask/hot-paths/baseline.json`
 //!   (fails on a rise over 10 %; `cargo xtask test` runs it too).
+//! * `bench --peers [--quick]` — the login callback of Sesame against
+//!   stock fastapi-sso and an Axum + `oauth2` app on one mock IdP (release
+//!   builds, pinned cores); writes the table into `docs/benchmarks.md`
+//!   (`--quick`: short runs, prints only).
 //! * `e2e`   — only the end-to-end suite (installs the OP's npm packages,
 //!   builds the example apps first).
 
 use std::process::{Command, ExitCode};
 
 mod instructions;
+mod peers;
 
 fn run(program: &str, args: &[&str], env: &[(&str, &str)]) -> bool {
     eprintln!("xtask: {program} {}", args.join(" "));
@@ -258,6 +263,9 @@ fn main() -> ExitCode {
         "e2e" => e2e(),
         "bench" if std::env::args().any(|a| a == "--instructions") => {
             instructions::run(std::env::args().any(|a| a == "--update"))
+        }
+        "bench" if std::env::args().any(|a| a == "--peers") => {
+            peers::run(std::env::args().any(|a| a == "--quick"))
         }
         "bench" => cargo(&[
             "bench",
