@@ -306,3 +306,37 @@ fn write_section(path: &PathBuf, section: &str) -> Result<(), String> {
     };
     std::fs::write(path, new).map_err(|e| e.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_section_is_replaced_between_its_markers_and_appended_once() {
+        let dir = std::env::temp_dir().join(format!("xtask-peers-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("benchmarks.md");
+        std::fs::write(&path, "# B\n\nprose\n").unwrap();
+        write_section(&path, &format!("{BEGIN}\nold\n{END}")).unwrap();
+        std::fs::write(
+            &path,
+            std::fs::read_to_string(&path).unwrap() + "\nanalysis\n",
+        )
+        .unwrap();
+        write_section(&path, &format!("{BEGIN}\nnew\n{END}")).unwrap();
+        let doc = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            doc,
+            format!("# B\n\nprose\n{BEGIN}\nnew\n{END}\n\nanalysis\n")
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn medians_and_durations() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(fmt_us(333.0), "333 µs");
+        assert_eq!(fmt_us(2130.0), "2.13 ms");
+        assert_eq!(fmt_us(408_000.0), "408 ms");
+    }
+}
