@@ -15,6 +15,10 @@
 //! * `bench --memory [--quick]` — server memory per pending login and per
 //!   session, and flat RSS over 10⁶ logins (`cargo xtask test` runs the
 //!   quick form).
+//! * `bench --peers [--quick]` — the login callback of Sesame against
+//!   stock fastapi-sso and an Axum + `oauth2` app on one mock IdP (release
+//!   builds, pinned cores); writes the table into `docs/benchmarks.md`
+//!   (`--quick`: short runs, prints only).
 //! * `e2e`   — only the end-to-end suite (installs the OP's npm packages,
 //!   builds the example apps first).
 
@@ -22,6 +26,7 @@ use std::process::{Command, ExitCode};
 
 mod instructions;
 mod memory;
+mod peers;
 
 fn run(program: &str, args: &[&str], env: &[(&str, &str)]) -> bool {
     eprintln!("xtask: {program} {}", args.join(" "));
@@ -266,6 +271,9 @@ fn main() -> ExitCode {
         }
         "bench" if std::env::args().any(|a| a == "--instructions") => {
             instructions::run(std::env::args().any(|a| a == "--update"))
+        }
+        "bench" if std::env::args().any(|a| a == "--peers") => {
+            peers::run(std::env::args().any(|a| a == "--quick"))
         }
         "bench" => cargo(&[
             "bench",
