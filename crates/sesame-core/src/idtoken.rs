@@ -258,7 +258,7 @@ pub fn token_hash_matches(alg: Algorithm, value: &str, hash: &str) -> bool {
 
 /// Computes the OIDC `at_hash`/`c_hash` of `value` for `alg`.
 pub fn token_hash(alg: Algorithm, value: &str) -> String {
-    let digest = ring::digest::digest(alg.hash_for_token_hash(), value.as_bytes());
+    let digest = crate::crypto::digest::digest(alg.hash_for_token_hash(), value.as_bytes());
     let d = digest.as_ref();
     crate::base64url::encode(d.get(..d.len() / 2).unwrap_or(d))
 }

@@ -87,6 +87,7 @@ pub mod cache;
 pub mod client;
 pub mod constant_time;
 pub mod cookie;
+pub mod crypto;
 pub mod discovery;
 pub mod dpop;
 pub mod error;

@@ -69,10 +69,7 @@ pub fn is_valid_verifier(s: &str) -> bool {
 
 /// The S256 code challenge of a verifier.
 pub fn challenge_s256(verifier: &str) -> String {
-    crate::base64url::encode(ring::digest::digest(
-        &ring::digest::SHA256,
-        verifier.as_bytes(),
-    ))
+    crate::base64url::encode(crate::crypto::sha256(verifier.as_bytes()))
 }
 
 /// Checks a verifier against a stored S256 challenge, in constant time.

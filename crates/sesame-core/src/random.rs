@@ -75,7 +75,7 @@ impl Random for SeededRandom {
             let n = self
                 .counter
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+            let mut ctx = crate::crypto::sha256_context();
             ctx.update(&self.seed);
             ctx.update(&n.to_be_bytes());
             let block = ctx.finish();

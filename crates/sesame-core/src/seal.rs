@@ -35,7 +35,7 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
+use crate::crypto::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 
 use crate::random::Random;
 
@@ -80,10 +80,7 @@ pub struct SealingKey {
 impl SealingKey {
     /// A key from 32 secret bytes.
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        let digest = ring::digest::digest(
-            &ring::digest::SHA256,
-            &[b"sesame-seal-key-id:".as_slice(), &bytes].concat(),
-        );
+        let digest = crate::crypto::sha256(&[b"sesame-seal-key-id:".as_slice(), &bytes].concat());
         let mut id = [0u8; KEY_ID_LEN];
         id.copy_from_slice(
             digest

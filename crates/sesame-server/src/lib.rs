@@ -226,7 +226,7 @@ pub fn body_too_large() -> http::Response<Vec<u8>> {
 
 /// A token or code as it is stored: its SHA-256, base64url.
 pub(crate) fn sha256_b64(s: &str) -> String {
-    sesame_core::base64url::encode(ring::digest::digest(&ring::digest::SHA256, s.as_bytes()))
+    sesame_core::base64url::encode(sesame_core::crypto::sha256(s.as_bytes()))
 }
 
 /// The first value of `name` in parsed parameters.

@@ -300,13 +300,8 @@ impl ThrottleConfig {
             input.extend_from_slice(part.as_bytes());
         }
         let digest = match &self.hash_key {
-            Some(secret) => {
-                let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret.expose().as_bytes());
-                ring::hmac::sign(&key, &input).as_ref().to_vec()
-            }
-            None => ring::digest::digest(&ring::digest::SHA256, &input)
-                .as_ref()
-                .to_vec(),
+            Some(secret) => sesame_core::crypto::hmac_sha256(secret.expose().as_bytes(), &input),
+            None => sesame_core::crypto::sha256(&input),
         };
         format!("{scope}:{}", sesame_core::base64url::encode(digest))
     }

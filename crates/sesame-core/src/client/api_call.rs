@@ -22,9 +22,8 @@ pub(super) fn api_request(
     if let (Some(name), Some(ClientSecret::Static(secret))) =
         (&call.secret_proof, &config.client_secret)
     {
-        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret.expose().as_bytes());
-        let tag = ring::hmac::sign(&key, token.expose().as_bytes());
-        let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+        let tag = crate::crypto::hmac_sha256(secret.expose().as_bytes(), token.expose().as_bytes());
+        let hex: String = tag.iter().map(|b| format!("{b:02x}")).collect();
         url.query_pairs_mut().append_pair(name, &hex);
     }
     let mut headers = call.headers.clone();

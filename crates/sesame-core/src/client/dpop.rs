@@ -17,7 +17,7 @@ use crate::random::{Random, RandomError};
 /// kept for the following proofs to it.
 pub(crate) struct Prover {
     key: Arc<ProofKey>,
-    seed: ring::hmac::Key,
+    seed: crate::crypto::hmac::Key,
     count: u64,
     nonces: Vec<(String, String)>,
 }
@@ -39,7 +39,7 @@ impl Prover {
             .map_err(|_| LoginError::Internal(InternalError::Random))?;
         Ok(Self {
             key,
-            seed: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &seed),
+            seed: crate::crypto::hmac_sha256_key(&seed),
             count: 0,
             nonces: Vec::new(),
         })
@@ -63,7 +63,7 @@ impl Prover {
         access_token: Option<&str>,
     ) -> Result<String, LoginError> {
         self.count += 1;
-        let jti = ring::hmac::sign(&self.seed, &self.count.to_be_bytes());
+        let jti = crate::crypto::hmac::sign(&self.seed, &self.count.to_be_bytes());
         let nonce = self.nonce(htu).map(str::to_owned);
         self.key
             .proof(

@@ -29,7 +29,7 @@ pub enum BindingError {
 /// );
 /// ```
 pub fn ath(access_token: &str) -> String {
-    let digest = ring::digest::digest(&ring::digest::SHA256, access_token.as_bytes());
+    let digest = crate::crypto::sha256(access_token.as_bytes());
     crate::base64url::encode(digest.as_ref())
 }
 

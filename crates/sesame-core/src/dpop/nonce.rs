@@ -38,7 +38,7 @@ pub enum NonceError {
 /// ```
 #[derive(Clone)]
 pub struct NonceSource {
-    key: ring::hmac::Key,
+    key: crate::crypto::hmac::Key,
     period: u64,
 }
 
@@ -65,7 +65,7 @@ impl NonceSource {
             return Err(NonceError::PeriodTooShort);
         }
         Ok(Self {
-            key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret),
+            key: crate::crypto::hmac_sha256_key(secret),
             period: period.as_secs(),
         })
     }
@@ -99,7 +99,7 @@ impl NonceSource {
     fn nonce_of(&self, window: u64) -> String {
         let mut message = b"sesame dpop nonce v1.".to_vec();
         message.extend_from_slice(&window.to_be_bytes());
-        let tag = ring::hmac::sign(&self.key, &message);
+        let tag = crate::crypto::hmac::sign(&self.key, &message);
         let bytes = tag.as_ref();
         crate::base64url::encode(bytes.get(..NONCE_BYTES).unwrap_or(bytes))
     }

@@ -65,6 +65,6 @@ pub fn thumbprint(jwk: &Value) -> Result<String, ThumbprintError> {
         }
     }
     canonical.push('}');
-    let digest = ring::digest::digest(&ring::digest::SHA256, canonical.as_bytes());
+    let digest = crate::crypto::sha256(canonical.as_bytes());
     Ok(crate::base64url::encode(digest.as_ref()))
 }

@@ -105,7 +105,7 @@ impl CheckedProof {
     /// (so one client cannot use up another's `jti`s). Refuse the request
     /// when the key is already there (RFC 9449 §11.1).
     pub fn replay_key(&self) -> String {
-        let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+        let mut ctx = crate::crypto::sha256_context();
         ctx.update(b"dpop-jti.");
         // A thumbprint is base64url, so "." separates it from the jti.
         ctx.update(self.jkt.as_bytes());

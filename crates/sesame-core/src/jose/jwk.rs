@@ -1,6 +1,6 @@
 use std::fmt;
 
-use ring::hmac;
+use crate::crypto::hmac;
 use serde_json::Value;
 
 use super::{Algorithm, JoseError};
@@ -26,7 +26,8 @@ pub(crate) enum Material {
     Rsa { n: Vec<u8>, e: Vec<u8> },
     Ec { point: Vec<u8> },
     Ed25519(Vec<u8>),
-    Hmac(hmac::Key),
+    // Boxed: aws-lc-rs keeps a whole HMAC context (over 1 KiB) in its key.
+    Hmac(Box<hmac::Key>),
 }
 
 /// A public key (or an application-held HMAC secret) that verifies signatures.
@@ -62,7 +63,7 @@ impl VerifyingKey {
             kid,
             alg: Some(Algorithm::HS256),
             family: KeyFamily::Hmac,
-            material: Material::Hmac(hmac::Key::new(hmac::HMAC_SHA256, secret)),
+            material: Material::Hmac(Box::new(hmac::Key::new(hmac::HMAC_SHA256, secret))),
         }
     }
 
@@ -99,7 +100,7 @@ impl VerifyingKey {
             Some("RSA") => {
                 let n = strip_leading_zeros(bytes("n").ok_or(JoseError::MalformedKey)?);
                 let e = strip_leading_zeros(bytes("e").ok_or(JoseError::MalformedKey)?);
-                // 2048..=8192 bits, as ring enforces at verification time.
+                // 2048..=8192 bits, as both backends enforce at verification time.
                 if !(256..=1024).contains(&n.len()) || e.is_empty() || e.len() > 8 {
                     return Err(JoseError::MalformedKey);
                 }
@@ -186,7 +187,7 @@ impl VerifyingKey {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), JoseError> {
-        use ring::signature as sig;
+        use crate::crypto::signature as sig;
         if !self.fits(alg) {
             return Err(JoseError::NoCompatibleKey);
         }
@@ -234,10 +235,7 @@ impl VerifyingKey {
 }
 
 fn fingerprint(bytes: &[u8]) -> [u8; 32] {
-    let d = ring::digest::digest(&ring::digest::SHA256, bytes);
-    let mut out = [0u8; 32];
-    out.copy_from_slice(d.as_ref().get(..32).unwrap_or(&[0; 32]));
-    out
+    crate::crypto::sha256(bytes)
 }
 
 fn strip_leading_zeros(mut v: Vec<u8>) -> Vec<u8> {

@@ -1,4 +1,5 @@
-//! JOSE on ring: JWK and JWKS parsing, compact JWS verification and signing.
+//! JOSE: JWK and JWKS parsing, compact JWS verification and signing, on
+//! ring or aws-lc-rs (see [`crate::crypto`]).
 //!
 //! # Design notes
 //!
@@ -119,13 +120,17 @@ impl Algorithm {
     }
 
     /// The hash used for OpenID Connect `at_hash`/`c_hash` with this algorithm.
-    pub(crate) fn hash_for_token_hash(self) -> &'static ring::digest::Algorithm {
+    pub(crate) fn hash_for_token_hash(self) -> &'static crate::crypto::digest::Algorithm {
         match self {
             Algorithm::HS256 | Algorithm::RS256 | Algorithm::PS256 | Algorithm::ES256 => {
-                &ring::digest::SHA256
+                &crate::crypto::digest::SHA256
             }
-            Algorithm::RS384 | Algorithm::PS384 | Algorithm::ES384 => &ring::digest::SHA384,
-            Algorithm::RS512 | Algorithm::PS512 | Algorithm::EdDSA => &ring::digest::SHA512,
+            Algorithm::RS384 | Algorithm::PS384 | Algorithm::ES384 => {
+                &crate::crypto::digest::SHA384
+            }
+            Algorithm::RS512 | Algorithm::PS512 | Algorithm::EdDSA => {
+                &crate::crypto::digest::SHA512
+            }
         }
     }
 }
@@ -177,10 +182,11 @@ pub enum JoseError {
     /// A JWK or JWKS document could not be parsed at all.
     #[error("malformed jwk")]
     MalformedKey,
-    /// A private key was refused by ring (wrong format or curve).
+    /// A private key was refused by the crypto backend (wrong format or curve,
+    /// inconsistent RSA parameters).
     #[error("invalid signing key")]
     InvalidSigningKey,
-    /// Signing failed inside ring.
+    /// Signing failed inside the crypto backend.
     #[error("signing failed")]
     SigningFailed,
 }

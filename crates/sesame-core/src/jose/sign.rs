@@ -1,7 +1,7 @@
 use std::fmt;
 
-use ring::rand::SystemRandom;
-use ring::signature::{self as sig, KeyPair as _};
+use crate::crypto::signature::{self as sig, KeyPair as _};
+use crate::crypto::{self, hmac, rsa, SystemRandom};
 use serde_json::{json, Map, Value};
 
 use super::{Algorithm, JoseError, VerifyingKey};
@@ -10,13 +10,14 @@ enum Inner {
     Ecdsa(sig::EcdsaKeyPair),
     Ed25519(sig::Ed25519KeyPair),
     Rsa(sig::RsaKeyPair),
-    Hmac(ring::hmac::Key),
+    // Boxed: aws-lc-rs keeps a whole HMAC context (over 1 KiB) in its key.
+    Hmac(Box<hmac::Key>),
 }
 
 /// A private key that signs compact JWS: ES256, EdDSA, RS256 or HS256.
 ///
-/// ECDSA nonces and RSA blinding need randomness *inside* ring; those come
-/// from ring's own system generator. Protocol randomness (codes, `jti`,
+/// ECDSA nonces and RSA blinding need randomness *inside* the crypto
+/// backend ([`crate::crypto`]); those come from its own system generator. Protocol randomness (codes, `jti`,
 /// nonces) always comes from the caller's [`crate::random::Random`].
 pub struct SigningKey {
     kid: String,
@@ -35,7 +36,7 @@ impl fmt::Debug for SigningKey {
 }
 
 impl SigningKey {
-    /// A fresh key for `alg` (ES256 or EdDSA; ring cannot generate RSA keys,
+    /// A fresh key for `alg` (ES256 or EdDSA; RSA keys are not generated here,
     /// load those with [`SigningKey::rs256_from_pkcs8`]). Returns the key and
     /// its PKCS#8 document so that it can be stored.
     pub fn generate(alg: Algorithm, kid: impl Into<String>) -> Result<(Self, Vec<u8>), JoseError> {
@@ -61,8 +62,7 @@ impl SigningKey {
         let rng = SystemRandom::new();
         let inner = match alg {
             Algorithm::ES256 => Inner::Ecdsa(
-                sig::EcdsaKeyPair::from_pkcs8(&sig::ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8, &rng)
-                    .map_err(|_| JoseError::InvalidSigningKey)?,
+                crypto::p256_from_pkcs8(pkcs8, &rng).ok_or(JoseError::InvalidSigningKey)?,
             ),
             Algorithm::EdDSA => Inner::Ed25519(
                 sig::Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8)
@@ -101,13 +101,8 @@ impl SigningKey {
                 let mut public = vec![0x04];
                 public.extend(b("x")?);
                 public.extend(b("y")?);
-                let kp = sig::EcdsaKeyPair::from_private_key_and_public_key(
-                    &sig::ECDSA_P256_SHA256_FIXED_SIGNING,
-                    &b("d")?,
-                    &public,
-                    &rng,
-                )
-                .map_err(|_| JoseError::InvalidSigningKey)?;
+                let kp = crypto::p256_from_private_and_public(&b("d")?, &public, &rng)
+                    .ok_or(JoseError::InvalidSigningKey)?;
                 (Algorithm::ES256, Inner::Ecdsa(kp))
             }
             Some("OKP") if jwk.get("crv").and_then(Value::as_str) == Some("Ed25519") => {
@@ -116,8 +111,8 @@ impl SigningKey {
                 (Algorithm::EdDSA, Inner::Ed25519(kp))
             }
             Some("RSA") => {
-                let comps = ring::rsa::KeyPairComponents {
-                    public_key: ring::rsa::PublicKeyComponents {
+                let comps = rsa::KeyPairComponents {
+                    public_key: rsa::PublicKeyComponents {
                         n: b("n")?,
                         e: b("e")?,
                     },
@@ -179,7 +174,7 @@ impl SigningKey {
         Self {
             kid: kid.into(),
             alg: Algorithm::HS256,
-            inner: Inner::Hmac(ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret)),
+            inner: Inner::Hmac(Box::new(crypto::hmac_sha256_key(secret))),
             rng: SystemRandom::new(),
         }
     }
@@ -206,7 +201,7 @@ impl SigningKey {
                 json!({"kty": "OKP", "crv": "Ed25519", "x": b(kp.public_key().as_ref())})
             }
             Inner::Rsa(kp) => {
-                let c = ring::rsa::PublicKeyComponents::<Vec<u8>>::from(kp.public());
+                let c = rsa::PublicKeyComponents::<Vec<u8>>::from(kp.public_key());
                 json!({"kty": "RSA", "n": b(&c.n), "e": b(&c.e)})
             }
             Inner::Hmac(_) => return None,
@@ -242,12 +237,12 @@ impl SigningKey {
                 .to_vec(),
             Inner::Ed25519(kp) => kp.sign(message).as_ref().to_vec(),
             Inner::Rsa(kp) => {
-                let mut out = vec![0u8; kp.public().modulus_len()];
+                let mut out = vec![0u8; crypto::rsa_signature_len(kp)];
                 kp.sign(&sig::RSA_PKCS1_SHA256, &self.rng, message, &mut out)
                     .map_err(|_| JoseError::SigningFailed)?;
                 out
             }
-            Inner::Hmac(k) => ring::hmac::sign(k, message).as_ref().to_vec(),
+            Inner::Hmac(k) => hmac::sign(k, message).as_ref().to_vec(),
         })
     }
 

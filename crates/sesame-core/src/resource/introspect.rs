@@ -46,10 +46,7 @@ impl Introspector {
     }
 
     fn key(token: &str) -> String {
-        crate::base64url::encode(ring::digest::digest(
-            &ring::digest::SHA256,
-            token.as_bytes(),
-        ))
+        crate::base64url::encode(crate::crypto::sha256(token.as_bytes()))
     }
 
     /// The cached answer for `token`, if any is still fresh.

@@ -53,10 +53,7 @@ impl VerifiedTokenCache {
     ) -> Result<AccessClaims, BearerError> {
         let n = crate::time::unix_seconds(now);
         // Keyed by the token's SHA-256: the cache holds no usable token.
-        let key = crate::base64url::encode(ring::digest::digest(
-            &ring::digest::SHA256,
-            token.as_bytes(),
-        ));
+        let key = crate::base64url::encode(crate::crypto::sha256(token.as_bytes()));
         if let Some(hit) = self.entries.get(&key, n) {
             // The very key material that verified it must still be in the set.
             let key_still_there = keys

@@ -90,7 +90,7 @@ pub trait SessionStore: Send + Sync + fmt::Debug {
 /// A key for the store: `prefix:` and the SHA-256 (base64url) of the parts,
 /// joined with a zero byte so that no two part lists collide.
 pub fn hash_key(parts: &[&str]) -> String {
-    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    let mut ctx = crate::crypto::sha256_context();
     for (i, p) in parts.iter().enumerate() {
         if i > 0 {
             ctx.update(&[0]);
