@@ -55,9 +55,8 @@ pub fn sha256(bytes: &[u8]) -> [u8; 32] {
 
 /// HMAC-SHA256 of `message` under `key`.
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    let key = hmac::Key::new(hmac::HMAC_SHA256, key);
     let mut out = [0u8; 32];
-    out.copy_from_slice(hmac::sign(&key, message).as_ref());
+    out.copy_from_slice(hmac::sign(&hmac_sha256_key(key), message).as_ref());
     out
 }
 

@@ -63,7 +63,7 @@ impl VerifyingKey {
             kid,
             alg: Some(Algorithm::HS256),
             family: KeyFamily::Hmac,
-            material: Material::Hmac(Box::new(hmac::Key::new(hmac::HMAC_SHA256, secret))),
+            material: Material::Hmac(Box::new(crate::crypto::hmac_sha256_key(secret))),
         }
     }
 

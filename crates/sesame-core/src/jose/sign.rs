@@ -17,8 +17,9 @@ enum Inner {
 /// A private key that signs compact JWS: ES256, EdDSA, RS256 or HS256.
 ///
 /// ECDSA nonces and RSA blinding need randomness *inside* the crypto
-/// backend ([`crate::crypto`]); those come from its own system generator. Protocol randomness (codes, `jti`,
-/// nonces) always comes from the caller's [`crate::random::Random`].
+/// backend ([`crate::crypto`]); those come from its own system generator.
+/// Protocol randomness (codes, `jti`, nonces) always comes from the
+/// caller's [`crate::random::Random`].
 pub struct SigningKey {
     kid: String,
     alg: Algorithm,
