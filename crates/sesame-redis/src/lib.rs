@@ -58,7 +58,7 @@
 //! | key | type | holds |
 //! | --- | --- | --- |
 //! | `P:code:<code_hash>` | hash | `g` grant JSON (until used), `f` family, `e` expiry (ms), `u` used flag |
-//! | `P:rtp:<token_hash>` | string | the token's family: an immutable pointer |
+//! | `P:rtp:<token_hash>` | string | the token's family: an immutable pointer, for keys that do not name it |
 //! | `P:{<family>}:rt:<token_hash>` | hash | `g` grant JSON (until used), `e` expiry (ms), `u` used flag |
 //! | `P:{<family>}:revoked` | string | the revocation's end (unix ms) |
 //! | `P:fail:<counter>` | hash | a failure counter: `c` count, `l` latest failure (ms), `e` end of its window (ms) |
@@ -73,11 +73,16 @@
 //! - a refresh token's record sits in its **family's** slot (the braces
 //!   are a hash tag), next to the family's revocation marker, so that one
 //!   script can check revoked, expired and used and mark the record used.
-//!   The family is not known from the token alone, so a second key, the
-//!   pointer `P:rtp:<token_hash>` → family, is written with the record and
-//!   never changed afterwards: reading it first and then running the
-//!   script on the family's slot is not a read-then-write race, since the
-//!   decision and the change both happen inside the script;
+//!   The server's refresh tokens name their family (`<family>.<random>`)
+//!   and so do their keys (`<family>.<hash>`, see
+//!   [`family_of_refresh_key`]): the slot is known from the key, and a
+//!   rotation (consume the old token, save its successor in the same
+//!   family) is one script. For a key that does not name its family (a
+//!   token issued before they did), a second key, the pointer
+//!   `P:rtp:<token_hash>` → family, is written with the record and never
+//!   changed afterwards: reading it first and then running the script on
+//!   the family's slot is not a read-then-write race, since the decision
+//!   and the change both happen inside the script;
 //! - a failure counter is one key: counting a failure (increment, latest
 //!   time, and the TTL when it starts) is one script, so concurrent
 //!   failures each see their own count, on every instance; taking one
@@ -103,9 +108,11 @@
 //! | --- | --- | --- |
 //! | `save_code` | 1 (script) | 1 (script) |
 //! | `take_code` | 1 (script) | 1 (script) |
-//! | `save_refresh` | 1 (one script writes record and pointer) | 2 (record script, pointer script), sent at once to their two slots: one round trip of latency |
-//! | `take_refresh` | 2 (`GET` pointer, then script); 1 if the token is unknown | same |
-//! | `find_refresh` | 2 (`GET` pointer, then a read-only script); 1 if unknown | same |
+//! | `save_refresh` | 1 (script) | 1 (script) |
+//! | `take_refresh` | 1 (script) | 1 (script) |
+//! | `rotate_refresh` | 1 (script: take and save the successor) | 1 (script) |
+//! | `find_refresh` | 1 (read-only script) | 1 (read-only script) |
+//! | the same for a key without its family | `save_refresh` 1 (one script writes record and pointer), `take_refresh` and `find_refresh` 2 (`GET` pointer, then the script; 1 if unknown), `rotate_refresh` `take_refresh` + `save_refresh` | `save_refresh` 2 (record script and pointer script, sent at once to their two slots: one round trip of latency), the rest the same |
 //! | `revoke_family` | 1 (script) | 1 (script) |
 //! | `is_family_revoked` | 1 (`EXISTS`) | 1 (`EXISTS`) |
 //! | `record_failure`, `failures`, `forgive_failure` | 1 (script) | 1 (script) |
@@ -113,8 +120,9 @@
 //! | `put_new` | 1 (script) | 1 (script) |
 //!
 //! So redeeming a code at `/token` costs `take_code` + `save_refresh`
-//! (2 round trips), and a refresh-token rotation `take_refresh` +
-//! `save_refresh` (3); with throttling on, reading the client's failure
+//! (2 round trips: two state changes, the code used and a new token
+//! family), and a refresh-token rotation one `rotate_refresh` (1); with
+//! throttling on, reading the client's failure
 //! counters (its `client_id`'s and, if the adapter passes it, its
 //! address's) adds one more, the two reads sent at once. A password
 //! sign-in adds its address's counter, the form's mark and its username's
@@ -166,7 +174,10 @@ use std::time::{Duration, SystemTime};
 use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster_async::ClusterConnection;
 use redis::{FromRedisValue, IntoConnectionInfo, RedisError, RedisFuture, ScriptInvocation};
-use sesame_server::{CodeGrant, CodeTake, Failures, RefreshGrant, RefreshTake, Store, StoreError};
+use sesame_server::{
+    family_of_refresh_key, CodeGrant, CodeTake, Failures, RefreshGrant, RefreshTake, Store,
+    StoreError,
+};
 
 use crate::keys::Keys;
 use crate::record::{from_unix_ms, unix_ms, StoredCode, StoredRefresh};
@@ -475,6 +486,22 @@ impl RedisStore {
 
     /// Runs one operation within the timeout; any failure is logged (no
     /// secret: keys are hashes) and becomes [`StoreError`].
+    /// The family of a refresh token's key: named in the key, or (for a
+    /// token from before keys named it) read from the token's pointer.
+    async fn family_of(&self, token_hash: &str) -> Result<Option<String>, Failure> {
+        if let Some(family) = family_of_refresh_key(token_hash) {
+            return Ok(Some(family.to_owned()));
+        }
+        let family = self
+            .conn
+            .query(
+                &self.sent,
+                redis::cmd("GET").arg(self.keys.pointer(token_hash)),
+            )
+            .await?;
+        Ok(family)
+    }
+
     async fn run<T, F>(&self, op: &'static str, f: F) -> Result<T, StoreError>
     where
         F: Future<Output = Result<T, Failure>>,
@@ -495,6 +522,31 @@ impl RedisStore {
             }
         }
     }
+}
+
+/// A refresh script's reply: the status, the grant's JSON and the
+/// record's expiry (ms), which a rotated record's JSON does not carry.
+type RecordReply = (i64, Option<String>, Option<u64>);
+
+/// A refresh grant from its JSON, expiring when its record does.
+fn refresh_grant(json: Option<String>, expires_ms: Option<u64>) -> Result<RefreshGrant, Failure> {
+    let mut grant: RefreshGrant = decode::<StoredRefresh>(json)?.into();
+    if let Some(ms) = expires_ms {
+        grant.expires_at = from_unix_ms(ms);
+    }
+    Ok(grant)
+}
+
+fn refresh_take(
+    (status, value, expires): RecordReply,
+    family: String,
+) -> Result<RefreshTake, Failure> {
+    Ok(match status {
+        FRESH => RefreshTake::Current(refresh_grant(value, expires)?),
+        USED => RefreshTake::Reused(family),
+        MISSING => RefreshTake::Missing,
+        _ => return Err(Failure::Corrupt("script status")),
+    })
 }
 
 fn decode<T: serde::de::DeserializeOwned>(json: Option<String>) -> Result<T, Failure> {
@@ -539,8 +591,15 @@ impl Store for RedisStore {
         self.run("save_refresh", async {
             let json = encode(&StoredRefresh::from(&grant))?;
             let expires = unix_ms(grant.expires_at);
-            let pointer = self.keys.pointer(token_hash);
             let record = self.keys.refresh(&grant.family, token_hash);
+            if family_of_refresh_key(token_hash) == Some(grant.family.as_str()) {
+                // The key names the family: no pointer needed to find it.
+                let mut inv = scripts::SAVE_REFRESH_RECORD.key(record);
+                inv.arg(json).arg(expires);
+                self.conn.invoke::<i64>(&self.sent, &inv).await?;
+                return Ok(());
+            }
+            let pointer = self.keys.pointer(token_hash);
             match self.conn {
                 Conn::Single(_) => {
                     let mut inv = scripts::SAVE_REFRESH_BOTH.key(pointer);
@@ -572,25 +631,48 @@ impl Store for RedisStore {
         now: SystemTime,
     ) -> Result<RefreshTake, StoreError> {
         self.run("take_refresh", async {
-            let family: Option<String> = self
-                .conn
-                .query(
-                    &self.sent,
-                    redis::cmd("GET").arg(self.keys.pointer(token_hash)),
-                )
-                .await?;
-            let Some(family) = family else {
+            let Some(family) = self.family_of(token_hash).await? else {
                 return Ok(RefreshTake::Missing);
             };
             let mut inv = scripts::TAKE_REFRESH.key(self.keys.refresh(&family, token_hash));
             inv.key(self.keys.revoked(&family)).arg(unix_ms(now));
-            let (status, value): (i64, Option<String>) = self.conn.invoke(&self.sent, &inv).await?;
-            Ok(match status {
-                FRESH => RefreshTake::Current(decode::<StoredRefresh>(value)?.into()),
-                USED => RefreshTake::Reused(family),
-                MISSING => RefreshTake::Missing,
-                _ => return Err(Failure::Corrupt("script status")),
-            })
+            let reply: RecordReply = self.conn.invoke(&self.sent, &inv).await?;
+            refresh_take(reply, family)
+        })
+        .await
+    }
+
+    async fn rotate_refresh(
+        &self,
+        token_hash: &str,
+        successor_hash: &str,
+        successor_expires_at: SystemTime,
+        now: SystemTime,
+    ) -> Result<RefreshTake, StoreError> {
+        let family = family_of_refresh_key(token_hash);
+        if family.is_none() || family != family_of_refresh_key(successor_hash) {
+            // An older token (found through its pointer): take, then save.
+            let taken = self.take_refresh(token_hash, now).await?;
+            if let RefreshTake::Current(grant) = &taken {
+                let successor = RefreshGrant {
+                    expires_at: successor_expires_at,
+                    ..grant.clone()
+                };
+                self.save_refresh(successor_hash, successor).await?;
+            }
+            return Ok(taken);
+        }
+        let family = family.unwrap_or_default().to_owned();
+        self.run("rotate_refresh", async {
+            // One script, one round trip: the three keys share the
+            // family's hash tag, hence one slot on a cluster.
+            let mut inv = scripts::ROTATE_REFRESH.key(self.keys.refresh(&family, token_hash));
+            inv.key(self.keys.revoked(&family))
+                .key(self.keys.refresh(&family, successor_hash))
+                .arg(unix_ms(now))
+                .arg(unix_ms(successor_expires_at));
+            let reply: RecordReply = self.conn.invoke(&self.sent, &inv).await?;
+            refresh_take(reply, family)
         })
         .await
     }
@@ -625,21 +707,14 @@ impl Store for RedisStore {
         now: SystemTime,
     ) -> Result<Option<RefreshGrant>, StoreError> {
         self.run("find_refresh", async {
-            let family: Option<String> = self
-                .conn
-                .query(
-                    &self.sent,
-                    redis::cmd("GET").arg(self.keys.pointer(token_hash)),
-                )
-                .await?;
-            let Some(family) = family else {
+            let Some(family) = self.family_of(token_hash).await? else {
                 return Ok(None);
             };
             let mut inv = scripts::FIND_REFRESH.key(self.keys.refresh(&family, token_hash));
             inv.key(self.keys.revoked(&family)).arg(unix_ms(now));
-            let (status, value): (i64, Option<String>) = self.conn.invoke(&self.sent, &inv).await?;
+            let (status, value, expires): RecordReply = self.conn.invoke(&self.sent, &inv).await?;
             Ok(match status {
-                FRESH => Some(decode::<StoredRefresh>(value)?.into()),
+                FRESH => Some(refresh_grant(value, expires)?),
                 MISSING => None,
                 _ => return Err(Failure::Corrupt("script status")),
             })

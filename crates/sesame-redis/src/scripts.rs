@@ -96,37 +96,66 @@ return 1
 
 /// Consumes a refresh token: `KEYS[1]` its record, `KEYS[2]` its family's
 /// revocation marker (same slot); `ARGV[1]` now (ms). Revoked or expired:
-/// missing; used: reused; else the grant, and the record is marked used
-/// (kept until its expiry so that a reuse is detected).
+/// missing; used: reused; else the grant and the record's expiry (ms),
+/// and the record is marked used (kept until its expiry so that a reuse
+/// is detected).
 pub(crate) static TAKE_REFRESH: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local r = redis.call('HMGET', KEYS[1], 'u', 'e', 'g')
-if not r[1] then return {0, false} end
+if not r[1] then return {0, false, false} end
 local now = tonumber(ARGV[1])
 local rev = redis.call('GET', KEYS[2])
-if rev and tonumber(rev) > now then return {0, false} end
-if tonumber(r[2]) <= now then return {0, false} end
-if r[1] == '1' then return {2, false} end
-if not r[3] then return {0, false} end
+if rev and tonumber(rev) > now then return {0, false, false} end
+if tonumber(r[2]) <= now then return {0, false, false} end
+if r[1] == '1' then return {2, false, false} end
+if not r[3] then return {0, false, false} end
 redis.call('HSET', KEYS[1], 'u', '1')
 redis.call('HDEL', KEYS[1], 'g')
-return {1, r[3]}
+return {1, r[3], r[2]}
+",
+    )
+});
+
+/// Rotates a refresh token in one step: [`TAKE_REFRESH`] on `KEYS[1]`
+/// (its record) and `KEYS[2]` (the revocation marker) and, when the token
+/// was current, its grant saved as the successor's record `KEYS[3]`,
+/// expiring at `ARGV[2]` (ms); `ARGV[1]` now (ms). The three keys share
+/// the family's hash tag. The reply is the taken token's, as
+/// [`TAKE_REFRESH`] gives it.
+pub(crate) static ROTATE_REFRESH: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local r = redis.call('HMGET', KEYS[1], 'u', 'e', 'g')
+if not r[1] then return {0, false, false} end
+local now = tonumber(ARGV[1])
+local rev = redis.call('GET', KEYS[2])
+if rev and tonumber(rev) > now then return {0, false, false} end
+if tonumber(r[2]) <= now then return {0, false, false} end
+if r[1] == '1' then return {2, false, false} end
+if not r[3] then return {0, false, false} end
+redis.call('HSET', KEYS[1], 'u', '1')
+redis.call('HDEL', KEYS[1], 'g')
+redis.call('DEL', KEYS[3])
+redis.call('HSET', KEYS[3], 'g', r[3], 'e', ARGV[2], 'u', '0')
+redis.call('PEXPIREAT', KEYS[3], ARGV[2])
+return {1, r[3], r[2]}
 ",
     )
 });
 
 /// Reads a refresh record without consuming it (no writes): `KEYS[1]` the
 /// record, `KEYS[2]` the revocation marker; `ARGV[1]` now (ms). The grant
-/// if live, unused and its family not revoked.
+/// and the record's expiry (ms) if live, unused and its family not
+/// revoked.
 pub(crate) static FIND_REFRESH: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local r = redis.call('HMGET', KEYS[1], 'u', 'e', 'g')
-if not r[1] or r[1] ~= '0' or not r[3] then return {0, false} end
-if tonumber(r[2]) <= tonumber(ARGV[1]) then return {0, false} end
-if redis.call('EXISTS', KEYS[2]) == 1 then return {0, false} end
-return {1, r[3]}
+if not r[1] or r[1] ~= '0' or not r[3] then return {0, false, false} end
+if tonumber(r[2]) <= tonumber(ARGV[1]) then return {0, false, false} end
+if redis.call('EXISTS', KEYS[2]) == 1 then return {0, false, false} end
+return {1, r[3], r[2]}
 ",
     )
 });
@@ -216,7 +245,7 @@ return 1
 });
 
 /// Every script, for loading them up front.
-pub(crate) fn all() -> [&'static Script; 12] {
+pub(crate) fn all() -> [&'static Script; 13] {
     [
         &SAVE_CODE,
         &TAKE_CODE,
@@ -224,6 +253,7 @@ pub(crate) fn all() -> [&'static Script; 12] {
         &SAVE_POINTER,
         &SAVE_REFRESH_BOTH,
         &TAKE_REFRESH,
+        &ROTATE_REFRESH,
         &FIND_REFRESH,
         &REVOKE_FAMILY,
         &RECORD_FAILURE,

@@ -503,6 +503,136 @@ async fn requests_per_operation_are_as_documented(env: Env) {
 }
 both!(requests_per_operation_are_as_documented);
 
+/// The store key of a token of `family` (`<family>.<hash>`), as the
+/// server makes it for the refresh tokens it issues.
+fn key(family: &str, token: &str) -> String {
+    format!("{family}.{}", hash(token))
+}
+
+async fn keys_that_name_their_family_cost_one_request_each(env: Env) {
+    let s = &env.store;
+    let now = now_ms();
+    macro_rules! sends {
+        ($n:expr, $op:expr) => {{
+            let before = s.requests_sent();
+            let out = $op.await.unwrap();
+            assert_eq!(s.requests_sent() - before, $n, "{}", stringify!($op));
+            out
+        }};
+    }
+    let grant = refresh_grant("fam-k", now + secs(60));
+    sends!(1, s.save_refresh(&key("fam-k", "r0"), grant.clone()));
+    assert_eq!(
+        sends!(1, s.find_refresh(&key("fam-k", "r0"), now)),
+        Some(grant.clone())
+    );
+    let later = now + secs(600);
+    assert_eq!(
+        sends!(
+            1,
+            s.rotate_refresh(&key("fam-k", "r0"), &key("fam-k", "r1"), later, now)
+        ),
+        RefreshTake::Current(grant.clone())
+    );
+    // The successor is the same grant, expiring when the rotation said.
+    let successor = RefreshGrant {
+        expires_at: later,
+        ..grant.clone()
+    };
+    assert_eq!(
+        sends!(1, s.find_refresh(&key("fam-k", "r1"), now + secs(120))),
+        Some(successor.clone())
+    );
+    // The old token again: reuse, and no second successor.
+    assert_eq!(
+        sends!(
+            1,
+            s.rotate_refresh(&key("fam-k", "r0"), &key("fam-k", "r2"), later, now)
+        ),
+        RefreshTake::Reused("fam-k".into())
+    );
+    assert_eq!(sends!(1, s.find_refresh(&key("fam-k", "r2"), now)), None);
+    // A forged family finds nothing.
+    assert_eq!(
+        sends!(1, s.take_refresh(&key("fam-other", "r1"), now)),
+        RefreshTake::Missing
+    );
+    assert_eq!(
+        sends!(1, s.take_refresh(&key("fam-k", "r1"), now)),
+        RefreshTake::Current(successor)
+    );
+    // No pointer was written for these keys.
+    let pointers = env
+        .dump()
+        .iter()
+        .filter(|k| k.key.contains(":rtp:"))
+        .count();
+    assert_eq!(pointers, 0, "pointers written for keys naming their family");
+}
+both!(keys_that_name_their_family_cost_one_request_each);
+
+async fn a_revoked_family_does_not_rotate(env: Env) {
+    let s = &env.store;
+    let now = now_ms();
+    s.save_refresh(&key("fam-rv", "a"), refresh_grant("fam-rv", now + secs(60)))
+        .await
+        .unwrap();
+    s.revoke_family("fam-rv", now + secs(60)).await.unwrap();
+    assert_eq!(
+        s.rotate_refresh(
+            &key("fam-rv", "a"),
+            &key("fam-rv", "b"),
+            now + secs(60),
+            now
+        )
+        .await
+        .unwrap(),
+        RefreshTake::Missing
+    );
+    assert_eq!(
+        s.find_refresh(&key("fam-rv", "b"), now).await.unwrap(),
+        None
+    );
+}
+both!(a_revoked_family_does_not_rotate);
+
+async fn concurrent_rotations_of_one_token_yield_one_successor(env: Env) {
+    let s = env.store.clone();
+    let now = now_ms();
+    s.save_refresh(&key("fam-cr", "t"), refresh_grant("fam-cr", now + secs(60)))
+        .await
+        .unwrap();
+    let tasks: Vec<_> = (0..16)
+        .map(|i| {
+            let s = s.clone();
+            tokio::spawn(async move {
+                let next = key("fam-cr", &format!("next-{i}"));
+                let taken = s
+                    .rotate_refresh(&key("fam-cr", "t"), &next, now + secs(60), now)
+                    .await
+                    .unwrap();
+                (taken, next)
+            })
+        })
+        .collect();
+    let mut current = Vec::new();
+    for t in tasks {
+        let (taken, next) = t.await.unwrap();
+        if matches!(taken, RefreshTake::Current(_)) {
+            current.push(next);
+        } else {
+            assert_eq!(taken, RefreshTake::Reused("fam-cr".into()));
+        }
+    }
+    assert_eq!(current.len(), 1, "exactly one rotation wins");
+    for i in 0..16 {
+        let next = key("fam-cr", &format!("next-{i}"));
+        let live = s.find_refresh(&next, now).await.unwrap().is_some();
+        assert_eq!(live, current.contains(&next), "{next}");
+    }
+}
+both!(concurrent_rotations_of_one_token_yield_one_successor);
+
 // --- outages -------------------------------------------------------------
 
 /// Every operation, expected to fail within the bound while Redis is down.

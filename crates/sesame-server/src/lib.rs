@@ -144,8 +144,8 @@ pub use pushed::REQUEST_URI_PREFIX;
 pub use server::AuthorizationServer;
 pub use service::AuthServerService;
 pub use store::{
-    CodeGrant, CodeTake, Failures, MemoryStore, RefreshGrant, RefreshTake, Store, StoreError,
-    DEFAULT_CAPACITY, PURGE_INTERVAL,
+    family_of_refresh_key, CodeGrant, CodeTake, Failures, MemoryStore, RefreshGrant, RefreshTake,
+    Store, StoreError, DEFAULT_CAPACITY, PURGE_INTERVAL,
 };
 pub use throttle::{ClientAddr, Limit, ThrottleConfig};
 pub use users::{StaticUsers, User, Users};
@@ -227,6 +227,31 @@ pub fn body_too_large() -> http::Response<Vec<u8>> {
 /// A token or code as it is stored: its SHA-256, base64url.
 pub(crate) fn sha256_b64(s: &str) -> String {
     sesame_core::base64url::encode(sesame_core::crypto::sha256(s.as_bytes()))
+}
+
+/// The store key of a refresh token (see [`Store`](store::Store)): its
+/// SHA-256, after the family the token names (`<family>.<random>`), so
+/// that a store finds the record in one step. A token from before
+/// refresh tokens named their family is keyed by its bare hash.
+pub(crate) fn refresh_key(token: &str) -> String {
+    let hash = sha256_b64(token);
+    match token.rsplit_once('.') {
+        Some((family, _)) if !family.is_empty() => format!("{family}.{hash}"),
+        _ => hash,
+    }
+}
+
+/// A new refresh token of `family`: `<family>.<32 random bytes>`. The
+/// family is no secret (access tokens carry it as `sid`); the random part
+/// is what makes the token unguessable.
+pub(crate) fn new_refresh_token(
+    family: &str,
+    rng: &dyn sesame_core::random::Random,
+) -> Result<String, ServerError> {
+    Ok(format!(
+        "{family}.{}",
+        sesame_core::random::random_b64(rng, 32)?
+    ))
 }
 
 /// The first value of `name` in parsed parameters.

@@ -101,7 +101,30 @@ pub struct Failures {
     pub latest: Option<SystemTime>,
 }
 
+/// The family a refresh token's store key names, if it names one.
+///
+/// The server keys a refresh token by `<family>.<hash>` (its family, then
+/// the base64url SHA-256 of the whole token), so a store can find the
+/// record, and the family's revocation, without a lookup first; a token
+/// issued before tokens named their family is keyed by its bare hash,
+/// and this answers `None`. A forged family finds nothing: the hash
+/// covers the whole token.
+///
+/// ```
+/// use sesame_server::family_of_refresh_key;
+/// assert_eq!(family_of_refresh_key("fam-1.q83vEjRWeJA"), Some("fam-1"));
+/// assert_eq!(family_of_refresh_key("q83vEjRWeJA"), None);
+/// ```
+pub fn family_of_refresh_key(key: &str) -> Option<&str> {
+    key.rsplit_once('.')
+        .map(|(family, _)| family)
+        .filter(|f| !f.is_empty())
+}
+
 /// Storage for the authorization server.
+///
+/// Refresh tokens are passed by their key (see [`family_of_refresh_key`]),
+/// never in the clear.
 #[async_trait::async_trait]
 pub trait Store: Send + Sync {
     /// Saves an issued code under its hash.
@@ -116,6 +139,32 @@ pub trait Store: Send + Sync {
         token_hash: &str,
         now: SystemTime,
     ) -> Result<RefreshTake, StoreError>;
+    /// Rotates a refresh token: consumes `token_hash` as
+    /// [`take_refresh`](Self::take_refresh) does and, only when it was the
+    /// current token of its family, saves the same grant under
+    /// `successor_hash`, expiring at `successor_expires_at`.
+    ///
+    /// The default takes, then saves: two calls, and a failure between
+    /// them loses the successor. A networked store should do both in one
+    /// atomic round trip (the two keys name the same family, so they can
+    /// share a shard); the Redis store does.
+    async fn rotate_refresh(
+        &self,
+        token_hash: &str,
+        successor_hash: &str,
+        successor_expires_at: SystemTime,
+        now: SystemTime,
+    ) -> Result<RefreshTake, StoreError> {
+        let taken = self.take_refresh(token_hash, now).await?;
+        if let RefreshTake::Current(grant) = &taken {
+            let successor = RefreshGrant {
+                expires_at: successor_expires_at,
+                ..grant.clone()
+            };
+            self.save_refresh(successor_hash, successor).await?;
+        }
+        Ok(taken)
+    }
     /// Revokes a whole family: its refresh tokens and the access tokens
     /// issued from it. The revocation must be kept at least `until` — the
     /// longest any token of the family can live — and may be dropped after.

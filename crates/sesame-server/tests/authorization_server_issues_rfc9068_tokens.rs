@@ -105,6 +105,90 @@ fn code_flow_issues_at_jwt_access_token_id_token_and_refresh_token() {
 }
 
 #[test]
+fn a_rotation_narrows_the_access_token_but_keeps_the_grant() {
+    let (s, store) = (server(), MemoryStore::default());
+    let req = s
+        .authorize(&authorize_query("web", "https://app.example/cb", ""))
+        .unwrap();
+    let redirect =
+        block_on(s.approve(&req, "user-42", Default::default(), &store, now(), &rng())).unwrap();
+    let code = redirect
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let b = body(&redeem(&s, &store, &code, now() + secs(5)));
+    // The refresh token names its family, which the access token carries as `sid`.
+    let sid = claims_of(&s, b["access_token"].as_str().unwrap()).1["sid"].clone();
+    let rt = b["refresh_token"].as_str().unwrap().to_owned();
+    assert_eq!(rt.rsplit_once('.').unwrap().0, sid.as_str().unwrap());
+
+    let refresh = |rt: &str, scope: Option<&str>, at| {
+        let mut f = vec![("grant_type", "refresh_token"), ("refresh_token", rt)];
+        f.extend(scope.map(|s| ("scope", s)));
+        let req = token_request(form(&f), Some(("web", "web-secret")));
+        let r = block_on(s.token(&req, &store, at, &rng()));
+        (r.status(), body(&r))
+    };
+    let (status, narrowed) = refresh(&rt, Some("openid"), now() + secs(60));
+    assert_eq!(status, 200);
+    assert_eq!(narrowed["scope"], "openid");
+    // RFC 6749 §6: the new refresh token keeps the original scope.
+    let rt2 = narrowed["refresh_token"].as_str().unwrap();
+    assert_eq!(rt2.rsplit_once('.').unwrap().0, sid.as_str().unwrap());
+    let (status, full) = refresh(rt2, None, now() + secs(120));
+    assert_eq!(status, 200);
+    assert_eq!(full["scope"], "openid api:read");
+    // The first token again: reuse revokes the family, its newest token too.
+    let (status, reused) = refresh(&rt, None, now() + secs(180));
+    assert_eq!(status, 400);
+    assert_eq!(reused["error"], "invalid_grant");
+    let rt3 = full["refresh_token"].as_str().unwrap();
+    assert_eq!(refresh(rt3, None, now() + secs(240)).0, 400);
+}
+
+#[test]
+fn a_forged_family_in_a_refresh_token_finds_nothing() {
+    let (s, store) = (server(), MemoryStore::default());
+    let req = s
+        .authorize(&authorize_query("web", "https://app.example/cb", ""))
+        .unwrap();
+    let redirect =
+        block_on(s.approve(&req, "user-42", Default::default(), &store, now(), &rng())).unwrap();
+    let code = redirect
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let b = body(&redeem(&s, &store, &code, now() + secs(5)));
+    let rt = b["refresh_token"].as_str().unwrap();
+    let (_, random) = rt.rsplit_once('.').unwrap();
+    for forged in [
+        format!("other.{random}"),
+        random.to_owned(),
+        format!(".{random}"),
+    ] {
+        let req = token_request(
+            form(&[("grant_type", "refresh_token"), ("refresh_token", &forged)]),
+            Some(("web", "web-secret")),
+        );
+        let r = block_on(s.token(&req, &store, now() + secs(60), &rng()));
+        assert_eq!(r.status(), 400, "{forged}");
+    }
+    // The real token still works: the forgeries consumed nothing.
+    let req = token_request(
+        form(&[("grant_type", "refresh_token"), ("refresh_token", rt)]),
+        Some(("web", "web-secret")),
+    );
+    assert_eq!(
+        block_on(s.token(&req, &store, now() + secs(60), &rng())).status(),
+        200
+    );
+}
+
+#[test]
 fn public_client_redeems_with_pkce_and_client_id_only() {
     let (s, store) = (server(), MemoryStore::default());
     let code = code_for(

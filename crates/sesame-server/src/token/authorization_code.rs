@@ -8,7 +8,7 @@ use serde_json::Value;
 use sesame_core::protocol::ErrorCode;
 use sesame_core::random::Random;
 
-use super::{TokenGrant, TokenRequest};
+use super::{RefreshToken, TokenGrant, TokenRequest};
 use crate::store::{CodeTake, Store};
 use crate::{sha256_b64, AuthorizationServer, OAuthError, ServerError};
 
@@ -66,8 +66,8 @@ impl AuthorizationServer {
             jkt: req.jkt.clone(),
             bind_refresh: !req.client.is_confidential(),
         };
-        let refresh_until = Some(now + self.config.refresh_token_ttl);
-        self.issue(issued, nonce.as_deref(), refresh_until, store, now, rng)
+        let refresh = RefreshToken::New(now + self.config.refresh_token_ttl);
+        self.issue(issued, nonce.as_deref(), refresh, store, now, rng)
             .await
     }
 }

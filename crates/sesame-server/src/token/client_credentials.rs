@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use sesame_core::protocol::ErrorCode;
 use sesame_core::random::{random_b64, Random};
 
-use super::{TokenGrant, TokenRequest};
+use super::{RefreshToken, TokenGrant, TokenRequest};
 use crate::store::Store;
 use crate::{AuthorizationServer, OAuthError, ServerError};
 
@@ -46,6 +46,7 @@ impl AuthorizationServer {
             jkt: req.jkt.clone(),
             bind_refresh: false,
         };
-        self.issue(issued, None, None, store, now, rng).await
+        self.issue(issued, None, RefreshToken::None, store, now, rng)
+            .await
     }
 }

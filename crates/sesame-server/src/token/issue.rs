@@ -10,7 +10,20 @@ use sesame_core::random::{random_b64, Random};
 use sesame_core::InternalError;
 
 use crate::store::{RefreshGrant, Store};
-use crate::{sha256_b64, AuthorizationServer, OAuthError, ServerError, RESERVED_CLAIMS};
+use crate::{
+    new_refresh_token, refresh_key, AuthorizationServer, OAuthError, ServerError, RESERVED_CLAIMS,
+};
+
+/// The refresh token of an issuance.
+#[derive(Debug)]
+pub(crate) enum RefreshToken {
+    /// None (client_credentials).
+    None,
+    /// A new one, valid until then, saved by [`AuthorizationServer::issue`].
+    New(SystemTime),
+    /// The successor a rotation has saved already.
+    Rotated(String),
+}
 
 /// What the tokens of one issuance say: whose, for which client, which
 /// scopes, the app's claims, and the family they belong to (for revocation).
@@ -29,13 +42,13 @@ pub(crate) struct TokenGrant {
 }
 
 impl AuthorizationServer {
-    /// Issues the tokens of `grant`; with `refresh_until`, also a refresh
-    /// token valid until then (stored by its hash).
+    /// Issues the tokens of `grant` and its refresh token: a new one is
+    /// saved by its key, a rotated one is already saved.
     pub(super) async fn issue(
         &self,
         grant: TokenGrant,
         nonce: Option<&str>,
-        refresh_until: Option<SystemTime>,
+        refresh: RefreshToken,
         store: &dyn Store,
         now: SystemTime,
         rng: &dyn Random,
@@ -59,22 +72,28 @@ impl AuthorizationServer {
             json!(self.config.access_token_ttl.as_secs()),
         );
         body.insert("scope".into(), json!(scope));
-        if let Some(expires_at) = refresh_until {
-            let refresh = random_b64(rng, 32).map_err(ServerError::from)?;
-            let record = RefreshGrant {
-                family: grant.family,
-                client_id: grant.client_id,
-                subject: grant.subject,
-                scopes: grant.scopes,
-                claims: grant.claims,
-                expires_at,
-                dpop_jkt: grant.jkt.filter(|_| grant.bind_refresh),
-            };
-            store
-                .save_refresh(&sha256_b64(&refresh), record)
-                .await
-                .map_err(ServerError::from)?;
-            body.insert("refresh_token".into(), json!(refresh));
+        match refresh {
+            RefreshToken::None => {}
+            RefreshToken::Rotated(token) => {
+                body.insert("refresh_token".into(), json!(token));
+            }
+            RefreshToken::New(expires_at) => {
+                let refresh = new_refresh_token(&grant.family, rng)?;
+                let record = RefreshGrant {
+                    family: grant.family,
+                    client_id: grant.client_id,
+                    subject: grant.subject,
+                    scopes: grant.scopes,
+                    claims: grant.claims,
+                    expires_at,
+                    dpop_jkt: grant.jkt.filter(|_| grant.bind_refresh),
+                };
+                store
+                    .save_refresh(&refresh_key(&refresh), record)
+                    .await
+                    .map_err(ServerError::from)?;
+                body.insert("refresh_token".into(), json!(refresh));
+            }
         }
         if let Some(id) = id_token {
             body.insert("id_token".into(), json!(id));

@@ -15,7 +15,7 @@ use sesame_core::random::Random;
 use crate::store::Store;
 use crate::{param, AuthorizationServer, OAuthError, MAX_PARAMS_LEN};
 
-pub(crate) use issue::TokenGrant;
+pub(crate) use issue::{RefreshToken, TokenGrant};
 
 /// A parsed token request from an authenticated client.
 pub(crate) struct TokenRequest<'a> {

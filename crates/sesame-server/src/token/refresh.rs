@@ -1,6 +1,12 @@
 //! The `refresh_token` grant (RFC 6749 §6) with rotation: each refresh
 //! token is used once; presenting an old one revokes its whole family
-//! (RFC 9700 §4.14). The scope may only narrow.
+//! (RFC 9700 §4.14). The scope may only narrow, and only for the access
+//! token: the successor keeps the grant's scope (RFC 6749 §6).
+//!
+//! A token names its family (`<family>.<random>`), so the store consumes
+//! it and saves its successor in one atomic step
+//! ([`Store::rotate_refresh`]); a token from before that is taken, then
+//! its successor saved.
 
 use std::time::SystemTime;
 
@@ -8,9 +14,9 @@ use serde_json::Value;
 use sesame_core::protocol::ErrorCode;
 use sesame_core::random::Random;
 
-use super::{TokenGrant, TokenRequest};
-use crate::store::{RefreshTake, Store};
-use crate::{sha256_b64, AuthorizationServer, OAuthError, ServerError};
+use super::{RefreshToken, TokenGrant, TokenRequest};
+use crate::store::{family_of_refresh_key, RefreshGrant, RefreshTake, Store};
+use crate::{new_refresh_token, refresh_key, AuthorizationServer, OAuthError, ServerError};
 
 impl AuthorizationServer {
     pub(super) async fn refresh_token_grant(
@@ -22,11 +28,19 @@ impl AuthorizationServer {
     ) -> Result<Value, OAuthError> {
         let token = req.require("refresh_token", "refresh_token is required")?;
         let refused = |d| OAuthError::new(ErrorCode::InvalidGrant, d);
-        let grant = match store
-            .take_refresh(&sha256_b64(token), now)
-            .await
-            .map_err(ServerError::from)?
-        {
+        let key = refresh_key(token);
+        let until = now + self.config.refresh_token_ttl;
+        let (taken, successor) = match family_of_refresh_key(&key) {
+            Some(family) => {
+                let successor = new_refresh_token(family, rng)?;
+                let taken = store
+                    .rotate_refresh(&key, &refresh_key(&successor), until, now)
+                    .await;
+                (taken, Some(successor))
+            }
+            None => (store.take_refresh(&key, now).await, None),
+        };
+        let grant = match taken.map_err(ServerError::from)? {
             RefreshTake::Current(g) => g,
             RefreshTake::Reused(family) => {
                 crate::audit::emit(
@@ -49,6 +63,21 @@ impl AuthorizationServer {
                 return Err(refused("the refresh token is bound to another DPoP key"));
             }
         }
+        let successor = match successor {
+            Some(token) => token,
+            None => {
+                let token = new_refresh_token(&grant.family, rng)?;
+                let record = RefreshGrant {
+                    expires_at: until,
+                    ..grant.clone()
+                };
+                store
+                    .save_refresh(&refresh_key(&token), record)
+                    .await
+                    .map_err(ServerError::from)?;
+                token
+            }
+        };
         let mut scopes = grant.scopes;
         if let Some(scope) = req.get("scope") {
             let narrowed = sesame_core::scope::parse(scope);
@@ -69,8 +98,14 @@ impl AuthorizationServer {
             jkt: req.jkt.clone(),
             bind_refresh: !req.client.is_confidential(),
         };
-        let refresh_until = Some(now + self.config.refresh_token_ttl);
-        self.issue(issued, None, refresh_until, store, now, rng)
-            .await
+        self.issue(
+            issued,
+            None,
+            RefreshToken::Rotated(successor),
+            store,
+            now,
+            rng,
+        )
+        .await
     }
 }
