@@ -2,13 +2,16 @@
 //!
 //! * `test`  — everything CI runs: formatting, clippy, docs, every test
 //!   (including the end-to-end suite against a real OpenID Provider).
+//!   The core and the server are tested (and linted) a second time on the
+//!   optional aws-lc-rs crypto backend.
 //! * `lint`  — formatting, clippy and docs only.
 //! * `providers` — regenerates `docs/providers.md` from the catalog;
 //!   `providers --check` fails when the file is stale (CI runs it).
 //! * `bench` — criterion benchmarks: bearer validation (core vs raw ring
 //!   vs jsonwebtoken), protected vs unprotected routes, and `/token` on
 //!   MemoryStore vs Redis vs Redis Cluster (real redis-server processes),
-//!   in one run.
+//!   in one run; then bearer validation and signing again with sesame-core
+//!   on aws-lc-rs, next to raw aws-lc-rs and raw ring.
 //! * `bench --instructions [--update]` — the core's hot paths counted in
 //!   instructions under callgrind against `xtask/hot-paths/baseline.json`
 //!   (fails on a rise over 10 %; `cargo xtask test` runs it too).
@@ -63,8 +66,43 @@ fn lint() -> bool {
             &["doc", "--workspace", "--no-deps"],
             &[("RUSTDOCFLAGS", "-D warnings")],
         )
+        && clippy_on_aws_lc_rs()
         && core_is_sans_io()
         && providers(true)
+}
+
+/// The crates that take the crypto backend feature, and the benches that
+/// measure it, linted with it on.
+fn clippy_on_aws_lc_rs() -> bool {
+    cargo(&[
+        "clippy",
+        "-p",
+        "sesame-core",
+        "-p",
+        "sesame-server",
+        "-p",
+        "sesame-e2e",
+        "--all-targets",
+        "--features",
+        "aws-lc-rs",
+        "--",
+        "-D",
+        "warnings",
+    ])
+}
+
+/// Every test of the core and the server again on the aws-lc-rs backend
+/// (the same vectors must pass on both).
+fn test_on_aws_lc_rs() -> bool {
+    cargo(&[
+        "test",
+        "-p",
+        "sesame-core",
+        "-p",
+        "sesame-server",
+        "--features",
+        "aws-lc-rs",
+    ])
 }
 
 /// `sesame-core`, `sesame-server` and the blocking example must not depend
@@ -201,6 +239,7 @@ fn test() -> bool {
             &[("SESAME_E2E_APPS", &apps)],
         )
         && cargo(&["test", "--workspace", "--doc"])
+        && test_on_aws_lc_rs()
         && instructions::run(false)
         && memory::run(true);
     print_e2e_report();
@@ -275,19 +314,29 @@ fn main() -> ExitCode {
         "bench" if std::env::args().any(|a| a == "--peers") => {
             peers::run(std::env::args().any(|a| a == "--quick"))
         }
-        "bench" => cargo(&[
-            "bench",
-            "-p",
-            "sesame-e2e",
-            "--bench",
-            "bearer_validation",
-            "--bench",
-            "protected_route",
-            "--bench",
-            "token_endpoint",
-            "--bench",
-            "dpop",
-        ]),
+        "bench" => {
+            cargo(&[
+                "bench",
+                "-p",
+                "sesame-e2e",
+                "--bench",
+                "bearer_validation",
+                "--bench",
+                "protected_route",
+                "--bench",
+                "token_endpoint",
+                "--bench",
+                "dpop",
+            ]) && cargo(&[
+                "bench",
+                "-p",
+                "sesame-e2e",
+                "--features",
+                "aws-lc-rs",
+                "--bench",
+                "bearer_validation",
+            ])
+        }
         "providers" => providers(std::env::args().nth(2).as_deref() == Some("--check")),
         _ => {
             eprintln!("usage: cargo xtask <test|lint|e2e|bench [--instructions [--update] | --memory [--quick]]|providers [--check]>");

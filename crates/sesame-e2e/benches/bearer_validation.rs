@@ -2,11 +2,19 @@
 //! through sesame-core, as raw ring signature verification of the same
 //! token (the physical limit), and through the `jsonwebtoken` crate; and
 //! an HS256 ID token (LINE signs them with the channel secret) the same
-//! three ways, where the signature is cheap and parsing shows.
+//! three ways, where the signature is cheap and parsing shows; then
+//! signing, through sesame-core and raw.
+//!
+//! sesame-core's rows are named after the crypto backend compiled in
+//! (`sesame_core::crypto::BACKEND`). With `--features aws-lc-rs` the
+//! bench runs sesame-core on aws-lc-rs and adds raw aws-lc-rs rows next
+//! to the raw ring ones, so both backends' limits are measured in the
+//! same run; `cargo xtask bench` runs it both ways.
 use std::time::{Duration, SystemTime};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use serde_json::{json, Value};
+use sesame_core::crypto::BACKEND;
 use sesame_core::jose::{JwkSet, SigningKey};
 use sesame_core::resource::{BearerValidator, TrustedIssuer};
 // The cache is measured next to plain validation: it must pay for itself.
@@ -70,7 +78,7 @@ fn bench(c: &mut Criterion) {
 
         let mut group = c.benchmark_group(format!("bearer/{name}"));
         group.measurement_time(Duration::from_secs(3));
-        group.bench_function("sesame-core validate", |b| {
+        group.bench_function(format!("sesame-core on {BACKEND} validate"), |b| {
             b.iter(|| {
                 validator
                     .validate(std::hint::black_box(&token), &keys, SystemTime::now())
@@ -78,18 +86,21 @@ fn bench(c: &mut Criterion) {
             })
         });
         let cache = sesame_core::resource::VerifiedTokenCache::new(1024);
-        group.bench_function("sesame-core validate, verified-token cache hit", |b| {
-            b.iter(|| {
-                cache
-                    .validate(
-                        &validator,
-                        std::hint::black_box(&token),
-                        &keys,
-                        SystemTime::now(),
-                    )
-                    .expect("valid")
-            })
-        });
+        group.bench_function(
+            format!("sesame-core on {BACKEND} validate, verified-token cache hit"),
+            |b| {
+                b.iter(|| {
+                    cache
+                        .validate(
+                            &validator,
+                            std::hint::black_box(&token),
+                            &keys,
+                            SystemTime::now(),
+                        )
+                        .expect("valid")
+                })
+            },
+        );
         match name {
             "RS256" => {
                 let (n, e) = (
@@ -101,6 +112,18 @@ fn bench(c: &mut Criterion) {
                         ring::signature::RsaPublicKeyComponents { n: &n, e: &e }
                             .verify(
                                 &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+                                signing_input.as_bytes(),
+                                &signature,
+                            )
+                            .expect("verify")
+                    })
+                });
+                #[cfg(feature = "aws-lc-rs")]
+                group.bench_function("raw aws-lc-rs verify", |b| {
+                    b.iter(|| {
+                        aws_lc_rs::signature::RsaPublicKeyComponents { n: &n, e: &e }
+                            .verify(
+                                &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
                                 signing_input.as_bytes(),
                                 &signature,
                             )
@@ -136,6 +159,17 @@ fn bench(c: &mut Criterion) {
                         .expect("verify")
                     })
                 });
+                #[cfg(feature = "aws-lc-rs")]
+                group.bench_function("raw aws-lc-rs verify", |b| {
+                    b.iter(|| {
+                        aws_lc_rs::signature::UnparsedPublicKey::new(
+                            &aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED,
+                            &point,
+                        )
+                        .verify(signing_input.as_bytes(), &signature)
+                        .expect("verify")
+                    })
+                });
                 let dk = jsonwebtoken::DecodingKey::from_ec_components(
                     jwk["x"].as_str().expect("x"),
                     jwk["y"].as_str().expect("y"),
@@ -155,6 +189,7 @@ fn bench(c: &mut Criterion) {
         group.finish();
     }
     hs256_id_token(c);
+    signing(c, &v);
 }
 
 #[derive(serde::Deserialize)]
@@ -185,7 +220,7 @@ fn hs256_id_token(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("id token/HS256");
     group.measurement_time(Duration::from_secs(3));
-    group.bench_function("sesame-core validate", |b| {
+    group.bench_function(format!("sesame-core on {BACKEND} validate"), |b| {
         b.iter(|| {
             validator
                 .validate(std::hint::black_box(&token), &keys, now, None)
@@ -195,6 +230,16 @@ fn hs256_id_token(c: &mut Criterion) {
     group.bench_function("raw ring verify", |b| {
         b.iter(|| ring::hmac::verify(&hmac, signing_input.as_bytes(), &signature).expect("verify"))
     });
+    #[cfg(feature = "aws-lc-rs")]
+    {
+        let hmac = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret);
+        group.bench_function("raw aws-lc-rs verify", |b| {
+            b.iter(|| {
+                aws_lc_rs::hmac::verify(&hmac, signing_input.as_bytes(), &signature)
+                    .expect("verify")
+            })
+        });
+    }
     let dk = jsonwebtoken::DecodingKey::from_secret(secret);
     let mut val = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
     val.set_audience(&["client-1"]);
@@ -204,6 +249,143 @@ fn hs256_id_token(c: &mut Criterion) {
             jsonwebtoken::decode::<IdClaims>(std::hint::black_box(&token), &dk, &val).expect("jwt")
         })
     });
+    group.finish();
+}
+
+/// Signing an access token's claims through sesame-core, against the raw
+/// signature of a message of the same length (RS256 and ES256).
+fn signing(c: &mut Criterion, v: &Value) {
+    let now = sesame_core::time::unix_seconds(SystemTime::now());
+    let claims = json!({"iss": ISS, "sub": "user-1", "aud": AUD, "exp": now + 3600, "iat": now,
+        "jti": "j1", "client_id": "c", "scope": "api:read", "role": "admin"});
+    let claims = claims.as_object().expect("object");
+    let field = |jwk: &Value, k: &str| b64(jwk[k].as_str().expect("jwk field"));
+
+    let rsa = &v["a2_rs256"]["jwk"];
+    let key = SigningKey::from_jwk(rsa, "k1").expect("rsa");
+    let message = key
+        .sign_claims(Some("at+jwt"), claims)
+        .expect("sign")
+        .rsplit_once('.')
+        .expect("jws")
+        .0
+        .to_owned();
+    let mut group = c.benchmark_group("sign/RS256");
+    group.measurement_time(Duration::from_secs(3));
+    group.bench_function(format!("sesame-core on {BACKEND} sign"), |b| {
+        b.iter(|| {
+            key.sign_claims(Some("at+jwt"), std::hint::black_box(claims))
+                .expect("sign")
+        })
+    });
+    {
+        use ring::rsa::{KeyPairComponents, PublicKeyComponents};
+        let kp = ring::signature::RsaKeyPair::from_components(&KeyPairComponents {
+            public_key: PublicKeyComponents {
+                n: field(rsa, "n"),
+                e: field(rsa, "e"),
+            },
+            d: field(rsa, "d"),
+            p: field(rsa, "p"),
+            q: field(rsa, "q"),
+            dP: field(rsa, "dp"),
+            dQ: field(rsa, "dq"),
+            qInv: field(rsa, "qi"),
+        })
+        .expect("ring rsa");
+        let rng = ring::rand::SystemRandom::new();
+        let mut out = vec![0; kp.public().modulus_len()];
+        group.bench_function("raw ring sign", |b| {
+            b.iter(|| {
+                kp.sign(
+                    &ring::signature::RSA_PKCS1_SHA256,
+                    &rng,
+                    message.as_bytes(),
+                    &mut out,
+                )
+                .expect("sign")
+            })
+        });
+    }
+    #[cfg(feature = "aws-lc-rs")]
+    {
+        use aws_lc_rs::rsa::{KeyPairComponents, PublicKeyComponents};
+        let kp = aws_lc_rs::signature::RsaKeyPair::from_components(&KeyPairComponents {
+            public_key: PublicKeyComponents {
+                n: field(rsa, "n"),
+                e: field(rsa, "e"),
+            },
+            d: field(rsa, "d"),
+            p: field(rsa, "p"),
+            q: field(rsa, "q"),
+            dP: field(rsa, "dp"),
+            dQ: field(rsa, "dq"),
+            qInv: field(rsa, "qi"),
+        })
+        .expect("aws-lc-rs rsa");
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let mut out = vec![0; kp.public_modulus_len()];
+        group.bench_function("raw aws-lc-rs sign", |b| {
+            b.iter(|| {
+                kp.sign(
+                    &aws_lc_rs::signature::RSA_PKCS1_SHA256,
+                    &rng,
+                    message.as_bytes(),
+                    &mut out,
+                )
+                .expect("sign")
+            })
+        });
+    }
+    group.finish();
+
+    let ec = &v["a3_es256"]["jwk"];
+    let key = SigningKey::from_jwk(ec, "k1").expect("ec");
+    let mut public = vec![4u8];
+    public.extend(field(ec, "x"));
+    public.extend(field(ec, "y"));
+    let private = field(ec, "d");
+    let message = key
+        .sign_claims(Some("at+jwt"), claims)
+        .expect("sign")
+        .rsplit_once('.')
+        .expect("jws")
+        .0
+        .to_owned();
+    let mut group = c.benchmark_group("sign/ES256");
+    group.measurement_time(Duration::from_secs(3));
+    group.bench_function(format!("sesame-core on {BACKEND} sign"), |b| {
+        b.iter(|| {
+            key.sign_claims(Some("at+jwt"), std::hint::black_box(claims))
+                .expect("sign")
+        })
+    });
+    {
+        let rng = ring::rand::SystemRandom::new();
+        let kp = ring::signature::EcdsaKeyPair::from_private_key_and_public_key(
+            &ring::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+            &private,
+            &public,
+            &rng,
+        )
+        .expect("ring ec");
+        group.bench_function("raw ring sign", |b| {
+            b.iter(|| kp.sign(&rng, message.as_bytes()).expect("sign"))
+        });
+    }
+    #[cfg(feature = "aws-lc-rs")]
+    {
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let kp = aws_lc_rs::signature::EcdsaKeyPair::from_private_key_and_public_key(
+            &aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+            &private,
+            &public,
+        )
+        .expect("aws-lc-rs ec");
+        group.bench_function("raw aws-lc-rs sign", |b| {
+            b.iter(|| kp.sign(&rng, message.as_bytes()).expect("sign"))
+        });
+    }
     group.finish();
 }
 

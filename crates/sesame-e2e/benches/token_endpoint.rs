@@ -1,5 +1,6 @@
 //! The authorization server's `/token` in process (no HTTP, so the store
-//! is what differs): a code + PKCE redemption and a refresh rotation, on
+//! is what differs): a code + PKCE redemption and a refresh rotation, one
+//! at a time and 64 at once, on
 //! MemoryStore, on one Redis and on a three-node Redis Cluster — real
 //! `redis-server` processes on loopback, in the same run. Prints the Redis
 //! round trips each grant costs.
@@ -140,7 +141,7 @@ fn bench(c: &mut Criterion) {
             ));
             assert_eq!(resp.status(), 200);
             println!(
-                "{name}: Redis requests per login (save code + redeem + save refresh) {}, per refresh rotation (take + save) {}",
+                "{name}: Redis requests per login (save code + redeem + save refresh) {}, per refresh rotation {}",
                 after_code - before,
                 r.requests_sent() - after_code
             );
@@ -185,6 +186,52 @@ fn bench(c: &mut Criterion) {
                 ));
                 let body: serde_json::Value = serde_json::from_slice(resp.body()).expect("json");
                 refresh = body["refresh_token"].as_str().expect("rotated").to_owned();
+            });
+        });
+        // 64 sessions refreshing at once, each rotating its own token.
+        let mut chains: Vec<String> = (0..64)
+            .map(|_| {
+                let issued = rt.block_on(redeem(&s, store.as_ref(), &rng));
+                issued["refresh_token"].as_str().unwrap_or("").to_owned()
+            })
+            .collect();
+        group.bench_function(format!("{name}/refresh_rotation_64_concurrent"), |b| {
+            b.iter_custom(|iters| {
+                let started = std::time::Instant::now();
+                for _ in 0..iters.div_ceil(64) {
+                    chains = rt.block_on(async {
+                        let tasks: Vec<_> = chains
+                            .drain(..)
+                            .map(|token| {
+                                let (s, store) = (Arc::clone(&s), Arc::clone(store));
+                                tokio::spawn(async move {
+                                    let rng = ring::rand::SystemRandom::new();
+                                    let resp = s
+                                        .token(
+                                            &token_request(&[
+                                                ("grant_type", "refresh_token"),
+                                                ("refresh_token", &token),
+                                            ]),
+                                            store.as_ref(),
+                                            SystemTime::now(),
+                                            &rng,
+                                        )
+                                        .await;
+                                    let body: serde_json::Value =
+                                        serde_json::from_slice(resp.body()).expect("json");
+                                    body["refresh_token"].as_str().expect("rotated").to_owned()
+                                })
+                            })
+                            .collect();
+                        let mut next = Vec::with_capacity(64);
+                        for t in tasks {
+                            next.push(t.await.expect("task"));
+                        }
+                        next
+                    });
+                }
+                started.elapsed() * u32::try_from(iters).unwrap_or(1)
+                    / u32::try_from(iters.div_ceil(64) * 64).unwrap_or(1)
             });
         });
     }
