@@ -284,8 +284,8 @@ pub enum Endpoints {
         /// multi-tenant `https://login.microsoftonline.com/{tenantid}/v2.0`).
         metadata_issuer: Option<String>,
     },
-    /// Fixed endpoints.
-    Static(Box<ProviderMetadata>),
+    /// Fixed endpoints (shared: a login borrows them without a copy).
+    Static(Arc<ProviderMetadata>),
 }
 
 /// An identity provider: data plus an identity mapping.
@@ -427,7 +427,7 @@ impl Provider {
             secure_url(authorization_url, "authorization endpoint")?,
             secure_url(token_url, "token endpoint")?,
         );
-        Ok(Self::base(id, name, Endpoints::Static(Box::new(meta))))
+        Ok(Self::base(id, name, Endpoints::Static(Arc::new(meta))))
     }
 
     /// An OpenID Connect provider with fixed endpoints (no discovery
@@ -442,6 +442,7 @@ impl Provider {
     ) -> Result<Self, ConfigError> {
         let mut p = Self::oauth2(id, name, authorization_url, token_url)?;
         if let Endpoints::Static(meta) = &mut p.endpoints {
+            let meta = Arc::make_mut(meta);
             meta.issuer = Some(issuer.to_owned());
             meta.jwks_uri = Some(secure_url(jwks_url, "jwks")?);
         }
@@ -525,7 +526,7 @@ impl Provider {
     pub fn userinfo_url(mut self, url: &str) -> Result<Self, ConfigError> {
         let u = secure_url(url, "userinfo endpoint")?;
         if let Endpoints::Static(meta) = &mut self.endpoints {
-            meta.userinfo_endpoint = Some(u);
+            Arc::make_mut(meta).userinfo_endpoint = Some(u);
         }
         Ok(self)
     }
@@ -534,7 +535,7 @@ impl Provider {
     pub fn revocation_url(mut self, url: &str) -> Result<Self, ConfigError> {
         let u = secure_url(url, "revocation endpoint")?;
         if let Endpoints::Static(meta) = &mut self.endpoints {
-            meta.revocation_endpoint = Some(u);
+            Arc::make_mut(meta).revocation_endpoint = Some(u);
         }
         Ok(self)
     }
@@ -669,6 +670,7 @@ impl Provider {
                 }
             }
             Endpoints::Static(m) => {
+                let m = Arc::make_mut(m);
                 m.issuer = m.issuer.as_deref().map(swap);
                 m.urls_mut().into_iter().for_each(swap_url);
             }
@@ -688,7 +690,7 @@ impl Provider {
     }
 
     /// The fixed metadata, for static providers.
-    pub fn static_metadata(&self) -> Option<&ProviderMetadata> {
+    pub fn static_metadata(&self) -> Option<&Arc<ProviderMetadata>> {
         match &self.endpoints {
             Endpoints::Static(m) => Some(m),
             Endpoints::Discovery { .. } => None,

@@ -176,7 +176,7 @@ impl Sesame {
     /// The provider's metadata: fixed, or discovered and cached.
     pub async fn metadata(&self, client: &Client) -> Result<Arc<ProviderMetadata>, Error> {
         if let Some(m) = client.provider().static_metadata() {
-            return Ok(Arc::new(m.clone()));
+            return Ok(Arc::clone(m));
         }
         self.discover(&client.provider().metadata_key().unwrap_or_default())
             .await

@@ -126,7 +126,7 @@ impl Upstream {
     /// The provider's metadata: fixed, or discovered and cached.
     pub fn metadata(&self, client: &Client) -> Result<Arc<ProviderMetadata>, Failure> {
         match client.provider().static_metadata() {
-            Some(m) => Ok(Arc::new(m.clone())),
+            Some(m) => Ok(Arc::clone(m)),
             None => self.cached(
                 &self.metadata,
                 &client.provider().metadata_key().unwrap_or_default(),

@@ -33,7 +33,7 @@ fn mastodon_login() {
         .secret("app-secret"),
     )
     .unwrap();
-    let meta = Arc::new(client.provider().static_metadata().unwrap().clone());
+    let meta = Arc::clone(client.provider().static_metadata().unwrap());
     let start = client
         .begin(&meta, None, now(), &SeededRandom::new(1))
         .unwrap();
