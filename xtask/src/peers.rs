@@ -65,6 +65,14 @@ impl Processes {
     }
 }
 
+/// Where `cargo build --release` put the binaries (`CARGO_TARGET_DIR` honoured).
+fn release_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| crate::workspace_root().join("target"))
+        .join("release")
+}
+
 fn free_port() -> Result<u16, String> {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -120,7 +128,7 @@ fn bench(quick: bool) -> Result<(), String> {
     if !crate::cargo(&["build", "--release", "-p", "peer-apps"]) {
         return Err("the release build of peer-apps failed".into());
     }
-    let bin = |name: &str| root.join("target/release").join(name);
+    let bin = |name: &str| release_dir().join(name);
     let python = root.join("target/peers-venv/bin/python");
     let (warmup_ms, measure_ms) = if quick { (300, 1500) } else { (2000, 10000) };
 
@@ -316,7 +324,7 @@ fn bench_token(quick: bool) -> Result<(), String> {
     if !crate::cargo(&["build", "--release", "-p", "peer-apps"]) {
         return Err("the release build of peer-apps failed".into());
     }
-    let bin = |name: &str| root.join("target/release").join(name);
+    let bin = |name: &str| release_dir().join(name);
     let (warmup_ms, measure_ms) = if quick { (300, 1500) } else { (2000, 10000) };
 
     let mut procs = Processes::default();
