@@ -19,7 +19,8 @@
 //!   (`bench-client`/`bench-secret`, HTTP Basic) over and over. `kind`:
 //!   `code` redeems codes minted before anything is timed (from the
 //!   server's bench-only `POST /bench/codes?n=N`; a calibration batch
-//!   gives the rate, then twice what the run needs is minted);
+//!   gives the rate after a warm-up batch, then three times what the run needs
+//!   is minted);
 //!   `refresh` rotates each worker's own refresh token (from one
 //!   redemption), always presenting the newest; `client_credentials`
 //!   asks for `api:read`. Any answer but 200 is an error. Prints one JSON
@@ -616,6 +617,42 @@ async fn token_phase(
     (shared, total, secs, cpu1 - cpu0)
 }
 
+/// Redeems all of `codes` with `c` workers; the redemptions per second.
+async fn redeem_all(url: &str, c: usize, codes: Codes) -> Result<f64, String> {
+    let n = codes.codes.len() as f64;
+    let codes = Arc::new(codes);
+    let shared = Arc::new(Shared::default());
+    let requests = Arc::new(AtomicU64::new(0));
+    let t0 = Instant::now();
+    let workers: Vec<_> = (0..c)
+        .map(|_| {
+            tokio::spawn(token_worker(
+                url.to_owned(),
+                Kind::Code,
+                Arc::clone(&codes),
+                Arc::clone(&shared),
+                Arc::clone(&requests),
+            ))
+        })
+        .collect();
+    for w in workers {
+        let _ = w.await;
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    let done = requests.load(Ordering::Relaxed) as f64;
+    if done < n {
+        let e = shared
+            .first_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if e.as_deref() != Some("ran out of pre-minted codes") || done == 0.0 {
+            return Err(format!("calibration: {e:?}"));
+        }
+    }
+    Ok(done / secs)
+}
+
 async fn token_bench(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     let [url, kind, pid, c, warmup, measure] = args else {
         return Err(
@@ -642,41 +679,19 @@ async fn token_bench(args: &[String]) -> Result<(), Box<dyn std::error::Error>> 
         },
         Kind::Refresh => mint_codes(&http, url, c).await?,
         Kind::Code => {
-            // Calibration (not reported): redeem a first batch to learn the
-            // rate, then mint enough for the whole run, with room to spare,
-            // before any request is timed. Codes live 60 s at both servers.
-            let first = 500 + 50 * c;
-            let calib = Arc::new(mint_codes(&http, url, first).await?);
-            let t0 = Instant::now();
-            let shared = Arc::new(Shared::default());
-            let requests = Arc::new(AtomicU64::new(0));
-            let workers: Vec<_> = (0..c)
-                .map(|_| {
-                    tokio::spawn(token_worker(
-                        url.clone(),
-                        kind,
-                        Arc::clone(&calib),
-                        Arc::clone(&shared),
-                        Arc::clone(&requests),
-                    ))
-                })
-                .collect();
-            for w in workers {
-                let _ = w.await;
+            // Calibration (not reported): two batches redeemed at the run's
+            // concurrency, the first to warm the server up (a JIT needs
+            // it), the second to learn the rate; then three times what the
+            // run needs is minted, before any request is timed. Codes live
+            // 60 s at both servers.
+            let mut rate = 0.0;
+            for batch in [500 + 50 * c, 1000 + 100 * c] {
+                rate = redeem_all(url, c, mint_codes(&http, url, batch).await?).await?;
+                minted += batch;
             }
-            let done = requests.load(Ordering::Relaxed) as f64;
-            if done < first as f64 * 0.9 {
-                let e = shared
-                    .first_error
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .clone();
-                return Err(format!("calibration failed: {e:?}").into());
-            }
-            let rate = done / t0.elapsed().as_secs_f64();
-            let need = (rate * (warmup + measure) as f64 / 1000.0 * 2.0) as usize + 100 * c;
+            let need = (rate * (warmup + measure) as f64 / 1000.0 * 3.0) as usize + 200 * c;
             let need = need.min(3_000_000);
-            minted = first + need;
+            minted += need;
             mint_codes(&http, url, need).await?
         }
     };
