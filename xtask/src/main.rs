@@ -21,7 +21,10 @@
 //! * `bench --peers [--quick]` — the login callback of Sesame against
 //!   stock fastapi-sso and an Axum + `oauth2` app on one mock IdP (release
 //!   builds, pinned cores); writes the table into `docs/benchmarks.md`
-//!   (`--quick`: short runs, prints only).
+//!   (`--quick`: short runs, prints only); then `/token` of Sesame's
+//!   authorization server against panva's oidc-provider (code + PKCE,
+//!   refresh rotation, client_credentials), a second table
+//!   (`--token-only`: that part alone).
 //! * `e2e`   — only the end-to-end suite (installs the OP's npm packages,
 //!   builds the example apps first).
 
@@ -141,8 +144,8 @@ fn workspace_root() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// Installs the certified OP (npm ci from the lockfile) and builds the apps.
-fn prepare_e2e() -> bool {
+/// Installs the certified OP's npm packages (npm ci from the lockfile) unless they are there.
+fn install_op() -> bool {
     let op = workspace_root().join("xtask/oidc-provider");
     let installed = ["oidc-provider", "openid-client", "playwright-core"]
         .iter()
@@ -159,6 +162,14 @@ fn prepare_e2e() -> bool {
             eprintln!("xtask: npm ci failed (is Node.js installed?)");
             return false;
         }
+    }
+    true
+}
+
+/// Installs the certified OP (npm ci from the lockfile) and builds the apps.
+fn prepare_e2e() -> bool {
+    if !install_op() {
+        return false;
     }
     if !authlib_venv() {
         return false;
@@ -311,9 +322,10 @@ fn main() -> ExitCode {
         "bench" if std::env::args().any(|a| a == "--instructions") => {
             instructions::run(std::env::args().any(|a| a == "--update"))
         }
-        "bench" if std::env::args().any(|a| a == "--peers") => {
-            peers::run(std::env::args().any(|a| a == "--quick"))
-        }
+        "bench" if std::env::args().any(|a| a == "--peers") => peers::run(
+            std::env::args().any(|a| a == "--quick"),
+            std::env::args().any(|a| a == "--token-only"),
+        ),
         "bench" => {
             cargo(&[
                 "bench",
@@ -339,7 +351,7 @@ fn main() -> ExitCode {
         }
         "providers" => providers(std::env::args().nth(2).as_deref() == Some("--check")),
         _ => {
-            eprintln!("usage: cargo xtask <test|lint|e2e|bench [--instructions [--update] | --memory [--quick]]|providers [--check]>");
+            eprintln!("usage: cargo xtask <test|lint|e2e|bench [--instructions [--update] | --memory [--quick] | --peers [--quick] [--token-only]]|providers [--check]>");
             false
         }
     };

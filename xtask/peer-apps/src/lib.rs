@@ -6,6 +6,9 @@
 //! (a redirect to `{PEER_IDP}/authorize` carrying `state`, with the login's
 //! cookies) and `GET /callback?code=…&state=…` (one token request, one
 //! userinfo request, 200 with the user as JSON).
+//!
+//! The `/token` part's `sesame-token` reads only `PEER_BIND` and is
+//! registered with the same client id and secret.
 
 /// The client id every app is registered with at the mock IdP.
 pub const CLIENT_ID: &str = "bench-client";

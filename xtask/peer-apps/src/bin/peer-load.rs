@@ -13,6 +13,18 @@
 //!   `/proc/<pid>/stat`) per login; then it lets the logins in flight end
 //!   and counts the IdP's calls per completed login over the whole run.
 //!   Prints one JSON line.
+//! * `peer-load token <url> <kind> <pid> <concurrency> <warmup ms> <measure ms>`
+//!   — the `/token` part: `concurrency` workers, each with its own
+//!   keep-alive connection, send `POST /token` as the bench client
+//!   (`bench-client`/`bench-secret`, HTTP Basic) over and over. `kind`:
+//!   `code` redeems codes minted before anything is timed (from the
+//!   server's bench-only `POST /bench/codes?n=N`; a calibration batch
+//!   gives the rate after a warm-up batch, then three times what the run needs
+//!   is minted);
+//!   `refresh` rotates each worker's own refresh token (from one
+//!   redemption), always presenting the newest; `client_credentials`
+//!   asks for `api:read`. Any answer but 200 is an error. Prints one JSON
+//!   line: requests/s, p50/p99 of `/token`, the app's CPU per request.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -357,6 +369,359 @@ async fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// A standard base64 encoder (for the bench's HTTP Basic credentials).
+fn base64_encode(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Code,
+    Refresh,
+    ClientCredentials,
+}
+
+/// Pre-minted authorization codes, handed out once each.
+struct Codes {
+    codes: Vec<String>,
+    next: AtomicU64,
+    verifier: String,
+    redirect_uri: String,
+}
+
+impl Codes {
+    fn take(&self) -> Option<&str> {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) as usize;
+        self.codes.get(i).map(String::as_str)
+    }
+}
+
+/// `n` fresh codes from the server's bench-only route, in batches.
+async fn mint_codes(http: &reqwest::Client, url: &str, n: usize) -> Result<Codes, String> {
+    const BATCH: usize = 10_000;
+    let mut codes = Vec::with_capacity(n);
+    let (mut verifier, mut redirect_uri) = (String::new(), String::new());
+    while codes.len() < n {
+        let k = (n - codes.len()).min(BATCH);
+        let resp = http
+            .post(format!("{url}/bench/codes?n={k}"))
+            .send()
+            .await
+            .map_err(|e| format!("minting codes: {e}"))?;
+        let status = resp.status();
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| format!("minting codes: {e}"))?;
+        if status != StatusCode::OK {
+            return Err(format!(
+                "minting codes: status {status}: {}",
+                String::from_utf8_lossy(&body[..body.len().min(300)])
+            ));
+        }
+        let v: serde_json::Value =
+            serde_json::from_slice(&body).map_err(|e| format!("minting codes: {e}"))?;
+        let batch = v["codes"].as_array().ok_or("minting codes: no codes")?;
+        codes.extend(batch.iter().filter_map(|c| c.as_str().map(str::to_owned)));
+        verifier = v["code_verifier"].as_str().unwrap_or_default().to_owned();
+        redirect_uri = v["redirect_uri"].as_str().unwrap_or_default().to_owned();
+        if batch.is_empty() {
+            return Err("minting codes: an empty batch".into());
+        }
+    }
+    Ok(Codes {
+        codes,
+        next: AtomicU64::new(0),
+        verifier,
+        redirect_uri,
+    })
+}
+
+/// One `POST /token` with the bench client's HTTP Basic credentials; the
+/// parsed 200 answer and how long it took (any other status is an error).
+async fn token_request(
+    http: &reqwest::Client,
+    url: &str,
+    basic: &str,
+    form: String,
+) -> Result<(serde_json::Value, Duration), String> {
+    let t0 = Instant::now();
+    let resp = http
+        .post(format!("{url}/token"))
+        .header(header::AUTHORIZATION, basic)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .map_err(|e| format!("token: {e}"))?;
+    let status = resp.status();
+    let body = resp.bytes().await.map_err(|e| format!("token: {e}"))?;
+    let took = t0.elapsed();
+    if status != StatusCode::OK {
+        return Err(format!(
+            "token: status {status}: {}",
+            String::from_utf8_lossy(&body[..body.len().min(300)])
+        ));
+    }
+    let v: serde_json::Value = serde_json::from_slice(&body).map_err(|e| format!("token: {e}"))?;
+    if !v["access_token"].is_string() {
+        return Err("token: no access_token".into());
+    }
+    Ok((v, took))
+}
+
+fn code_form(codes: &Codes, code: &str) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("grant_type", "authorization_code")
+        .append_pair("code", code)
+        .append_pair("redirect_uri", &codes.redirect_uri)
+        .append_pair("code_verifier", &codes.verifier)
+        .finish()
+}
+
+async fn token_worker(
+    url: String,
+    kind: Kind,
+    codes: Arc<Codes>,
+    shared: Arc<Shared>,
+    requests: Arc<AtomicU64>,
+) {
+    let http = match reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(1)
+        .build()
+    {
+        Ok(h) => h,
+        Err(e) => return shared.fail(e.to_string()),
+    };
+    let basic = format!(
+        "Basic {}",
+        base64_encode(format!("{}:{}", peer_apps::CLIENT_ID, peer_apps::CLIENT_SECRET).as_bytes())
+    );
+    // The refresh kind starts from one redemption of its own (not timed).
+    let mut refresh = String::new();
+    if kind == Kind::Refresh {
+        let Some(code) = codes.take() else {
+            return shared.fail("no code for the first refresh token".into());
+        };
+        match token_request(&http, &url, &basic, code_form(&codes, code)).await {
+            Ok((v, _)) => refresh = v["refresh_token"].as_str().unwrap_or_default().to_owned(),
+            Err(e) => return shared.fail(e),
+        }
+        if refresh.is_empty() {
+            return shared.fail("the redemption gave no refresh token".into());
+        }
+    }
+    while !shared.stop.load(Ordering::Relaxed) {
+        let form = match kind {
+            Kind::Code => {
+                let Some(code) = codes.take() else {
+                    return shared.fail("ran out of pre-minted codes".into());
+                };
+                code_form(&codes, code)
+            }
+            Kind::Refresh => url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("grant_type", "refresh_token")
+                .append_pair("refresh_token", &refresh)
+                .finish(),
+            Kind::ClientCredentials => "grant_type=client_credentials&scope=api%3Aread".to_owned(),
+        };
+        let recording = shared.recording.load(Ordering::Relaxed);
+        match token_request(&http, &url, &basic, form).await {
+            Ok((v, took)) => {
+                if kind == Kind::Refresh {
+                    match v["refresh_token"].as_str() {
+                        Some(r) => r.clone_into(&mut refresh),
+                        None => {
+                            shared.fail("a refresh gave no new refresh token".into());
+                            return;
+                        }
+                    }
+                }
+                requests.fetch_add(1, Ordering::Relaxed);
+                if recording && shared.recording.load(Ordering::Relaxed) {
+                    shared.recorded.fetch_add(1, Ordering::Relaxed);
+                    shared
+                        .latencies_us
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push(took.as_micros() as u64);
+                }
+            }
+            Err(e) => {
+                shared.fail(e);
+                if kind == Kind::Refresh {
+                    return; // the token chain is broken
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+    }
+}
+
+/// Runs `c` token workers of `kind` for `warmup` + `measure` ms (codes
+/// given); the recorded requests, their seconds, the app's CPU seconds.
+async fn token_phase(
+    url: &str,
+    kind: Kind,
+    pid: u32,
+    c: usize,
+    codes: Arc<Codes>,
+    warmup: u64,
+    measure: u64,
+) -> (Arc<Shared>, u64, f64, f64) {
+    let ticks = clock_ticks();
+    let shared = Arc::new(Shared::default());
+    let requests = Arc::new(AtomicU64::new(0));
+    let workers: Vec<_> = (0..c)
+        .map(|_| {
+            tokio::spawn(token_worker(
+                url.to_owned(),
+                kind,
+                Arc::clone(&codes),
+                Arc::clone(&shared),
+                Arc::clone(&requests),
+            ))
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(warmup)).await;
+    let cpu0 = cpu_secs(pid, ticks);
+    shared.recording.store(true, Ordering::Relaxed);
+    let t0 = Instant::now();
+    tokio::time::sleep(Duration::from_millis(measure)).await;
+    shared.recording.store(false, Ordering::Relaxed);
+    let secs = t0.elapsed().as_secs_f64();
+    let cpu1 = cpu_secs(pid, ticks);
+    shared.stop.store(true, Ordering::Relaxed);
+    for w in workers {
+        let _ = w.await;
+    }
+    let total = requests.load(Ordering::Relaxed);
+    (shared, total, secs, cpu1 - cpu0)
+}
+
+/// Redeems all of `codes` with `c` workers; the redemptions per second.
+async fn redeem_all(url: &str, c: usize, codes: Codes) -> Result<f64, String> {
+    let n = codes.codes.len() as f64;
+    let codes = Arc::new(codes);
+    let shared = Arc::new(Shared::default());
+    let requests = Arc::new(AtomicU64::new(0));
+    let t0 = Instant::now();
+    let workers: Vec<_> = (0..c)
+        .map(|_| {
+            tokio::spawn(token_worker(
+                url.to_owned(),
+                Kind::Code,
+                Arc::clone(&codes),
+                Arc::clone(&shared),
+                Arc::clone(&requests),
+            ))
+        })
+        .collect();
+    for w in workers {
+        let _ = w.await;
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    let done = requests.load(Ordering::Relaxed) as f64;
+    if done < n {
+        let e = shared
+            .first_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if e.as_deref() != Some("ran out of pre-minted codes") || done == 0.0 {
+            return Err(format!("calibration: {e:?}"));
+        }
+    }
+    Ok(done / secs)
+}
+
+async fn token_bench(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+    let [url, kind, pid, c, warmup, measure] = args else {
+        return Err(
+            "usage: peer-load token <url> <code|refresh|client_credentials> <pid> <concurrency> <warmup ms> <measure ms>"
+                .into(),
+        );
+    };
+    let kind = match kind.as_str() {
+        "code" => Kind::Code,
+        "refresh" => Kind::Refresh,
+        "client_credentials" => Kind::ClientCredentials,
+        other => return Err(format!("unknown kind {other}").into()),
+    };
+    let (pid, c): (u32, usize) = (pid.parse()?, c.parse()?);
+    let (warmup, measure): (u64, u64) = (warmup.parse()?, measure.parse()?);
+    let http = reqwest::Client::new();
+    let mut minted = 0;
+    let codes = match kind {
+        Kind::ClientCredentials => Codes {
+            codes: Vec::new(),
+            next: AtomicU64::new(0),
+            verifier: String::new(),
+            redirect_uri: String::new(),
+        },
+        Kind::Refresh => mint_codes(&http, url, c).await?,
+        Kind::Code => {
+            // Calibration (not reported): two batches redeemed at the run's
+            // concurrency, the first to warm the server up (a JIT needs
+            // it), the second to learn the rate; then three times what the
+            // run needs is minted, before any request is timed. Codes live
+            // 60 s at both servers.
+            let mut rate = 0.0;
+            for batch in [500 + 50 * c, 1000 + 100 * c] {
+                rate = redeem_all(url, c, mint_codes(&http, url, batch).await?).await?;
+                minted += batch;
+            }
+            let need = (rate * (warmup + measure) as f64 / 1000.0 * 3.0) as usize + 200 * c;
+            let need = need.min(3_000_000);
+            minted += need;
+            mint_codes(&http, url, need).await?
+        }
+    };
+    let (shared, total, secs, cpu) =
+        token_phase(url, kind, pid, c, Arc::new(codes), warmup, measure).await;
+    let recorded = shared.recorded.load(Ordering::Relaxed);
+    let mut lat = std::mem::take(
+        &mut *shared
+            .latencies_us
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()),
+    );
+    lat.sort_unstable();
+    let out = serde_json::json!({
+        "concurrency": c,
+        "secs": secs,
+        "requests": recorded,
+        "requests_total": total,
+        "codes_minted": minted,
+        "errors": shared.errors.load(Ordering::Relaxed),
+        "first_error": *shared.first_error.lock().unwrap_or_else(|p| p.into_inner()),
+        "rps": recorded as f64 / secs,
+        "p50_us": percentile(&lat, 0.50),
+        "p99_us": percentile(&lat, 0.99),
+        "cpu_us_per_request": if recorded > 0 { cpu * 1e6 / recorded as f64 } else { 0.0 },
+    });
+    println!("{out}");
+    Ok(())
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -364,6 +729,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     match args.first().map(String::as_str) {
         Some("idp") => idp(args.get(1).map_or("127.0.0.1:0", String::as_str)).await,
         Some("run") => run(&args[1..]).await,
-        _ => Err("usage: peer-load idp <bind> | peer-load run …".into()),
+        Some("token") => token_bench(&args[1..]).await,
+        _ => Err("usage: peer-load idp <bind> | peer-load run … | peer-load token …".into()),
     }
 }
