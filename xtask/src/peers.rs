@@ -196,21 +196,9 @@ fn bench(quick: bool) -> Result<(), String> {
     for rep in 0..REPETITIONS {
         for (a, app) in apps.iter().enumerate() {
             for (ci, c) in CONCURRENCY.iter().enumerate() {
-                let out = Command::new("taskset")
-                    .args(["-c", "1"])
-                    .arg(bin("peer-load"))
-                    .args(["run", &app.url, &idp, &app.pid.to_string(), &c.to_string()])
-                    .args([warmup_ms.to_string(), measure_ms.to_string()])
-                    .output()
-                    .map_err(|e| format!("could not run the load generator: {e}"))?;
-                let line = String::from_utf8_lossy(&out.stdout);
-                let v: Value = serde_json::from_str(line.trim()).map_err(|_| {
-                    format!(
-                        "load generator failed on {}: {}",
-                        app.label,
-                        String::from_utf8_lossy(&out.stderr)
-                    )
-                })?;
+                let pid = app.pid.to_string();
+                let args = ["run", &app.url, &idp, &pid, &c.to_string()];
+                let v = load(&bin, &args, warmup_ms, measure_ms, app.label)?;
                 eprintln!("xtask: rep {} {} c={c}: {v}", rep + 1, app.label);
                 results[a][ci].push(v);
             }
@@ -370,22 +358,10 @@ fn bench_token(quick: bool) -> Result<(), String> {
         for (k, (kind, _)) in TOKEN_KINDS.iter().enumerate() {
             for (ci, c) in CONCURRENCY.iter().enumerate() {
                 for (a, app) in apps.iter().enumerate() {
-                    let out = Command::new("taskset")
-                        .args(["-c", "1"])
-                        .arg(bin("peer-load"))
-                        .args(["token", &app.url, kind, &app.pid.to_string()])
-                        .arg(c.to_string())
-                        .args([warmup_ms.to_string(), measure_ms.to_string()])
-                        .output()
-                        .map_err(|e| format!("could not run the load generator: {e}"))?;
-                    let line = String::from_utf8_lossy(&out.stdout);
-                    let v: Value = serde_json::from_str(line.trim()).map_err(|_| {
-                        format!(
-                            "load generator failed on {} {kind} c={c}: {}",
-                            app.label,
-                            String::from_utf8_lossy(&out.stderr)
-                        )
-                    })?;
+                    let pid = app.pid.to_string();
+                    let args = ["token", &app.url, kind, &pid, &c.to_string()];
+                    let what = format!("{} {kind} c={c}", app.label);
+                    let v = load(&bin, &args, warmup_ms, measure_ms, &what)?;
                     eprintln!("xtask: rep {} {} {kind} c={c}: {v}", rep + 1, app.label);
                     results[a][k][ci].push(v);
                 }
@@ -482,6 +458,31 @@ fn write_section(path: &PathBuf, section: &str, begin: &str, end: &str) -> Resul
         _ => format!("{}\n{section}\n", doc.trim_end()),
     };
     std::fs::write(path, new).map_err(|e| e.to_string())
+}
+
+/// One run of the load generator on core 1: `args`, then the warm-up and
+/// measured durations; its one line of JSON.
+fn load(
+    bin: &dyn Fn(&str) -> PathBuf,
+    args: &[&str],
+    warmup_ms: u64,
+    measure_ms: u64,
+    what: &str,
+) -> Result<Value, String> {
+    let out = Command::new("taskset")
+        .args(["-c", "1"])
+        .arg(bin("peer-load"))
+        .args(args)
+        .args([warmup_ms.to_string(), measure_ms.to_string()])
+        .output()
+        .map_err(|e| format!("could not run the load generator: {e}"))?;
+    let line = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(line.trim()).map_err(|_| {
+        format!(
+            "load generator failed on {what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
 }
 
 #[cfg(test)]

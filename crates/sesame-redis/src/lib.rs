@@ -175,8 +175,8 @@ use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster_async::ClusterConnection;
 use redis::{FromRedisValue, IntoConnectionInfo, RedisError, RedisFuture, ScriptInvocation};
 use sesame_server::{
-    family_of_refresh_key, CodeGrant, CodeTake, Failures, RefreshGrant, RefreshTake, Store,
-    StoreError,
+    family_of_refresh_key, rotate_in_two_steps, CodeGrant, CodeTake, Failures, RefreshGrant,
+    RefreshTake, Store, StoreError,
 };
 
 use crate::keys::Keys;
@@ -652,15 +652,14 @@ impl Store for RedisStore {
         let family = family_of_refresh_key(token_hash);
         if family.is_none() || family != family_of_refresh_key(successor_hash) {
             // An older token (found through its pointer): take, then save.
-            let taken = self.take_refresh(token_hash, now).await?;
-            if let RefreshTake::Current(grant) = &taken {
-                let successor = RefreshGrant {
-                    expires_at: successor_expires_at,
-                    ..grant.clone()
-                };
-                self.save_refresh(successor_hash, successor).await?;
-            }
-            return Ok(taken);
+            return rotate_in_two_steps(
+                self,
+                token_hash,
+                successor_hash,
+                successor_expires_at,
+                now,
+            )
+            .await;
         }
         let family = family.unwrap_or_default().to_owned();
         self.run("rotate_refresh", async {

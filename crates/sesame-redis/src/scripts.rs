@@ -94,13 +94,10 @@ return 1
     )
 });
 
-/// Consumes a refresh token: `KEYS[1]` its record, `KEYS[2]` its family's
-/// revocation marker (same slot); `ARGV[1]` now (ms). Revoked or expired:
-/// missing; used: reused; else the grant and the record's expiry (ms),
-/// and the record is marked used (kept until its expiry so that a reuse
-/// is detected).
-pub(crate) static TAKE_REFRESH: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+/// The checks and the marking of [`TAKE_REFRESH`], which
+/// [`ROTATE_REFRESH`] shares: `r` is left holding the record's fields.
+macro_rules! take_refresh_checks {
+    () => {
         r"
 local r = redis.call('HMGET', KEYS[1], 'u', 'e', 'g')
 if not r[1] then return {0, false, false} end
@@ -112,10 +109,17 @@ if r[1] == '1' then return {2, false, false} end
 if not r[3] then return {0, false, false} end
 redis.call('HSET', KEYS[1], 'u', '1')
 redis.call('HDEL', KEYS[1], 'g')
-return {1, r[3], r[2]}
-",
-    )
-});
+"
+    };
+}
+
+/// Consumes a refresh token: `KEYS[1]` its record, `KEYS[2]` its family's
+/// revocation marker (same slot); `ARGV[1]` now (ms). Revoked or expired:
+/// missing; used: reused; else the grant and the record's expiry (ms),
+/// and the record is marked used (kept until its expiry so that a reuse
+/// is detected).
+pub(crate) static TAKE_REFRESH: LazyLock<Script> =
+    LazyLock::new(|| Script::new(concat!(take_refresh_checks!(), "return {1, r[3], r[2]}\n")));
 
 /// Rotates a refresh token in one step: [`TAKE_REFRESH`] on `KEYS[1]`
 /// (its record) and `KEYS[2]` (the revocation marker) and, when the token
@@ -124,24 +128,14 @@ return {1, r[3], r[2]}
 /// the family's hash tag. The reply is the taken token's, as
 /// [`TAKE_REFRESH`] gives it.
 pub(crate) static ROTATE_REFRESH: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
-        r"
-local r = redis.call('HMGET', KEYS[1], 'u', 'e', 'g')
-if not r[1] then return {0, false, false} end
-local now = tonumber(ARGV[1])
-local rev = redis.call('GET', KEYS[2])
-if rev and tonumber(rev) > now then return {0, false, false} end
-if tonumber(r[2]) <= now then return {0, false, false} end
-if r[1] == '1' then return {2, false, false} end
-if not r[3] then return {0, false, false} end
-redis.call('HSET', KEYS[1], 'u', '1')
-redis.call('HDEL', KEYS[1], 'g')
-redis.call('DEL', KEYS[3])
+    Script::new(concat!(
+        take_refresh_checks!(),
+        r"redis.call('DEL', KEYS[3])
 redis.call('HSET', KEYS[3], 'g', r[3], 'e', ARGV[2], 'u', '0')
 redis.call('PEXPIREAT', KEYS[3], ARGV[2])
 return {1, r[3], r[2]}
-",
-    )
+"
+    ))
 });
 
 /// Reads a refresh record without consuming it (no writes): `KEYS[1]` the

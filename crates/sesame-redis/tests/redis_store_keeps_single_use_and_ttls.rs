@@ -459,45 +459,60 @@ both!(put_new_is_first_wins_until_it_expires);
 
 // --- round trips ----------------------------------------------------------
 
+/// `$op` on the store `$s`, asserting that it sent `$n` requests.
+macro_rules! sends {
+    ($s:expr, $n:expr, $op:expr) => {{
+        let before = $s.requests_sent();
+        let out = $op.await.unwrap();
+        assert_eq!($s.requests_sent() - before, $n, "{}", stringify!($op));
+        out
+    }};
+}
+
 async fn requests_per_operation_are_as_documented(env: Env) {
     let s = &env.store;
     let now = now_ms();
     let cluster = s.is_cluster();
-    macro_rules! sends {
-        ($n:expr, $op:expr) => {{
-            let before = s.requests_sent();
-            let out = $op.await.unwrap();
-            assert_eq!(s.requests_sent() - before, $n, "{}", stringify!($op));
-            out
-        }};
-    }
-    sends!(1, s.save_code(&hash("c"), code_grant("f", now + secs(60))));
-    sends!(1, s.take_code(&hash("c"), now));
-    sends!(1, s.take_code(&hash("c"), now));
-    sends!(1, s.take_code(&hash("unknown"), now));
+    sends!(
+        s,
+        1,
+        s.save_code(&hash("c"), code_grant("f", now + secs(60)))
+    );
+    sends!(s, 1, s.take_code(&hash("c"), now));
+    sends!(s, 1, s.take_code(&hash("c"), now));
+    sends!(s, 1, s.take_code(&hash("unknown"), now));
     let save_refresh = if cluster { 2 } else { 1 };
     sends!(
+        s,
         save_refresh,
         s.save_refresh(&hash("r"), refresh_grant("f", now + secs(60)))
     );
-    sends!(2, s.find_refresh(&hash("r"), now));
-    sends!(1, s.find_refresh(&hash("unknown"), now));
-    sends!(2, s.take_refresh(&hash("r"), now));
-    sends!(2, s.take_refresh(&hash("r"), now));
-    sends!(1, s.take_refresh(&hash("unknown"), now));
-    sends!(1, s.revoke_family("f", now + secs(60)));
-    sends!(1, s.is_family_revoked("f"));
-    sends!(1, s.record_failure("client:h", secs(60), now));
-    sends!(1, s.failures("client:h", now));
-    sends!(1, s.forgive_failure("client:h", now));
-    sends!(1, s.clear_failures("client:h"));
-    sends!(1, s.put_new("login-form:h", now + secs(60), now));
+    sends!(s, 2, s.find_refresh(&hash("r"), now));
+    sends!(s, 1, s.find_refresh(&hash("unknown"), now));
+    sends!(s, 2, s.take_refresh(&hash("r"), now));
+    sends!(s, 2, s.take_refresh(&hash("r"), now));
+    sends!(s, 1, s.take_refresh(&hash("unknown"), now));
+    sends!(s, 1, s.revoke_family("f", now + secs(60)));
+    sends!(s, 1, s.is_family_revoked("f"));
+    sends!(s, 1, s.record_failure("client:h", secs(60), now));
+    sends!(s, 1, s.failures("client:h", now));
+    sends!(s, 1, s.forgive_failure("client:h", now));
+    sends!(s, 1, s.clear_failures("client:h"));
+    sends!(s, 1, s.put_new("login-form:h", now + secs(60), now));
     // Redis forgot the scripts: the first call loads its script again, once.
     env.on_every_node(redis::cmd("SCRIPT").arg("FLUSH"));
-    sends!(3, s.save_code(&hash("c2"), code_grant("f", now + secs(60))));
-    sends!(1, s.save_code(&hash("c3"), code_grant("f", now + secs(60))));
+    sends!(
+        s,
+        3,
+        s.save_code(&hash("c2"), code_grant("f", now + secs(60)))
+    );
+    sends!(
+        s,
+        1,
+        s.save_code(&hash("c3"), code_grant("f", now + secs(60)))
+    );
     assert!(matches!(
-        sends!(3, s.take_code(&hash("c2"), now)),
+        sends!(s, 3, s.take_code(&hash("c2"), now)),
         CodeTake::Fresh(_)
     ));
 }
@@ -512,23 +527,16 @@ fn key(family: &str, token: &str) -> String {
 async fn keys_that_name_their_family_cost_one_request_each(env: Env) {
     let s = &env.store;
     let now = now_ms();
-    macro_rules! sends {
-        ($n:expr, $op:expr) => {{
-            let before = s.requests_sent();
-            let out = $op.await.unwrap();
-            assert_eq!(s.requests_sent() - before, $n, "{}", stringify!($op));
-            out
-        }};
-    }
     let grant = refresh_grant("fam-k", now + secs(60));
-    sends!(1, s.save_refresh(&key("fam-k", "r0"), grant.clone()));
+    sends!(s, 1, s.save_refresh(&key("fam-k", "r0"), grant.clone()));
     assert_eq!(
-        sends!(1, s.find_refresh(&key("fam-k", "r0"), now)),
+        sends!(s, 1, s.find_refresh(&key("fam-k", "r0"), now)),
         Some(grant.clone())
     );
     let later = now + secs(600);
     assert_eq!(
         sends!(
+            s,
             1,
             s.rotate_refresh(&key("fam-k", "r0"), &key("fam-k", "r1"), later, now)
         ),
@@ -540,25 +548,26 @@ async fn keys_that_name_their_family_cost_one_request_each(env: Env) {
         ..grant.clone()
     };
     assert_eq!(
-        sends!(1, s.find_refresh(&key("fam-k", "r1"), now + secs(120))),
+        sends!(s, 1, s.find_refresh(&key("fam-k", "r1"), now + secs(120))),
         Some(successor.clone())
     );
     // The old token again: reuse, and no second successor.
     assert_eq!(
         sends!(
+            s,
             1,
             s.rotate_refresh(&key("fam-k", "r0"), &key("fam-k", "r2"), later, now)
         ),
         RefreshTake::Reused("fam-k".into())
     );
-    assert_eq!(sends!(1, s.find_refresh(&key("fam-k", "r2"), now)), None);
+    assert_eq!(sends!(s, 1, s.find_refresh(&key("fam-k", "r2"), now)), None);
     // A forged family finds nothing.
     assert_eq!(
-        sends!(1, s.take_refresh(&key("fam-other", "r1"), now)),
+        sends!(s, 1, s.take_refresh(&key("fam-other", "r1"), now)),
         RefreshTake::Missing
     );
     assert_eq!(
-        sends!(1, s.take_refresh(&key("fam-k", "r1"), now)),
+        sends!(s, 1, s.take_refresh(&key("fam-k", "r1"), now)),
         RefreshTake::Current(successor)
     );
     // No pointer was written for these keys.

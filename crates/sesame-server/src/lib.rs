@@ -144,8 +144,8 @@ pub use pushed::REQUEST_URI_PREFIX;
 pub use server::AuthorizationServer;
 pub use service::AuthServerService;
 pub use store::{
-    family_of_refresh_key, CodeGrant, CodeTake, Failures, MemoryStore, RefreshGrant, RefreshTake,
-    Store, StoreError, DEFAULT_CAPACITY, PURGE_INTERVAL,
+    family_of_refresh_key, rotate_in_two_steps, CodeGrant, CodeTake, Failures, MemoryStore,
+    RefreshGrant, RefreshTake, Store, StoreError, DEFAULT_CAPACITY, PURGE_INTERVAL,
 };
 pub use throttle::{ClientAddr, Limit, ThrottleConfig};
 pub use users::{StaticUsers, User, Users};

@@ -121,6 +121,27 @@ pub fn family_of_refresh_key(key: &str) -> Option<&str> {
         .filter(|f| !f.is_empty())
 }
 
+/// [`Store::rotate_refresh`] as two calls: [`Store::take_refresh`], then,
+/// if the token was current, [`Store::save_refresh`] of its successor (the
+/// trait's default, for a store that overrides it only for some keys).
+pub async fn rotate_in_two_steps<S: Store + ?Sized>(
+    store: &S,
+    token_hash: &str,
+    successor_hash: &str,
+    successor_expires_at: SystemTime,
+    now: SystemTime,
+) -> Result<RefreshTake, StoreError> {
+    let taken = store.take_refresh(token_hash, now).await?;
+    if let RefreshTake::Current(grant) = &taken {
+        let successor = RefreshGrant {
+            expires_at: successor_expires_at,
+            ..grant.clone()
+        };
+        store.save_refresh(successor_hash, successor).await?;
+    }
+    Ok(taken)
+}
+
 /// Storage for the authorization server.
 ///
 /// Refresh tokens are passed by their key (see [`family_of_refresh_key`]),
@@ -155,15 +176,7 @@ pub trait Store: Send + Sync {
         successor_expires_at: SystemTime,
         now: SystemTime,
     ) -> Result<RefreshTake, StoreError> {
-        let taken = self.take_refresh(token_hash, now).await?;
-        if let RefreshTake::Current(grant) = &taken {
-            let successor = RefreshGrant {
-                expires_at: successor_expires_at,
-                ..grant.clone()
-            };
-            self.save_refresh(successor_hash, successor).await?;
-        }
-        Ok(taken)
+        rotate_in_two_steps(self, token_hash, successor_hash, successor_expires_at, now).await
     }
     /// Revokes a whole family: its refresh tokens and the access tokens
     /// issued from it. The revocation must be kept at least `until` — the

@@ -104,21 +104,26 @@ fn code_flow_issues_at_jwt_access_token_id_token_and_refresh_token() {
     );
 }
 
-#[test]
-fn a_rotation_narrows_the_access_token_but_keeps_the_grant() {
-    let (s, store) = (server(), MemoryStore::default());
+/// `user-42` signed in at `web`: the token response of its code.
+fn signed_in(s: &sesame_server::AuthorizationServer, store: &MemoryStore) -> serde_json::Value {
     let req = s
         .authorize(&authorize_query("web", "https://app.example/cb", ""))
         .unwrap();
     let redirect =
-        block_on(s.approve(&req, "user-42", Default::default(), &store, now(), &rng())).unwrap();
+        block_on(s.approve(&req, "user-42", Default::default(), store, now(), &rng())).unwrap();
     let code = redirect
         .query_pairs()
         .find(|(k, _)| k == "code")
         .unwrap()
         .1
         .into_owned();
-    let b = body(&redeem(&s, &store, &code, now() + secs(5)));
+    body(&redeem(s, store, &code, now() + secs(5)))
+}
+
+#[test]
+fn a_rotation_narrows_the_access_token_but_keeps_the_grant() {
+    let (s, store) = (server(), MemoryStore::default());
+    let b = signed_in(&s, &store);
     // The refresh token names its family, which the access token carries as `sid`.
     let sid = claims_of(&s, b["access_token"].as_str().unwrap()).1["sid"].clone();
     let rt = b["refresh_token"].as_str().unwrap().to_owned();
@@ -151,18 +156,7 @@ fn a_rotation_narrows_the_access_token_but_keeps_the_grant() {
 #[test]
 fn a_forged_family_in_a_refresh_token_finds_nothing() {
     let (s, store) = (server(), MemoryStore::default());
-    let req = s
-        .authorize(&authorize_query("web", "https://app.example/cb", ""))
-        .unwrap();
-    let redirect =
-        block_on(s.approve(&req, "user-42", Default::default(), &store, now(), &rng())).unwrap();
-    let code = redirect
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .unwrap()
-        .1
-        .into_owned();
-    let b = body(&redeem(&s, &store, &code, now() + secs(5)));
+    let b = signed_in(&s, &store);
     let rt = b["refresh_token"].as_str().unwrap();
     let (_, random) = rt.rsplit_once('.').unwrap();
     for forged in [

@@ -196,6 +196,14 @@ struct Shared {
 }
 
 impl Shared {
+    /// The recorded latencies, sorted (taken out of the shared state).
+    fn sorted_latencies(&self) -> Vec<u64> {
+        let mut lat =
+            std::mem::take(&mut *self.latencies_us.lock().unwrap_or_else(|p| p.into_inner()));
+        lat.sort_unstable();
+        lat
+    }
+
     fn fail(&self, e: String) {
         self.errors.fetch_add(1, Ordering::Relaxed);
         let mut first = self.first_error.lock().unwrap_or_else(|p| p.into_inner());
@@ -342,13 +350,7 @@ async fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     };
     let logins = shared.logins.load(Ordering::Relaxed) as f64;
     let recorded = shared.recorded.load(Ordering::Relaxed);
-    let mut lat = std::mem::take(
-        &mut *shared
-            .latencies_us
-            .lock()
-            .unwrap_or_else(|p| p.into_inner()),
-    );
-    lat.sort_unstable();
+    let lat = shared.sorted_latencies();
     let out = serde_json::json!({
         "concurrency": c,
         "secs": secs,
@@ -698,13 +700,7 @@ async fn token_bench(args: &[String]) -> Result<(), Box<dyn std::error::Error>> 
     let (shared, total, secs, cpu) =
         token_phase(url, kind, pid, c, Arc::new(codes), warmup, measure).await;
     let recorded = shared.recorded.load(Ordering::Relaxed);
-    let mut lat = std::mem::take(
-        &mut *shared
-            .latencies_us
-            .lock()
-            .unwrap_or_else(|p| p.into_inner()),
-    );
-    lat.sort_unstable();
+    let lat = shared.sorted_latencies();
     let out = serde_json::json!({
         "concurrency": c,
         "secs": secs,
