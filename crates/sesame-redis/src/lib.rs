@@ -484,8 +484,6 @@ impl RedisStore {
         matches!(self.conn, Conn::Cluster(_))
     }
 
-    /// Runs one operation within the timeout; any failure is logged (no
-    /// secret: keys are hashes) and becomes [`StoreError`].
     /// The family of a refresh token's key: named in the key, or (for a
     /// token from before keys named it) read from the token's pointer.
     async fn family_of(&self, token_hash: &str) -> Result<Option<String>, Failure> {
@@ -502,6 +500,8 @@ impl RedisStore {
         Ok(family)
     }
 
+    /// Runs one operation within the timeout; any failure is logged (no
+    /// secret: keys are hashes) and becomes [`StoreError`].
     async fn run<T, F>(&self, op: &'static str, f: F) -> Result<T, StoreError>
     where
         F: Future<Output = Result<T, Failure>>,
@@ -649,19 +649,20 @@ impl Store for RedisStore {
         successor_expires_at: SystemTime,
         now: SystemTime,
     ) -> Result<RefreshTake, StoreError> {
-        let family = family_of_refresh_key(token_hash);
-        if family.is_none() || family != family_of_refresh_key(successor_hash) {
+        let family = match family_of_refresh_key(token_hash) {
+            Some(f) if family_of_refresh_key(successor_hash) == Some(f) => f.to_owned(),
             // An older token (found through its pointer): take, then save.
-            return rotate_in_two_steps(
-                self,
-                token_hash,
-                successor_hash,
-                successor_expires_at,
-                now,
-            )
-            .await;
-        }
-        let family = family.unwrap_or_default().to_owned();
+            _ => {
+                return rotate_in_two_steps(
+                    self,
+                    token_hash,
+                    successor_hash,
+                    successor_expires_at,
+                    now,
+                )
+                .await
+            }
+        };
         self.run("rotate_refresh", async {
             // One script, one round trip: the three keys share the
             // family's hash tag, hence one slot on a cluster.

@@ -234,10 +234,11 @@ pub(crate) fn sha256_b64(s: &str) -> String {
 /// that a store finds the record in one step. A token from before
 /// refresh tokens named their family is keyed by its bare hash.
 pub(crate) fn refresh_key(token: &str) -> String {
+    // A token and its key share the `<family>.<rest>` shape.
     let hash = sha256_b64(token);
-    match token.rsplit_once('.') {
-        Some((family, _)) if !family.is_empty() => format!("{family}.{hash}"),
-        _ => hash,
+    match store::family_of_refresh_key(token) {
+        Some(family) => format!("{family}.{hash}"),
+        None => hash,
     }
 }
 
