@@ -20,3 +20,9 @@ pub fn encode(bytes: impl AsRef<[u8]>) -> String {
 pub fn decode(text: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(text.as_bytes()).ok()
 }
+
+/// Strict decoding into `out`; the decoded length, or `None` when the
+/// text is not canonical unpadded base64url or does not fit.
+pub(crate) fn decode_into(text: &str, out: &mut [u8]) -> Option<usize> {
+    URL_SAFE_NO_PAD.decode_slice(text.as_bytes(), out).ok()
+}

@@ -9,9 +9,10 @@
 
 use std::time::{Duration, SystemTime};
 
+use serde::Deserialize as _;
 use serde_json::{Map, Value};
 
-use crate::jose::{self, Algorithm, JoseError, JwkSet};
+use crate::jose::{self, Algorithm, Claims, Date, JoseError, JwkSet, Parts, Scratch, Text, Texts};
 
 /// The default clock-skew leeway: 60 seconds.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
@@ -157,18 +158,39 @@ impl IdTokenValidator {
         now: SystemTime,
         access_token: Option<&str>,
     ) -> Result<IdTokenClaims, IdTokenError> {
-        let verified = jose::verify(token, keys, &self.algorithms)?;
-        if let Some(typ) = &verified.header.typ {
+        let parts = Parts::split(token)?;
+        let mut scratch = Scratch::new();
+        let header = parts.verify(keys, &self.algorithms, &mut scratch)?;
+        if let Some(typ) = &header.typ {
             // RFC 8725 §3.11: never take an access token for an ID token.
-            let t = typ.to_ascii_lowercase();
-            if t.ends_with("at+jwt") || t == "logout+jwt" {
+            let at_jwt = typ
+                .len()
+                .checked_sub(6)
+                .and_then(|i| typ.as_bytes().get(i..))
+                .is_some_and(|end| end.eq_ignore_ascii_case(b"at+jwt"));
+            if at_jwt || typ.eq_ignore_ascii_case("logout+jwt") {
                 return Err(IdTokenError::WrongTokenType);
             }
         }
-        let claims = verified
-            .claims()
-            .map_err(|_| IdTokenError::MalformedClaims)?;
-        self.check_claims(claims, verified.header.alg, now, access_token)
+        let alg = header.alg;
+        let payload = parts.decode_payload()?;
+        // A templated issuer reads another claim by name: only then is the
+        // whole set needed up front.
+        let map = match &self.issuer {
+            IssuerRule::Template { .. } => match serde_json::from_slice(&payload) {
+                Ok(Value::Object(m)) => Some(m),
+                _ => return Err(IdTokenError::MalformedClaims),
+            },
+            IssuerRule::Exact(_) => None,
+        };
+        let registered: Registered<'_> =
+            jose::parse_registered(&payload).ok_or(IdTokenError::MalformedClaims)?;
+        let checked = self.check(&registered, map.as_ref(), alg, now, access_token)?;
+        let claims = match map {
+            Some(m) => Claims::from(m),
+            None => Claims::from_object_json(payload),
+        };
+        Ok(checked.with_claims(claims))
     }
 
     /// The claim checks alone, for claims whose signature was verified elsewhere.
@@ -179,22 +201,58 @@ impl IdTokenValidator {
         now: SystemTime,
         access_token: Option<&str>,
     ) -> Result<IdTokenClaims, IdTokenError> {
+        let claims = Value::Object(claims);
+        let checked = {
+            let registered =
+                Registered::deserialize(&claims).map_err(|_| IdTokenError::MalformedClaims)?;
+            let map = claims.as_object();
+            self.check(&registered, map, alg, now, access_token)?
+        };
+        let Value::Object(map) = claims else {
+            return Err(IdTokenError::MalformedClaims);
+        };
+        Ok(checked.with_claims(Claims::from(map)))
+    }
+
+    /// Every rule on the registered claims; `map` holds every claim when
+    /// the issuer rule needs one by name.
+    fn check(
+        &self,
+        claims: &Registered<'_>,
+        map: Option<&Map<String, Value>>,
+        alg: Algorithm,
+        now: SystemTime,
+        access_token: Option<&str>,
+    ) -> Result<Checked, IdTokenError> {
         let now = crate::time::unix_seconds(now);
         let leeway = self.leeway.as_secs();
+        let malformed = |_| IdTokenError::MalformedClaims;
 
-        let iss = claim_str(&claims, "iss")?.ok_or(IdTokenError::IssuerMismatch)?;
-        if !self.issuer.matches(iss, &claims) {
+        let iss = claims
+            .iss
+            .strict()
+            .map_err(malformed)?
+            .ok_or(IdTokenError::IssuerMismatch)?;
+        let issuer_ok = match (&self.issuer, map) {
+            (IssuerRule::Exact(s), _) => s == iss,
+            (rule, Some(map)) => rule.matches(iss, map),
+            (_, None) => false,
+        };
+        if !issuer_ok {
             return Err(IdTokenError::IssuerMismatch);
         }
-        let sub = claim_str(&claims, "sub")?
+        let sub = claims
+            .sub
+            .strict()
+            .map_err(malformed)?
             .filter(|s| !s.is_empty())
             .ok_or(IdTokenError::MissingSubject)?;
 
-        let audiences = audiences(&claims)?;
+        let audiences = audiences(&claims.aud)?;
         if !audiences.iter().any(|a| a == &self.client_id) {
             return Err(IdTokenError::AudienceMismatch);
         }
-        let azp = claim_str(&claims, "azp")?;
+        let azp = claims.azp.strict().map_err(malformed)?;
         if audiences.len() > 1 && azp.is_none() {
             return Err(IdTokenError::MissingAuthorizedParty);
         }
@@ -204,21 +262,29 @@ impl IdTokenValidator {
             }
         }
 
-        let exp = numeric_date(&claims, "exp")?.ok_or(IdTokenError::MissingExpiry)?;
+        let exp = claims
+            .exp
+            .strict()
+            .map_err(malformed)?
+            .ok_or(IdTokenError::MissingExpiry)?;
         if now >= exp.saturating_add(leeway) {
             return Err(IdTokenError::Expired);
         }
-        let iat = numeric_date(&claims, "iat")?.ok_or(IdTokenError::MissingIssuedAt)?;
+        let iat = claims
+            .iat
+            .strict()
+            .map_err(malformed)?
+            .ok_or(IdTokenError::MissingIssuedAt)?;
         if iat > now.saturating_add(leeway) {
             return Err(IdTokenError::IssuedInFuture);
         }
-        if let Some(nbf) = numeric_date(&claims, "nbf")? {
+        if let Some(nbf) = claims.nbf.strict().map_err(malformed)? {
             if nbf > now.saturating_add(leeway) {
                 return Err(IdTokenError::NotYetValid);
             }
         }
 
-        let nonce = claim_str(&claims, "nonce")?;
+        let nonce = claims.nonce.strict().map_err(malformed)?;
         if let Some(expected) = &self.nonce {
             let got = nonce.ok_or(IdTokenError::MissingNonce)?;
             if !crate::constant_time::eq(expected.as_bytes(), got.as_bytes()) {
@@ -231,22 +297,70 @@ impl IdTokenValidator {
             }
         }
 
-        if let (Some(at_hash), Some(access_token)) = (claim_str(&claims, "at_hash")?, access_token)
+        if let (Some(at_hash), Some(access_token)) =
+            (claims.at_hash.strict().map_err(malformed)?, access_token)
         {
             if !token_hash_matches(alg, access_token, at_hash) {
                 return Err(IdTokenError::AccessTokenHashMismatch);
             }
         }
 
-        Ok(IdTokenClaims {
+        Ok(Checked {
             issuer: iss.to_owned(),
             subject: sub.to_owned(),
             audiences,
             expires_at: crate::time::from_unix(exp),
             issued_at: crate::time::from_unix(iat),
             nonce: nonce.map(str::to_owned),
-            claims,
         })
+    }
+}
+
+/// The registered claims an ID token is checked on, read in one typed
+/// pass over the payload.
+#[derive(serde::Deserialize)]
+struct Registered<'a> {
+    #[serde(borrow, default)]
+    iss: Text<'a>,
+    #[serde(borrow, default)]
+    sub: Text<'a>,
+    #[serde(borrow, default)]
+    aud: Texts<'a>,
+    #[serde(borrow, default)]
+    azp: Text<'a>,
+    #[serde(default)]
+    exp: Date,
+    #[serde(default)]
+    iat: Date,
+    #[serde(default)]
+    nbf: Date,
+    #[serde(borrow, default)]
+    nonce: Text<'a>,
+    #[serde(borrow, default)]
+    at_hash: Text<'a>,
+}
+
+/// What the checks produce, before the claim set joins it.
+struct Checked {
+    issuer: String,
+    subject: String,
+    audiences: Vec<String>,
+    expires_at: SystemTime,
+    issued_at: SystemTime,
+    nonce: Option<String>,
+}
+
+impl Checked {
+    fn with_claims(self, claims: Claims) -> IdTokenClaims {
+        IdTokenClaims {
+            issuer: self.issuer,
+            subject: self.subject,
+            audiences: self.audiences,
+            expires_at: self.expires_at,
+            issued_at: self.issued_at,
+            nonce: self.nonce,
+            claims,
+        }
     }
 }
 
@@ -263,30 +377,19 @@ pub fn token_hash(alg: Algorithm, value: &str) -> String {
     crate::base64url::encode(d.get(..d.len() / 2).unwrap_or(d))
 }
 
-fn claim_str<'a>(
-    claims: &'a Map<String, Value>,
-    name: &str,
-) -> Result<Option<&'a str>, IdTokenError> {
-    match claims.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(IdTokenError::MalformedClaims),
-    }
-}
-
-fn audiences(claims: &Map<String, Value>) -> Result<Vec<String>, IdTokenError> {
-    match claims.get("aud") {
-        Some(Value::String(s)) => Ok(vec![s.clone()]),
-        Some(Value::Array(a)) => a
+fn audiences(aud: &Texts<'_>) -> Result<Vec<String>, IdTokenError> {
+    match aud {
+        Texts::One(s) => Ok(vec![s.as_ref().to_owned()]),
+        Texts::Many(all) => all
             .iter()
-            .map(|v| {
-                v.as_str()
+            .map(|t| {
+                t.as_str()
                     .map(str::to_owned)
                     .ok_or(IdTokenError::MalformedClaims)
             })
             .collect(),
-        None => Err(IdTokenError::AudienceMismatch),
-        Some(_) => Err(IdTokenError::MalformedClaims),
+        Texts::Missing => Err(IdTokenError::AudienceMismatch),
+        Texts::Wrong => Err(IdTokenError::MalformedClaims),
     }
 }
 
@@ -331,6 +434,6 @@ pub struct IdTokenClaims {
     pub issued_at: SystemTime,
     /// `nonce`, if present.
     pub nonce: Option<String>,
-    /// Every claim, standard and custom.
-    pub claims: Map<String, Value>,
+    /// Every claim, standard and custom (parsed into a map on first use).
+    pub claims: Claims,
 }

@@ -264,7 +264,7 @@ impl Profile<'_> {
                 claims.insert(k.clone(), v.clone());
             }
         }
-        claims
+        claims.into()
     }
 }
 

@@ -110,7 +110,7 @@ async fn me(Claims(c): Claims) -> Json<Me> {
     Json(Me {
         sub: c.subject,
         scopes: c.scopes,
-        claims: Value::Object(c.claims),
+        claims: Value::Object(c.claims.into_map()),
     })
 }
 

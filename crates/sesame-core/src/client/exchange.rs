@@ -271,7 +271,7 @@ impl LoginExchange {
             for (name, v) in &self.responses {
                 raw.insert(name.clone(), v.clone());
             }
-            identity.raw = Value::Object(raw);
+            identity.raw = Value::Object(raw.into());
         }
         self.stage = LoginStage::Done;
         Ok(Step::Done(Login {

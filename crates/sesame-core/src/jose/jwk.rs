@@ -313,20 +313,29 @@ impl JwkSet {
         kid: Option<&str>,
         alg: Algorithm,
     ) -> Result<Vec<&VerifyingKey>, JoseError> {
+        let found: Vec<&VerifyingKey> = self.candidates_iter(kid, alg)?.collect();
+        if found.is_empty() {
+            return Err(JoseError::NoCompatibleKey);
+        }
+        Ok(found)
+    }
+
+    /// [`JwkSet::candidates`] without collecting them: an unknown `kid` is
+    /// an error; an empty iterator means no key fits the algorithm.
+    pub(crate) fn candidates_iter<'s, 'k>(
+        &'s self,
+        kid: Option<&'k str>,
+        alg: Algorithm,
+    ) -> Result<impl Iterator<Item = &'s VerifyingKey> + use<'s, 'k>, JoseError> {
         if let Some(kid) = kid {
             if !self.contains_kid(kid) {
                 return Err(JoseError::UnknownKey);
             }
         }
-        let found: Vec<&VerifyingKey> = self
+        Ok(self
             .keys
             .iter()
-            .filter(|k| kid.is_none_or(|kid| k.kid.as_deref() == Some(kid)))
-            .filter(|k| k.fits(alg))
-            .collect();
-        if found.is_empty() {
-            return Err(JoseError::NoCompatibleKey);
-        }
-        Ok(found)
+            .filter(move |k| kid.is_none_or(|kid| k.kid.as_deref() == Some(kid)))
+            .filter(move |k| k.fits(alg)))
     }
 }

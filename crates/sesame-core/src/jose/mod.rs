@@ -18,12 +18,16 @@
 //!   rest.
 //! * Headers listing `crit` extensions are refused, since none are understood.
 
+mod claims;
 mod jwk;
 mod jws;
 mod sign;
 
+pub use claims::Claims;
+pub(crate) use claims::{parse_registered, Confirmation, Date, Text, Texts};
 pub use jwk::{JwkSet, KeyFamily, VerifyingKey};
 pub use jws::{unverified_claims, verify, verify_signature, Header, Verified};
+pub(crate) use jws::{Parts, Scratch};
 pub use sign::SigningKey;
 
 use std::fmt;

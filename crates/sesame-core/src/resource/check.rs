@@ -472,7 +472,7 @@ impl BearerCheck {
                 BindingError::KeyMismatch => BearerError::InvalidToken("bound to another key"),
                 _ => BearerError::InvalidToken("malformed cnf"),
             })?,
-            None if crate::dpop::is_bound(&claims.claims) => {
+            None if claims.is_key_bound() => {
                 // RFC 9449 §7.2: a bound token is worthless without its proof.
                 let refused = BearerError::InvalidToken("dpop-bound token presented as bearer");
                 return Err(if self.policy.dpop.is_some() {

@@ -2,7 +2,7 @@
 
 use std::time::SystemTime;
 
-use serde_json::{Map, Value};
+use crate::jose::Claims;
 
 use super::BearerError;
 
@@ -20,8 +20,18 @@ pub struct AccessClaims {
     pub client_id: Option<String>,
     /// `exp`.
     pub expires_at: SystemTime,
-    /// Every claim.
-    pub claims: Map<String, Value>,
+    /// Every claim (parsed into a map on first use).
+    pub claims: Claims,
+    /// Whether `cnf.jkt` binds the token to a DPoP key (RFC 9449).
+    pub(crate) key_bound: bool,
+}
+
+impl AccessClaims {
+    /// Whether the token is bound to a DPoP key (`cnf.jkt`): it is only
+    /// valid with a proof from that key.
+    pub fn is_key_bound(&self) -> bool {
+        self.key_bound
+    }
 }
 
 /// What a handler can ask for from a validated token: [`AccessClaims`]
@@ -55,6 +65,9 @@ impl FromAccessClaims for AccessClaims {
 
 impl<T: serde::de::DeserializeOwned> FromAccessClaims for T {
     fn from_access_claims(claims: &AccessClaims) -> Result<Self, BearerError> {
-        T::deserialize(&Value::Object(claims.claims.clone())).map_err(|_| BearerError::Forbidden)
+        claims
+            .claims
+            .deserialize()
+            .map_err(|_| BearerError::Forbidden)
     }
 }

@@ -117,7 +117,8 @@ impl Introspector {
                     .and_then(Value::as_str)
                     .map(str::to_owned),
                 expires_at: crate::time::from_unix(exp),
-                claims: body.clone(),
+                key_bound: crate::dpop::is_bound(&body),
+                claims: body.clone().into(),
             }),
             _ => Err(BearerError::InvalidToken("inactive")),
         };

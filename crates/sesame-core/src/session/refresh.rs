@@ -128,7 +128,7 @@ impl Sessions {
             expires_at: now,
             issued_at: now,
             nonce: None,
-            claims: serde_json::Map::new(),
+            claims: Default::default(),
         })
     }
 }

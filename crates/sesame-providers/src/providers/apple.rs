@@ -30,9 +30,9 @@ pub fn apple() -> Provider {
 }
 
 fn map(p: &Profile<'_>) -> Result<Identity, String> {
-    let claims = p.id_token.map(|c| c.claims.clone()).ok_or("no id token")?;
-    let mut id = Identity::new(p.provider, claim_string(&claims, "sub").ok_or("no sub")?);
-    id.email = claim_string(&claims, "email");
+    let claims = p.id_token.map(|c| c.claims.map()).ok_or("no id token")?;
+    let mut id = Identity::new(p.provider, claim_string(claims, "sub").ok_or("no sub")?);
+    id.email = claim_string(claims, "email");
     id.email_verified =
         id.email.is_some() && boolean(&Value::Object(claims.clone()), "email_verified");
     if let Some(user) = p
