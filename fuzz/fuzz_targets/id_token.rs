@@ -32,7 +32,7 @@ fn check(token: &str) {
         if let Ok(claims) = v.validate(token, key_set(), now(), Some("access-token")) {
             assert!(claims.audiences.iter().any(|a| a == CLIENT_ID));
             assert!(!claims.subject.is_empty());
-            let _ = v.check_claims(claims.claims.clone(), Algorithm::HS256, now(), None);
+            let _ = v.check_claims(claims.claims.map().clone(), Algorithm::HS256, now(), None);
         }
     }
 }
