@@ -16,8 +16,9 @@
 //!   instructions under callgrind against `xtask/hot-paths/baseline.json`
 //!   (fails on a rise over 10 %; `cargo xtask test` runs it too).
 //! * `bench --memory [--quick]` — server memory per pending login and per
-//!   session, and flat RSS over 10⁶ logins (`cargo xtask test` runs the
-//!   quick form).
+//!   session, flat RSS over 10⁶ logins, then Redis's own memory per login,
+//!   per pending code and per session (`cargo xtask test` runs the quick
+//!   form, without Redis).
 //! * `bench --peers [--quick]` — the login callback of Sesame against
 //!   stock fastapi-sso and an Axum + `oauth2` app on one mock IdP (release
 //!   builds, pinned cores); writes the table into `docs/benchmarks.md`

@@ -3,7 +3,9 @@
 //! release build). Fails when abandoned or whole logins make the RSS grow
 //! past the first tenth of the run by more than [`FLAT_SLACK`] — a leak or
 //! a per-login table. `cargo xtask test` runs the quick form (2 × 10⁵
-//! logins); the full run is 10⁶ logins and 10⁵ server-side sessions.
+//! logins); the full run is 10⁶ logins and 10⁵ server-side sessions, then
+//! Redis's own memory per record (`crates/sesame-e2e/benches/redis_memory.rs`,
+//! a real `redis-server` on loopback; skipped without one).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -122,5 +124,8 @@ pub fn run(quick: bool) -> bool {
         "whole logins (cookie sessions)",
         &samples(&report, "rss_samples"),
     );
+    if !quick && !crate::cargo(&["bench", "-p", "sesame-e2e", "--bench", "redis_memory"]) {
+        return false;
+    }
     abandoned && whole
 }
