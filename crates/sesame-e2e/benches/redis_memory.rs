@@ -28,74 +28,26 @@
 use std::time::{Duration, SystemTime};
 
 use serde_json::json;
-use sesame_core::jose::{Algorithm, SigningKey};
 use sesame_core::seal::{Sealer, SealingKey};
 use sesame_core::session::{Session, SessionConfig, SessionStorage, SessionStore, Sessions};
-use sesame_server::{AuthorizationServer, RegisteredClient, ServerConfig, Store};
+use sesame_server::{AuthorizationServer, Store};
 
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-const REDIRECT: &str = "https://app.example/cb";
+#[path = "support/authorization.rs"]
+mod authorization;
+use authorization::{redemption, server};
+
 const PREFIX: &str = "mem";
 
-fn server() -> AuthorizationServer {
-    let config = ServerConfig::new("https://as.example").client(RegisteredClient::new(
-        "web",
-        Some("web-secret"),
-        &[REDIRECT],
-    ));
-    AuthorizationServer::new(
-        config,
-        SigningKey::generate(Algorithm::ES256, "k").expect("key").0,
-    )
-}
-
-fn token_request(code: &str) -> http::Request<Vec<u8>> {
-    use base64::Engine as _;
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs([
-            ("grant_type", "authorization_code"),
-            ("code", code),
-            ("redirect_uri", REDIRECT),
-            ("code_verifier", VERIFIER),
-        ])
-        .finish();
-    http::Request::post("https://as.example/token")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header(
-            "authorization",
-            format!(
-                "Basic {}",
-                base64::engine::general_purpose::STANDARD.encode("web:web-secret")
-            ),
-        )
-        .body(body.into_bytes())
-        .expect("request")
-}
-
 async fn approve(s: &AuthorizationServer, store: &dyn Store, i: u64) -> String {
-    let query = format!(
-        "response_type=code&client_id=web&redirect_uri={}&scope=openid&state=s&code_challenge={CHALLENGE}&code_challenge_method=S256",
-        url::form_urlencoded::byte_serialize(REDIRECT.as_bytes()).collect::<String>()
-    );
-    let req = s.authorize(&query).expect("authorize");
     let claims = json!({"email": format!("user{i}@example.com"), "role": "member"});
-    let url = s
-        .approve(
-            &req,
-            &format!("user-{i}"),
-            claims.as_object().cloned().unwrap_or_default(),
-            store,
-            SystemTime::now(),
-            &ring::rand::SystemRandom::new(),
-        )
-        .await
-        .expect("approve");
-    url.query_pairs()
-        .find(|(k, _)| k == "code")
-        .expect("code")
-        .1
-        .into_owned()
+    authorization::approve(
+        s,
+        store,
+        &format!("user-{i}"),
+        claims.as_object().cloned().unwrap_or_default(),
+        &ring::rand::SystemRandom::new(),
+    )
+    .await
 }
 
 /// A signed-in user's session as the relying party keeps it: tokens of
@@ -234,7 +186,7 @@ fn main() {
                 let code = approve(&s, &store, i).await;
                 let resp = s
                     .token(
-                        &token_request(&code),
+                        &redemption(&code),
                         &store,
                         SystemTime::now(),
                         &ring::rand::SystemRandom::new(),

@@ -8,89 +8,20 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use sesame_core::jose::{Algorithm, SigningKey};
-use sesame_server::{AuthorizationServer, MemoryStore, RegisteredClient, ServerConfig, Store};
+use sesame_server::{AuthorizationServer, MemoryStore, Store};
 
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-const REDIRECT: &str = "https://app.example/cb";
-
-fn server() -> AuthorizationServer {
-    let config = ServerConfig::new("https://as.example").client(RegisteredClient::new(
-        "web",
-        Some("web-secret"),
-        &[REDIRECT],
-    ));
-    AuthorizationServer::new(
-        config,
-        SigningKey::generate(Algorithm::ES256, "k").expect("key").0,
-    )
-}
-
-fn token_request(pairs: &[(&str, &str)]) -> http::Request<Vec<u8>> {
-    use base64::Engine as _;
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
-        .finish();
-    http::Request::post("https://as.example/token")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header(
-            "authorization",
-            format!(
-                "Basic {}",
-                base64::engine::general_purpose::STANDARD.encode("web:web-secret")
-            ),
-        )
-        .body(body.into_bytes())
-        .expect("request")
-}
-
-async fn code(
-    s: &AuthorizationServer,
-    store: &dyn Store,
-    rng: &dyn sesame_core::random::Random,
-) -> String {
-    let query = format!(
-        "response_type=code&client_id=web&redirect_uri={}&scope=openid&state=s&code_challenge={CHALLENGE}&code_challenge_method=S256",
-        url::form_urlencoded::byte_serialize(REDIRECT.as_bytes()).collect::<String>()
-    );
-    let req = s.authorize(&query).expect("authorize");
-    let url = s
-        .approve(
-            &req,
-            "alice",
-            serde_json::Map::new(),
-            store,
-            SystemTime::now(),
-            rng,
-        )
-        .await
-        .expect("approve");
-    url.query_pairs()
-        .find(|(k, _)| k == "code")
-        .expect("code")
-        .1
-        .into_owned()
-}
+#[path = "support/authorization.rs"]
+mod authorization;
+use authorization::{approve, redemption, server, token_request};
 
 async fn redeem(
     s: &AuthorizationServer,
     store: &dyn Store,
     rng: &dyn sesame_core::random::Random,
 ) -> serde_json::Value {
-    let c = code(s, store, rng).await;
+    let c = approve(s, store, "alice", serde_json::Map::new(), rng).await;
     let resp = s
-        .token(
-            &token_request(&[
-                ("grant_type", "authorization_code"),
-                ("code", &c),
-                ("redirect_uri", REDIRECT),
-                ("code_verifier", VERIFIER),
-            ]),
-            store,
-            SystemTime::now(),
-            rng,
-        )
+        .token(&redemption(&c), store, SystemTime::now(), rng)
         .await;
     assert_eq!(resp.status(), 200);
     serde_json::from_slice(resp.body()).expect("json")
