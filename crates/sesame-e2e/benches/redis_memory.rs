@@ -17,14 +17,15 @@
 //!   its 60 s expire, to detect a replay; the refresh record stays for
 //!   the refresh token's lifetime.
 //! * **a pending code**: approved, not yet redeemed.
-//!
-//! Both are measured twice: with Redis's default `hash-max-listpack-value`
-//! (64: a record whose grant JSON is longer is kept as a hash table) and
-//! with 1024 (kept as one compact listpack), to show operators what the
-//! setting saves.
 //! * **a relying party's server-side session** (`SessionStorage::Server`):
 //!   the sealed record `Sessions::save` writes, put through
 //!   `RedisStore`'s `SessionStore`.
+//!
+//! The login and the pending code are measured twice: with Redis's default
+//! `hash-max-listpack-value` (64: a record whose grant JSON is longer is
+//! kept as a hash table) and with 1024 (kept as one compact listpack), to
+//! show operators what the setting saves. A session is a string, which the
+//! setting does not touch.
 use std::time::{Duration, SystemTime};
 
 use serde_json::json;
@@ -106,17 +107,16 @@ fn written_bytes(conn: &mut redis::Connection) -> (u64, u64) {
 }
 
 /// `MEMORY USAGE` of one key matching `pattern`.
-fn sample_usage(conn: &mut redis::Connection, pattern: &str) -> Option<(String, u64)> {
+fn sample_usage(conn: &mut redis::Connection, pattern: &str) -> Option<u64> {
     let keys: Vec<String> = redis::cmd("KEYS").arg(pattern).query(conn).ok()?;
     let key = keys.into_iter().next()?;
-    let usage: u64 = redis::cmd("MEMORY")
+    redis::cmd("MEMORY")
         .arg("USAGE")
         .arg(&key)
         .arg("SAMPLES")
         .arg(0)
         .query(conn)
-        .ok()?;
-    Some((key, usage))
+        .ok()
 }
 
 fn flush(conn: &mut redis::Connection) -> u64 {
@@ -140,9 +140,8 @@ fn report(label: &str, n: u64, before: u64, conn: &mut redis::Connection, patter
         (per - written_per) * n as f64 / keys.max(1) as f64,
     );
     for p in patterns {
-        if let Some((key, usage)) = sample_usage(conn, p) {
-            let shown = key.split(':').take(2).collect::<Vec<_>>().join(":");
-            println!("  MEMORY USAGE of one {shown}:… key: {usage} bytes");
+        if let Some(usage) = sample_usage(conn, p) {
+            println!("  MEMORY USAGE of one {p} key: {usage} bytes");
         }
     }
 }

@@ -7,10 +7,10 @@ use sesame_core::jose::{Algorithm, SigningKey};
 use sesame_server::{AuthorizationServer, RegisteredClient, ServerConfig, Store};
 
 /// The PKCE verifier of every login (RFC 7636's example).
-pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 /// The client's registered redirect URI.
-pub const REDIRECT: &str = "https://app.example/cb";
+const REDIRECT: &str = "https://app.example/cb";
 
 /// The server, with the client `web` (secret `web-secret`).
 pub fn server() -> AuthorizationServer {
