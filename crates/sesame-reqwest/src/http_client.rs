@@ -25,6 +25,11 @@ pub enum HttpError {
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default total timeout for one exchange.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default number of idle keep-alive connections kept per host. It is above
+/// the concurrency a busy instance reaches against one provider (each
+/// login makes two exchanges), so connections are reused rather than closed
+/// and opened again under load.
+pub const DEFAULT_MAX_IDLE_PER_HOST: usize = 256;
 /// Default cap on response bodies.
 pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
 
@@ -51,7 +56,7 @@ impl HttpClient {
             .connect_timeout(connect)
             .timeout(total)
             .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(32)
+            .pool_max_idle_per_host(DEFAULT_MAX_IDLE_PER_HOST)
             .build()
             .map_err(|_| HttpError::Transport)?;
         Ok(Self {
@@ -95,17 +100,17 @@ impl HttpClient {
             rb = rb.body(body);
         }
         let mut response = rb.send().await.map_err(classify)?;
-        if response
-            .content_length()
-            .is_some_and(|n| n > self.max_body as u64)
-        {
+        let declared = response.content_length();
+        if declared.is_some_and(|n| n > self.max_body as u64) {
             return Err(HttpError::TooLarge);
         }
         let mut out = http::Response::builder().status(response.status());
         if let Some(h) = out.headers_mut() {
             *h = std::mem::take(response.headers_mut());
         }
-        let mut buf = Vec::new();
+        // Sized once from Content-Length (already checked against the cap),
+        // so a body that arrives in several chunks is not copied on growth.
+        let mut buf = Vec::with_capacity(declared.map_or(0, |n| n as usize));
         while let Some(chunk) = response.chunk().await.map_err(classify)? {
             if buf.len() + chunk.len() > self.max_body {
                 return Err(HttpError::TooLarge);
