@@ -32,8 +32,8 @@
 use std::future::Future;
 use std::time::Duration;
 
-use axum::extract::Request;
-use axum::middleware::Next;
+use std::convert::Infallible;
+
 use axum::response::Response;
 use axum::Router;
 use hyper_util::service::TowerToHyperService;
@@ -58,10 +58,7 @@ pub async fn serve_with_shutdown(
     limits: ServerLimits,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let timeout = limits.request_timeout;
-    let router = router.layer(axum::middleware::from_fn(
-        move |req: Request, next: Next| request_timeout(req, next, timeout),
-    ));
+    let limit = limits.request_timeout;
     sesame_reqwest::serve::serve_hyper(listener, &limits, shutdown, move |peer| {
         // Every request knows its peer, as with axum's ConnectInfo.
         let with_peer = tower::util::MapRequestLayer::new(
@@ -71,14 +68,26 @@ pub async fn serve_with_shutdown(
                 req
             },
         );
-        TowerToHyperService::new(tower::Layer::layer(&with_peer, router.clone()))
+        // The request timeout wraps the router's own future in place: an
+        // axum middleware would box a future and clone the router per request.
+        let timed =
+            tower::util::MapFutureLayer::new(move |handled| request_timeout(handled, limit));
+        TowerToHyperService::new(tower::Layer::layer(
+            &with_peer,
+            tower::Layer::layer(&timed, router.clone()),
+        ))
     })
     .await
 }
 
-async fn request_timeout(req: Request, next: Next, limit: Duration) -> Response {
-    match tokio::time::timeout(limit, next.run(req)).await {
+async fn request_timeout<F>(handled: F, limit: Duration) -> Result<Response, Infallible>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    match tokio::time::timeout(limit, handled).await {
         Ok(resp) => resp,
-        Err(_) => crate::to_axum(sesame_reqwest::serve::request_timeout_response()),
+        Err(_) => Ok(crate::to_axum(
+            sesame_reqwest::serve::request_timeout_response(),
+        )),
     }
 }
