@@ -29,10 +29,9 @@
 //! # }
 //! ```
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::time::Duration;
-
-use std::convert::Infallible;
 
 use axum::response::Response;
 use axum::Router;

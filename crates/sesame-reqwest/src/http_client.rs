@@ -25,10 +25,9 @@ pub enum HttpError {
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default total timeout for one exchange.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default number of idle keep-alive connections kept per host. It is above
-/// the concurrency a busy instance reaches against one provider (each
-/// login makes two exchanges), so connections are reused rather than closed
-/// and opened again under load.
+/// Default number of idle keep-alive connections kept per host: enough for
+/// a busy instance's logins in flight against one provider (each makes two
+/// exchanges) to reuse their connections rather than close and reopen them.
 pub const DEFAULT_MAX_IDLE_PER_HOST: usize = 256;
 /// Default cap on response bodies.
 pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
@@ -43,7 +42,8 @@ pub struct HttpClient {
 
 impl HttpClient {
     /// A client with rustls (ring), a 5 s connect timeout, a 10 s total
-    /// timeout, a 1 MiB response cap and no redirects.
+    /// timeout, a 1 MiB response cap, no redirects, and up to 256 idle
+    /// keep-alive connections per provider.
     pub fn new() -> Result<Self, HttpError> {
         Self::with_timeouts(DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT)
     }
