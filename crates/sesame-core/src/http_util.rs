@@ -6,61 +6,107 @@ pub(crate) const USER_AGENT: &str = concat!("sesame/", env!("CARGO_PKG_VERSION")
 /// Response bodies larger than this are refused by the parsers.
 pub(crate) const MAX_BODY: usize = 1024 * 1024;
 
-fn builder(method: http::Method, url: &Url) -> http::request::Builder {
-    http::Request::builder()
-        .method(method)
-        .uri(url.as_str())
-        .header(http::header::ACCEPT, "application/json")
-        .header(http::header::USER_AGENT, USER_AGENT)
-}
-
 pub(crate) fn get(url: &Url) -> http::Request<Vec<u8>> {
     request(http::Method::GET, url, &[], None)
 }
 
-/// Builds a request. A `Url` always parses as a `Uri`, and header values are
-/// validated beforehand by the callers, so failures fall back to a bare request.
+/// Builds a request, with the [`RequestUrl`](crate::step::RequestUrl) it
+/// was built from in its extensions. A `Url` always parses as a `Uri`, and
+/// header values are validated beforehand by the callers, so a failure
+/// falls back to a bare request.
 pub(crate) fn request(
     method: http::Method,
     url: &Url,
     headers: &[(http::HeaderName, http::HeaderValue)],
-    body: Option<(&str, Vec<u8>)>,
+    body: Option<(&'static str, Vec<u8>)>,
 ) -> http::Request<Vec<u8>> {
-    let mut b = builder(method, url);
-    if let Some(h) = b.headers_mut() {
-        // Provider headers replace the defaults (GitHub's own `Accept`).
-        for (k, v) in headers {
-            h.insert(k, v.clone());
-        }
-    }
-    let body = match body {
-        Some((ct, bytes)) => {
-            b = b.header(http::header::CONTENT_TYPE, ct);
-            bytes
-        }
-        None => Vec::new(),
+    let Ok(uri) = http::Uri::try_from(url.as_str()) else {
+        return http::Request::new(Vec::new());
     };
-    b.body(body)
-        .unwrap_or_else(|_| http::Request::new(Vec::new()))
+    let (content_type, body) = match body {
+        Some((ct, bytes)) => (Some(ct), bytes),
+        None => (None, Vec::new()),
+    };
+    let mut req = http::Request::new(body);
+    *req.method_mut() = method;
+    *req.uri_mut() = uri;
+    let h = req.headers_mut();
+    h.reserve(3 + headers.len());
+    h.insert(
+        http::header::ACCEPT,
+        http::HeaderValue::from_static("application/json"),
+    );
+    h.insert(
+        http::header::USER_AGENT,
+        http::HeaderValue::from_static(USER_AGENT),
+    );
+    // Provider headers replace the defaults (GitHub's own `Accept`).
+    for (k, v) in headers {
+        h.insert(k, v.clone());
+    }
+    if let Some(ct) = content_type {
+        h.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static(ct),
+        );
+    }
+    req.extensions_mut()
+        .insert(crate::step::RequestUrl::new(url.clone()));
+    req
 }
 
 pub(crate) fn form_encode<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<u8> {
-    let mut ser = url::form_urlencoded::Serializer::new(String::new());
+    let mut out = String::with_capacity(256);
     for (k, v) in pairs {
-        ser.append_pair(k, v);
+        if !out.is_empty() {
+            out.push('&');
+        }
+        form_urlencode_into(&mut out, k);
+        out.push('=');
+        form_urlencode_into(&mut out, v);
     }
-    ser.finish().into_bytes()
+    out.into_bytes()
+}
+
+/// Appends `s` `application/x-www-form-urlencoded` (the WHATWG URL
+/// standard's byte serializer, as `url::form_urlencoded::byte_serialize`):
+/// `*-._` and ASCII alphanumerics as they are, space as `+`, every other
+/// byte as `%XX`. Runs of unchanged bytes are copied at once.
+pub(crate) fn form_urlencode_into(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let keep = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_');
+    let mut start = 0;
+    for (i, &b) in s.as_bytes().iter().enumerate() {
+        if keep(b) {
+            continue;
+        }
+        // `start..i` is a run of ASCII bytes (empty when `start` follows
+        // the lead byte of a multi-byte character): a valid `str` range.
+        out.push_str(s.get(start..i).unwrap_or_default());
+        if b == b' ' {
+            out.push('+');
+        } else {
+            out.push('%');
+            let hex = |n: u8| char::from(HEX.get(usize::from(n)).copied().unwrap_or(b'0'));
+            out.push(hex(b >> 4));
+            out.push(hex(b & 0xF));
+        }
+        start = i + 1;
+    }
+    out.push_str(s.get(start..).unwrap_or_default());
 }
 
 /// HTTP Basic credentials per RFC 6749 §2.3.1: both parts form-urlencoded first.
 pub(crate) fn basic_auth(user: &str, password: &str) -> String {
     use base64::Engine as _;
-    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-    let raw = format!("{}:{}", enc(user), enc(password));
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(raw)
-    )
+    let mut raw = String::with_capacity(user.len() + password.len() + 8);
+    form_urlencode_into(&mut raw, user);
+    raw.push(':');
+    form_urlencode_into(&mut raw, password);
+    let mut out = String::with_capacity(6 + raw.len().div_ceil(3) * 4);
+    out.push_str("Basic ");
+    base64::engine::general_purpose::STANDARD.encode_string(raw, &mut out);
+    out
 }
 
 /// Why a query string or form body was refused.
@@ -154,5 +200,50 @@ pub(crate) fn json_object(body: &[u8]) -> Option<serde_json::Map<String, serde_j
     match serde_json::from_slice(body) {
         Ok(serde_json::Value::Object(m)) => Some(m),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_encoding_matches_the_url_crates_serializer() {
+        let samples = [
+            "",
+            "plain-Text_0.9*",
+            "http://127.0.0.1:8000/callback?x=1&y=2#f",
+            "a b+c%d",
+            "é中文 😀 mixed ascii",
+            "\u{0}\u{7f}\u{80}\"'<>",
+            "~!@$^()[]{}|\\;:,/?",
+        ];
+        for s in samples {
+            let mut ours = String::new();
+            form_urlencode_into(&mut ours, s);
+            let theirs: String = url::form_urlencoded::byte_serialize(s.as_bytes()).collect();
+            assert_eq!(ours, theirs, "{s:?}");
+        }
+        let pairs = [
+            ("grant_type", "authorization_code"),
+            ("redirect_uri", "http://a/b c"),
+        ];
+        let expected = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        assert_eq!(form_encode(pairs), expected.into_bytes());
+    }
+
+    #[test]
+    fn basic_credentials_are_form_encoded_then_base64() {
+        use base64::Engine as _;
+        let header = basic_auth("client id", "s3cr:t/é");
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(header.trim_start_matches("Basic "))
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(raw).unwrap(),
+            "client+id:s3cr%3At%2F%C3%A9"
+        );
     }
 }

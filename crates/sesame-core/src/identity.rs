@@ -55,17 +55,24 @@ impl Identity {
     /// Fills the fields from standard OpenID Connect claims
     /// (`sub`, `email`, `email_verified`, `name`, …). Returns `None` when `sub` is missing.
     pub fn from_standard_claims(provider: &str, claims: &Map<String, Value>) -> Option<Self> {
-        let sub = claim_string(claims, "sub")?;
+        claim_string(claims, "sub")?;
+        Self::from_owned_claims(provider, claims.clone())
+    }
+
+    /// [`from_standard_claims`](Self::from_standard_claims) keeping
+    /// `claims` as [`raw`](Self::raw) without copying them.
+    pub(crate) fn from_owned_claims(provider: &str, claims: Map<String, Value>) -> Option<Self> {
+        let sub = claim_string(&claims, "sub")?;
         let mut id = Identity::new(provider, sub);
-        id.email = claim_string(claims, "email");
-        id.email_verified = id.email.is_some() && claim_bool(claims, "email_verified");
-        id.name = claim_string(claims, "name");
-        id.given_name = claim_string(claims, "given_name");
-        id.family_name = claim_string(claims, "family_name");
-        id.preferred_username = claim_string(claims, "preferred_username");
-        id.picture = claim_string(claims, "picture");
-        id.locale = claim_string(claims, "locale");
-        id.raw = Value::Object(claims.clone());
+        id.email = claim_string(&claims, "email");
+        id.email_verified = id.email.is_some() && claim_bool(&claims, "email_verified");
+        id.name = claim_string(&claims, "name");
+        id.given_name = claim_string(&claims, "given_name");
+        id.family_name = claim_string(&claims, "family_name");
+        id.preferred_username = claim_string(&claims, "preferred_username");
+        id.picture = claim_string(&claims, "picture");
+        id.locale = claim_string(&claims, "locale");
+        id.raw = Value::Object(claims);
         Some(id)
     }
 }

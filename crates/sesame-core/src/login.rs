@@ -100,6 +100,14 @@ pub struct CallbackStart {
 /// request, the provider's answer gives the redirect.
 #[derive(Debug)]
 pub struct LoginStart {
+    /// `None` when the login did not push its request (the redirect was
+    /// the first step, nothing is left to do).
+    push: Option<Box<PushedLogin>>,
+}
+
+/// A login whose request was pushed: what the provider's answer needs.
+#[derive(Debug)]
+struct PushedLogin {
     client: Client,
     authorization_endpoint: url::Url,
     /// `Some` until the pushed request's answer came.
@@ -128,18 +136,21 @@ impl Exchange for LoginStart {
         response: http::Response<Vec<u8>>,
         now: SystemTime,
     ) -> Result<Step<LoginRedirect>, LoginError> {
-        if self.set_cookie.is_none() {
+        let Some(push) = self.push.as_deref_mut() else {
+            return Err(crate::error::UsageError::OutOfOrder.into());
+        };
+        if push.set_cookie.is_none() {
             return Err(crate::error::UsageError::OutOfOrder.into());
         }
         if let Some(nonce) = crate::dpop::nonce_retry(&response) {
-            if let Some(mut retry) = self.dpop_retry.take() {
+            if let Some(mut retry) = push.dpop_retry.take() {
                 let endpoint = retry
                     .metadata
                     .pushed_authorization_request_endpoint
                     .clone()
                     .ok_or(crate::ProviderError::NoPushEndpoint)?;
                 retry.prover.remember(&endpoint, Some(nonce));
-                let out = self.client.push_with(
+                let out = push.client.push_with(
                     &retry.metadata,
                     &retry.params,
                     now,
@@ -148,24 +159,24 @@ impl Exchange for LoginStart {
                 return Ok(Step::Send(out));
             }
         }
-        self.dpop_retry = None;
-        let set_cookie = self
+        push.dpop_retry = None;
+        let set_cookie = push
             .set_cookie
             .take()
             .ok_or(crate::error::UsageError::OutOfOrder)?;
         let pushed = PushedRequest::from_response(&response)?;
-        let mut location = self.authorization_endpoint.clone();
+        let mut location = push.authorization_endpoint.clone();
         location
             .query_pairs_mut()
             .append_pair(
-                &self.client.provider().client_id_param,
-                &self.client.config().client_id,
+                &push.client.provider().client_id_param,
+                &push.client.config().client_id,
             )
             .append_pair("request_uri", &pushed.request_uri);
         Ok(Step::Done(LoginRedirect {
             location,
             set_cookie,
-            state: self.state.clone(),
+            state: push.state.clone(),
         }))
     }
 
@@ -262,27 +273,28 @@ impl LoginService {
     ) -> Result<(LoginStart, Step<LoginRedirect>), LoginError> {
         let client = self.client(provider_id)?;
         let auth = self.authorization(client, metadata, query, now, rng)?;
-        let redirect = self.redirect(client, auth.pending.clone(), auth.url.clone(), now, rng)?;
-        let mut start = LoginStart {
-            client: client.clone(),
-            authorization_endpoint: metadata.authorization_endpoint.clone(),
-            set_cookie: Some(redirect.set_cookie.clone()),
-            state: redirect.state.clone(),
-            dpop_retry: None,
-        };
+        let redirect = self.redirect(client, &auth.pending, auth.url, now, rng)?;
         if !client.pushes(metadata) {
-            start.set_cookie = None;
-            return Ok((start, Step::Done(redirect)));
+            return Ok((LoginStart { push: None }, Step::Done(redirect)));
         }
         let key = client.dpop_key_for(auth.pending.dpop_key());
         let mut prover = Prover::for_key(key, rng)?;
-        let push = client.push_with(metadata, &auth.params, now, prover.as_mut())?;
-        start.dpop_retry = prover.map(|prover| PushRetry {
+        let request = client.push_with(metadata, &auth.params, now, prover.as_mut())?;
+        let dpop_retry = prover.map(|prover| PushRetry {
             metadata: Box::new(metadata.clone()),
             params: auth.params,
             prover,
         });
-        Ok((start, Step::Send(push)))
+        let start = LoginStart {
+            push: Some(Box::new(PushedLogin {
+                client: client.clone(),
+                authorization_endpoint: metadata.authorization_endpoint.clone(),
+                set_cookie: Some(redirect.set_cookie),
+                state: redirect.state,
+                dpop_retry,
+            })),
+        };
+        Ok((start, Step::Send(request)))
     }
 
     /// The authorization request for a login route's query string.
@@ -325,7 +337,7 @@ impl LoginService {
         }
         let client = self.client(provider_id)?;
         let auth = self.authorization(client, metadata, query, now, rng)?;
-        self.redirect(client, auth.pending, auth.url, now, rng)
+        self.redirect(client, &auth.pending, auth.url, now, rng)
     }
 
     /// Starts a login without pushing its request: the redirect and the
@@ -343,20 +355,20 @@ impl LoginService {
         }
         let client = self.client(provider_id)?;
         let auth = client.begin(metadata, return_to, now, rng)?;
-        self.redirect(client, auth.pending, auth.url, now, rng)
+        self.redirect(client, &auth.pending, auth.url, now, rng)
     }
 
     fn redirect(
         &self,
         client: &Client,
-        pending: PendingLogin,
+        pending: &PendingLogin,
         location: url::Url,
         now: SystemTime,
         rng: &dyn Random,
     ) -> Result<LoginRedirect, LoginError> {
         let sealed = pending.seal(&self.sealer, now, rng)?;
-        let name = format!("{COOKIE_PREFIX}{}", pending.state());
-        let set_cookie = self.cookie_header(client, &name, &sealed, self.sealer.get_max_age());
+        let set_cookie =
+            self.cookie_header(client, pending.state(), &sealed, self.sealer.get_max_age());
         Ok(LoginRedirect {
             location,
             set_cookie,
@@ -403,13 +415,15 @@ impl LoginService {
                 clear_cookie: None,
             };
         };
-        let name = format!("{COOKIE_PREFIX}{state}");
         let valid_name = state.len() <= 64
             && state
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         let cookie = if valid_name {
-            cookies.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+            cookies
+                .iter()
+                .find(|(n, _)| n.strip_prefix(COOKIE_PREFIX) == Some(state))
+                .map(|(_, v)| *v)
         } else {
             None
         };
@@ -425,7 +439,7 @@ impl LoginService {
                 clear_cookie: None,
             };
         };
-        let clear_cookie = Some(self.cookie_header(client, &name, "", Duration::ZERO));
+        let clear_cookie = Some(self.cookie_header(client, state, "", Duration::ZERO));
         let result = PendingLogin::open(&self.sealer, Some(sealed), now)
             .and_then(|pending| client.callback(metadata, params, pending, now, rng));
         CallbackStart {
@@ -434,13 +448,27 @@ impl LoginService {
         }
     }
 
-    fn cookie_header(&self, client: &Client, name: &str, value: &str, max_age: Duration) -> String {
+    /// The `Set-Cookie` value of the login cookie for `state`.
+    fn cookie_header(
+        &self,
+        client: &Client,
+        state: &str,
+        value: &str,
+        max_age: Duration,
+    ) -> String {
+        use std::fmt::Write as _;
         let form_post = client.provider().response_mode == ResponseMode::FormPost;
         let path = client.config().redirect_uri.path();
-        let mut h = format!(
-            "{name}={value}; Path={path}; Max-Age={}; HttpOnly",
-            max_age.as_secs()
+        let mut h = String::with_capacity(
+            COOKIE_PREFIX.len() + state.len() + value.len() + path.len() + 64,
         );
+        h.push_str(COOKIE_PREFIX);
+        h.push_str(state);
+        h.push('=');
+        h.push_str(value);
+        h.push_str("; Path=");
+        h.push_str(path);
+        let _ = write!(h, "; Max-Age={}; HttpOnly", max_age.as_secs());
         h.push_str(if form_post {
             "; SameSite=None"
         } else {

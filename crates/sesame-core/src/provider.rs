@@ -357,7 +357,7 @@ impl fmt::Debug for Provider {
 }
 
 fn standard_mapping(p: &Profile<'_>) -> Result<Identity, String> {
-    Identity::from_standard_claims(p.provider, &p.merged_claims())
+    Identity::from_owned_claims(p.provider, p.merged_claims())
         .ok_or_else(|| "no sub claim".to_owned())
 }
 

@@ -47,6 +47,97 @@ impl<R: Random + ?Sized> Random for std::sync::Arc<R> {
     }
 }
 
+/// How many bytes [`BufferedRandom`] draws from the system at a time.
+const POOL: usize = 1024;
+
+/// The system's randomness drawn a block at a time: one `getrandom(2)`
+/// call serves many small requests (a login takes about a hundred bytes:
+/// its state, PKCE verifier and sealing nonce) instead of one call each.
+///
+/// The bytes are the operating system's CSPRNG output, unchanged; each
+/// is handed out once and overwritten with zeros when it is. Requests
+/// larger than a quarter of the block go to the system directly.
+///
+/// A process that forks (without `exec`) must not use a `BufferedRandom`
+/// created before the fork in both processes: they would share the
+/// unused rest of the block. Servers on an async runtime don't fork.
+///
+/// ```
+/// use sesame_core::random::{BufferedRandom, Random};
+/// let rng = BufferedRandom::new();
+/// let (mut a, mut b) = ([0u8; 32], [0u8; 32]);
+/// rng.fill(&mut a).unwrap();
+/// rng.fill(&mut b).unwrap();
+/// assert_ne!(a, b);
+/// ```
+pub struct BufferedRandom {
+    source: Box<dyn Random>,
+    pool: std::sync::Mutex<Pool>,
+}
+
+struct Pool {
+    bytes: [u8; POOL],
+    /// Bytes already handed out from the front of `bytes`.
+    used: usize,
+}
+
+impl BufferedRandom {
+    /// Draws from [`ring::rand::SystemRandom`].
+    pub fn new() -> Self {
+        Self::from_source(Box::new(ring::rand::SystemRandom::new()))
+    }
+
+    /// Draws from `source` (tests: a [`SeededRandom`]).
+    pub fn from_source(source: Box<dyn Random>) -> Self {
+        Self {
+            source,
+            pool: std::sync::Mutex::new(Pool {
+                bytes: [0; POOL],
+                used: POOL,
+            }),
+        }
+    }
+}
+
+impl Default for BufferedRandom {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for BufferedRandom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BufferedRandom").finish_non_exhaustive()
+    }
+}
+
+impl Random for BufferedRandom {
+    fn fill(&self, dest: &mut [u8]) -> Result<(), RandomError> {
+        if dest.len() > POOL / 4 {
+            return self.source.fill(dest);
+        }
+        let mut pool = self
+            .pool
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if POOL - pool.used < dest.len() {
+            // Nothing of a failed refill is ever handed out.
+            pool.used = POOL;
+            self.source.fill(&mut pool.bytes)?;
+            pool.used = 0;
+        }
+        let start = pool.used;
+        let taken = pool
+            .bytes
+            .get_mut(start..start + dest.len())
+            .ok_or(RandomError)?;
+        dest.copy_from_slice(taken);
+        taken.fill(0);
+        pool.used = start + dest.len();
+        Ok(())
+    }
+}
+
 /// A deterministic generator for tests and reproducible examples.
 ///
 /// It expands a seed with SHA-256 in counter mode. It is **not** a secure

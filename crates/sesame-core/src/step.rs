@@ -62,6 +62,50 @@ impl Outgoing {
     }
 }
 
+/// The [`url::Url`] a request of the core was built from, kept in the
+/// request's extensions.
+///
+/// An executor whose HTTP client takes a `url::Url` (reqwest does) can
+/// take it instead of formatting the request's URI and parsing it again,
+/// which costs more than the rest of preparing the request.
+/// [`RequestUrl::take`] gives it only while it still names the request's
+/// URI, so a driver that rewrote the URI is never sent elsewhere.
+///
+/// ```
+/// use sesame_core::step::RequestUrl;
+/// let url: url::Url = "https://op.example/token".parse().unwrap();
+/// let mut request = http::Request::new(Vec::<u8>::new());
+/// *request.uri_mut() = url.as_str().parse().unwrap();
+/// request.extensions_mut().insert(RequestUrl::new(url.clone()));
+/// let (mut parts, _body) = request.into_parts();
+/// assert_eq!(RequestUrl::take(&mut parts), Some(url));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestUrl(Url);
+
+impl RequestUrl {
+    /// Wraps the URL a request is built from.
+    pub fn new(url: Url) -> Self {
+        Self(url)
+    }
+
+    /// Takes the URL out of a request's extensions when it names the
+    /// request's URI exactly (scheme, host, port, path and query, and no
+    /// user info); `None` when there is none or it no longer matches.
+    pub fn take(parts: &mut http::request::Parts) -> Option<Url> {
+        let RequestUrl(url) = parts.extensions.remove::<RequestUrl>()?;
+        let uri = &parts.uri;
+        let same = uri.scheme_str() == Some(url.scheme())
+            && url.username().is_empty()
+            && url.password().is_none()
+            && uri.host() == url.host_str()
+            && uri.port_u16() == url.port()
+            && uri.path() == url.path()
+            && uri.query() == url.query();
+        same.then_some(url)
+    }
+}
+
 impl fmt::Debug for Outgoing {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Requests carry secrets in headers, bodies and sometimes the query:

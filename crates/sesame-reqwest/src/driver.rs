@@ -1,7 +1,6 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
-use ring::rand::SystemRandom;
 use sesame_core::audit::{AuditEvent, AUDIT_TARGET};
 use sesame_core::cache::{CachePolicy, Document, JwksCache, Lookup, MetadataCache, RemoteCache};
 use sesame_core::client::{CallbackParams, Client, Login, LoginExchange};
@@ -124,7 +123,7 @@ pub struct Sesame {
     jwks: Mutex<JwksCache>,
     metadata: Mutex<MetadataCache>,
     fetched: Notify,
-    rng: SystemRandom,
+    rng: sesame_core::random::BufferedRandom,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -164,7 +163,7 @@ impl Sesame {
             jwks: Mutex::new(JwksCache::new(policy)),
             metadata: Mutex::new(MetadataCache::new(policy)),
             fetched: Notify::new(),
-            rng: SystemRandom::new(),
+            rng: sesame_core::random::BufferedRandom::new(),
         }
     }
 
@@ -430,7 +429,9 @@ impl Sesame {
         let started = std::time::Instant::now();
         let span = tracing::info_span!("sesame.callback", provider = provider_id);
         let params = sesame_core::login::callback_params(query, form);
-        let run = self.complete_login(service, provider_id, params, cookie_headers);
+        // Boxed: the exchange's future is large (several kB), and the
+        // handler futures around it are moved before they run.
+        let run = Box::pin(self.complete_login(service, provider_id, params, cookie_headers));
         let outcome = match tokio::time::timeout(CALLBACK_TIMEOUT, run)
             .instrument(span)
             .await

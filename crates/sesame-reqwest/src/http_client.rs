@@ -92,14 +92,20 @@ impl HttpClient {
         &self,
         request: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, HttpError> {
-        let (parts, body) = request.into_parts();
-        let url =
-            reqwest::Url::parse(&parts.uri.to_string()).map_err(|_| HttpError::InvalidRequest)?;
-        let mut rb = self.inner.request(parts.method, url).headers(parts.headers);
+        let (mut parts, body) = request.into_parts();
+        // The core's requests carry the URL they were built from: parsing
+        // the URI again would cost more than the rest of this preparation.
+        let url = match sesame_core::step::RequestUrl::take(&mut parts) {
+            Some(url) => url,
+            None => reqwest::Url::parse(&parts.uri.to_string())
+                .map_err(|_| HttpError::InvalidRequest)?,
+        };
+        let mut outgoing = reqwest::Request::new(parts.method, url);
+        *outgoing.headers_mut() = parts.headers;
         if !body.is_empty() {
-            rb = rb.body(body);
+            *outgoing.body_mut() = Some(body.into());
         }
-        let mut response = rb.send().await.map_err(classify)?;
+        let mut response = self.inner.execute(outgoing).await.map_err(classify)?;
         let declared = response.content_length();
         if declared.is_some_and(|n| n > self.max_body as u64) {
             return Err(HttpError::TooLarge);

@@ -12,7 +12,6 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use ring::rand::SystemRandom;
 use sesame_core::audit::{AuditEvent, AUDIT_TARGET};
 use sesame_core::client::Login;
 use sesame_core::jose::{Header, JoseError, JwkSet};
@@ -55,7 +54,7 @@ pub struct SessionManager {
     link_policy: LinkPolicy,
     post_logout: Option<Url>,
     refreshing: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
-    rng: SystemRandom,
+    rng: sesame_core::random::BufferedRandom,
 }
 
 impl fmt::Debug for SessionManager {
@@ -84,7 +83,7 @@ impl SessionManager {
             link_policy: Arc::new(safe_default),
             post_logout: None,
             refreshing: Mutex::new(HashMap::new()),
-            rng: SystemRandom::new(),
+            rng: sesame_core::random::BufferedRandom::new(),
         }
     }
 

@@ -33,6 +33,7 @@ pub const PATHS: &[&str] = &[
     "bearer-es256",
     "id-token-hs256",
     "callback",
+    "login-oauth2",
     "sign-es256-access-token",
 ];
 
@@ -225,6 +226,94 @@ fn callback(n: u64) -> Result<(), String> {
     Ok(())
 }
 
+/// A whole plain OAuth 2.0 login through `LoginService`, as the login
+/// benchmark's app runs it, without I/O: the login route (PKCE, sealed
+/// pending login, the redirect and its cookie), then the callback (cookie
+/// found and opened, checks, the token request, the token response, the
+/// userinfo request and response, the identity).
+fn login_oauth2(n: u64) -> Result<(), String> {
+    use sesame_core::login::LoginService;
+    use sesame_core::provider::ApiCall;
+    let provider = Provider::oauth2(
+        "mock",
+        "Mock IdP",
+        "http://127.0.0.1:9000/authorize",
+        "http://127.0.0.1:9000/token",
+    )
+    .map_err(|e| e.to_string())?
+    .scopes(["profile", "email"])
+    .userinfo_url("http://127.0.0.1:9000/userinfo")
+    .map_err(|e| e.to_string())?
+    .call(ApiCall::userinfo());
+    let config = ClientConfig::new(
+        CLIENT_ID,
+        "http://127.0.0.1:8000/callback"
+            .parse()
+            .map_err(|_| "url")?,
+    )
+    .secret("s3cret");
+    let client = Client::new(provider, config).map_err(|e| e.to_string())?;
+    let meta = Arc::clone(
+        client
+            .provider()
+            .static_metadata()
+            .ok_or("no static metadata")?,
+    );
+    let service = LoginService::new(Sealer::new(SealingKey::from_bytes([9; 32])))
+        .insecure_cookies()
+        .provider(client);
+    let token_body = json!({"access_token": "at-123", "token_type": "Bearer", "expires_in": 3600});
+    let userinfo =
+        json!({"sub": "user-1", "email": "ada@example.com", "email_verified": true, "name": "Ada"});
+    let rng = SeededRandom::new(5);
+    for _ in 0..n {
+        let (_start, step) = service
+            .begin("mock", &meta, None, now(), &rng)
+            .map_err(|e| e.to_string())?;
+        let Step::Done(redirect) = step else {
+            return Err("the login pushed its request".into());
+        };
+        let response = black_box(redirect.to_response());
+        let set_cookie = response
+            .headers()
+            .get(http::header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let cookie = set_cookie.split(';').next().unwrap_or_default().to_owned();
+        let query = format!("code=the-code&state={}", redirect.state);
+        let params = sesame_core::login::callback_params(Some(black_box(&query)), None)
+            .map_err(|e| e.to_string())?;
+        let start = service.callback(
+            "mock",
+            Arc::clone(&meta),
+            &params,
+            [cookie.as_str()],
+            now(),
+            &rng,
+        );
+        let (mut exchange, request) = start.result.map_err(|e| e.to_string())?;
+        black_box(request);
+        let mut step = exchange
+            .on_response(json_response(token_body.clone()), now())
+            .map_err(|e| e.to_string())?;
+        let login = loop {
+            step = match step {
+                Step::NeedKeys(_) => return Err("a plain OAuth 2.0 login asked for keys".into()),
+                Step::Send(request) => {
+                    black_box(request);
+                    exchange
+                        .on_response(json_response(userinfo.clone()), now())
+                        .map_err(|e| e.to_string())?
+                }
+                Step::Done(login) => break login,
+            };
+        };
+        black_box(serde_json::to_vec(&login.identity).map_err(|e| e.to_string())?);
+        black_box(start.clear_cookie);
+    }
+    Ok(())
+}
+
 fn sign_es256(n: u64) -> Result<(), String> {
     let key = key("a3_es256")?;
     for _ in 0..n {
@@ -243,6 +332,7 @@ fn main() -> std::process::ExitCode {
         "bearer-es256" => bearer("a3_es256", n),
         "id-token-hs256" => id_token_hs256(n),
         "callback" => callback(n),
+        "login-oauth2" => login_oauth2(n),
         "sign-es256-access-token" => sign_es256(n),
         "list" => {
             println!("{}", PATHS.join("\n"));

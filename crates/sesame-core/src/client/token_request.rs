@@ -1,6 +1,7 @@
 //! The token request: grant fields, client authentication (basic, post,
 //! none, minted secrets) and the body format the provider wants.
 
+use std::borrow::Cow;
 use std::time::SystemTime;
 
 use serde_json::{Map, Value};
@@ -33,7 +34,7 @@ impl Client {
         &self,
         key: &crate::jose::SigningKey,
         metadata: &ProviderMetadata,
-        fields: &[(String, String)],
+        fields: &[(Cow<'_, str>, Cow<'_, str>)],
         now: SystemTime,
         proof: Option<&str>,
     ) -> Result<crate::Secret, LoginError> {
@@ -44,7 +45,7 @@ impl Client {
             .unwrap_or(0)
             .to_string();
         let mut parts: Vec<&str> = vec![&self.config.client_id, &nanos];
-        parts.extend(fields.iter().map(|(_, v)| v.as_str()));
+        parts.extend(fields.iter().map(|(_, v)| v.as_ref()));
         // A retry with a DPoP nonce repeats the fields: its proof differs.
         parts.extend(proof);
         let jti = crate::session::hash_key(&parts);
@@ -107,23 +108,32 @@ impl Client {
         proof: Option<&str>,
     ) -> Result<Outgoing, LoginError> {
         let p = &self.provider;
-        let mut fields: Vec<(String, String)> = fields
+        let mut fields: Vec<(Cow<'_, str>, Cow<'_, str>)> = fields
             .into_iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .map(|(k, v)| (Cow::Borrowed(k), Cow::Borrowed(v)))
             .collect();
         let auth = self.auth_method(metadata);
-        let secret = match &self.config.client_secret {
+        let minted;
+        let secret: Option<&crate::Secret> = match &self.config.client_secret {
             None => None,
-            Some(ClientSecret::Static(s)) => Some(s.clone()),
-            Some(ClientSecret::Minted(m)) => Some(
-                m.mint(&self.config.client_id, &metadata.token_endpoint, now)
-                    .map_err(|_| ConfigError::ClientSecret)?,
-            ),
+            Some(ClientSecret::Static(s)) => Some(s),
+            Some(ClientSecret::Minted(m)) => {
+                minted = m
+                    .mint(&self.config.client_id, &metadata.token_endpoint, now)
+                    .map_err(|_| ConfigError::ClientSecret)?;
+                Some(&minted)
+            }
             Some(ClientSecret::PrivateKey(key)) => {
                 let assertion =
                     self.client_assertion(key.current(), metadata, &fields, now, proof)?;
-                fields.push(("client_assertion_type".into(), CLIENT_ASSERTION_TYPE.into()));
-                fields.push(("client_assertion".into(), assertion.expose().to_owned()));
+                fields.push((
+                    Cow::Borrowed("client_assertion_type"),
+                    Cow::Borrowed(CLIENT_ASSERTION_TYPE),
+                ));
+                fields.push((
+                    Cow::Borrowed("client_assertion"),
+                    Cow::Owned(assertion.expose().to_owned()),
+                ));
                 None
             }
         };
@@ -136,7 +146,7 @@ impl Client {
             v.set_sensitive(true);
             headers.push((http::header::HeaderName::from_static(DPOP_HEADER), v));
         }
-        match (auth, &secret) {
+        match (auth, secret) {
             (ClientAuth::Basic, Some(s)) => {
                 let mut v = http::HeaderValue::from_str(&http_util::basic_auth(
                     &self.config.client_id,
@@ -148,13 +158,17 @@ impl Client {
             }
             (ClientAuth::Post, Some(s)) => {
                 if !names_client {
-                    fields.push((p.client_id_param.clone(), self.config.client_id.clone()));
+                    fields.push((
+                        Cow::Borrowed(p.client_id_param.as_str()),
+                        Cow::Borrowed(self.config.client_id.as_str()),
+                    ));
                 }
-                fields.push(("client_secret".into(), s.expose().to_owned()));
+                fields.push((Cow::Borrowed("client_secret"), Cow::Borrowed(s.expose())));
             }
-            _ if !names_client => {
-                fields.push((p.client_id_param.clone(), self.config.client_id.clone()))
-            }
+            _ if !names_client => fields.push((
+                Cow::Borrowed(p.client_id_param.as_str()),
+                Cow::Borrowed(self.config.client_id.as_str()),
+            )),
             _ => {}
         }
         let extra = if endpoint == Endpoint::Token {
@@ -162,8 +176,10 @@ impl Client {
         } else {
             &[]
         };
-        let owned: Vec<(String, String)> =
-            fields.into_iter().chain(extra.iter().cloned()).collect();
+        let all = fields
+            .iter()
+            .map(|(k, v)| (k.as_ref(), v.as_ref()))
+            .chain(extra.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let format = if endpoint == Endpoint::Token {
             p.token_body
         } else {
@@ -172,12 +188,11 @@ impl Client {
         let body = match format {
             BodyFormat::Form => (
                 "application/x-www-form-urlencoded",
-                http_util::form_encode(owned.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+                http_util::form_encode(all),
             ),
             BodyFormat::Json => {
-                let obj: Map<String, Value> = owned
-                    .into_iter()
-                    .map(|(k, v)| (k, Value::String(v)))
+                let obj: Map<String, Value> = all
+                    .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
                     .collect();
                 (
                     "application/json",
