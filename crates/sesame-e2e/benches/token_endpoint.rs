@@ -4,6 +4,12 @@
 //! MemoryStore, on one Redis and on a three-node Redis Cluster — real
 //! `redis-server` processes on loopback, in the same run. Prints the Redis
 //! round trips each grant costs.
+//!
+//! With `SESAME_BENCH_CPUS` (a `taskset -c` list) the benchmark runs on
+//! those cores only; with `SESAME_REDIS_CPUS` the `redis-server`s run on
+//! theirs. `cargo xtask bench` sets both (0 and 1), so that Redis's own CPU
+//! is not taken from the server it serves, as when Redis has its own host;
+//! MemoryStore then gets the same one core.
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -174,4 +180,21 @@ criterion_group! {
     config = Criterion::default().sample_size(20).measurement_time(std::time::Duration::from_secs(3));
     targets = bench
 }
-criterion_main!(benches);
+fn main() {
+    if let Some(cpus) = std::env::var_os("SESAME_BENCH_CPUS") {
+        if std::env::var_os("SESAME_BENCH_PINNED").is_none() {
+            // Run again under taskset, on those cores.
+            let status = std::process::Command::new("taskset")
+                .arg("-c")
+                .arg(cpus)
+                .arg(std::env::current_exe().expect("own path"))
+                .args(std::env::args_os().skip(1))
+                .env("SESAME_BENCH_PINNED", "1")
+                .status()
+                .expect("taskset");
+            std::process::exit(status.code().unwrap_or(1));
+        }
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -153,7 +153,16 @@ impl RedisServer {
     }
 
     fn spawn(&mut self) -> io::Result<()> {
-        let mut cmd = Command::new(redis_server_program());
+        // `SESAME_REDIS_CPUS` (a `taskset -c` list) keeps the server on its
+        // own cores, as on its own host (benchmarks set it).
+        let mut cmd = match std::env::var("SESAME_REDIS_CPUS") {
+            Ok(cpus) if !cpus.is_empty() => {
+                let mut c = Command::new("taskset");
+                c.arg("-c").arg(cpus).arg(redis_server_program());
+                c
+            }
+            _ => Command::new(redis_server_program()),
+        };
         cmd.current_dir(&self.dir)
             .arg("--port")
             .arg(self.port.to_string())
