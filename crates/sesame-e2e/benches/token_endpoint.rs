@@ -13,7 +13,7 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, Criterion, Throughput};
 use sesame_server::{AuthorizationServer, MemoryStore, Store};
 
 #[path = "support/authorization.rs"]
