@@ -123,6 +123,13 @@ fn parse_header<'b>(encoded: &str, scratch: &'b mut Scratch) -> Result<HeaderRef
     // One UTF-8 check for the whole header, then a parse that need not
     // check each string again.
     let text = std::str::from_utf8(raw).map_err(|_| JoseError::Malformed)?;
+    if let Some(h) = simple_header(text) {
+        return Ok(HeaderRef {
+            alg: Algorithm::parse(h.alg)?,
+            kid: h.kid.map(Cow::Borrowed),
+            typ: h.typ.map(Cow::Borrowed),
+        });
+    }
     let h: RawHeader<'b> = serde_json::from_str(text).map_err(|_| JoseError::Malformed)?;
     if h.crit.is_some() {
         return Err(JoseError::UnsupportedCritical);
@@ -131,6 +138,93 @@ fn parse_header<'b>(encoded: &str, scratch: &'b mut Scratch) -> Result<HeaderRef
         alg: Algorithm::parse(&h.alg)?,
         kid: h.kid,
         typ: h.typ,
+    })
+}
+
+/// The members of a header read by [`simple_header`].
+struct SimpleHeader<'a> {
+    alg: &'a str,
+    kid: Option<&'a str>,
+    typ: Option<&'a str>,
+}
+
+/// The common header — one JSON object whose members are all strings
+/// without escapes (`{"alg":"RS256","kid":"…","typ":"JWT"}`) — read without
+/// a general JSON parser. `None` for anything else: other value types, an
+/// escape or control character, `crit`, a member given twice, no `alg`,
+/// anything after the object. The caller then parses the header with
+/// serde_json, which decides (and reports) those cases exactly as before;
+/// whatever this accepts, serde_json reads the same way.
+fn simple_header(text: &str) -> Option<SimpleHeader<'_>> {
+    let b = text.as_bytes();
+    let ws = |i: &mut usize| {
+        while matches!(b.get(*i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            *i += 1;
+        }
+    };
+    // A string at `i` (its opening quote): its contents, and `i` after it.
+    let string = |i: &mut usize| -> Option<&str> {
+        if b.get(*i) != Some(&b'"') {
+            return None;
+        }
+        let start = *i + 1;
+        let len = b
+            .get(start..)?
+            .iter()
+            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+        let end = start + len;
+        if b.get(end) != Some(&b'"') {
+            return None;
+        }
+        *i = end + 1;
+        text.get(start..end)
+    };
+    let mut i = 0;
+    ws(&mut i);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i += 1;
+    let (mut alg, mut kid, mut typ) = (None, None, None);
+    ws(&mut i);
+    if b.get(i) != Some(&b'}') {
+        loop {
+            ws(&mut i);
+            let key = string(&mut i)?;
+            ws(&mut i);
+            if b.get(i) != Some(&b':') {
+                return None;
+            }
+            i += 1;
+            ws(&mut i);
+            let value = string(&mut i)?;
+            let slot = match key {
+                "alg" => &mut alg,
+                "kid" => &mut kid,
+                "typ" => &mut typ,
+                "crit" => return None,
+                _ => &mut None,
+            };
+            if slot.replace(value).is_some() {
+                return None;
+            }
+            ws(&mut i);
+            match b.get(i) {
+                Some(b',') => i += 1,
+                Some(b'}') => break,
+                _ => return None,
+            }
+        }
+    }
+    i += 1;
+    ws(&mut i);
+    if i != b.len() {
+        return None;
+    }
+    Some(SimpleHeader {
+        alg: alg?,
+        kid,
+        typ,
     })
 }
 
@@ -246,5 +340,94 @@ pub fn unverified_claims(token: &str) -> Result<Map<String, Value>, JoseError> {
     match serde_json::from_slice(&bytes) {
         Ok(Value::Object(m)) => Ok(m),
         _ => Err(JoseError::Malformed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What serde_json makes of a header, for comparison.
+    fn by_serde(text: &str) -> Option<(String, Option<String>, Option<String>)> {
+        let h: RawHeader<'_> = serde_json::from_str(text).ok()?;
+        if h.crit.is_some() {
+            return None;
+        }
+        Some((
+            h.alg.into_owned(),
+            h.kid.map(Cow::into_owned),
+            h.typ.map(Cow::into_owned),
+        ))
+    }
+
+    #[test]
+    fn the_simple_header_reader_agrees_with_serde_json_or_declines() {
+        let cases = [
+            r#"{"alg":"RS256","kid":"k1","typ":"JWT"}"#,
+            r#"{"alg":"HS256"}"#,
+            r#" { "typ" : "at+jwt" , "alg" : "ES256" } "#,
+            "{\"alg\":\"RS256\",\n\t\"kid\":\"k\u{e9}\u{4e2d}\"}\r\n",
+            r#"{"alg":"RS256","x5t":"abc","cty":"JWT"}"#,
+            r#"{"alg":"RS256","x":"1","x":"2"}"#,
+            r#"{"alg":"RS256","alg":"HS256"}"#,
+            r#"{"alg":"RS256","kid":"a","kid":"b"}"#,
+            r#"{"alg":"RS\u0032\u0035\u0036"}"#,
+            r#"{"alg":"RS256","kid":"a\"b"}"#,
+            r#"{"alg":"RS256","crit":["exp"]}"#,
+            r#"{"alg":"RS256","crit":null}"#,
+            r#"{"alg":"RS256","kid":null}"#,
+            r#"{"alg":"RS256","jwk":{"kty":"EC"}}"#,
+            r#"{"alg":"RS256","b64":false}"#,
+            r#"{"alg":"RS256"} x"#,
+            r#"{"alg":"RS256"}}"#,
+            r#"{"alg":"RS256",}"#,
+            r#"{"alg" "RS256"}"#,
+            r#"{"kid":"k1"}"#,
+            r#"{}"#,
+            r#"[]"#,
+            "",
+            r#"{"alg":"RS256""#,
+            r#"{"alg":"RS256"#,
+            "{\"alg\":\"RS\u{1}256\"}",
+            "{\"alg\":\"RS256\",\"kid\":\"\u{7f}\"}",
+        ];
+        for text in cases {
+            // Declined (None): serde_json decides, as before.
+            if let Some(h) = simple_header(text) {
+                let ours = (
+                    h.alg.to_owned(),
+                    h.kid.map(str::to_owned),
+                    h.typ.map(str::to_owned),
+                );
+                assert_eq!(Some(ours), by_serde(text), "{text:?}");
+            }
+        }
+        // The common shapes do take the short path.
+        for text in &cases[..5] {
+            assert!(simple_header(text).is_some(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_header_is_parsed_the_same_on_either_path() {
+        let mut scratch = Scratch::new();
+        let encoded = crate::base64url::encode(r#"{"alg":"ES256","kid":"k1","typ":"dpop+jwt"}"#);
+        let h = parse_header(&encoded, &mut scratch).unwrap();
+        assert_eq!(h.alg, Algorithm::ES256);
+        assert_eq!(h.kid.as_deref(), Some("k1"));
+        assert_eq!(h.typ.as_deref(), Some("dpop+jwt"));
+        let mut scratch = Scratch::new();
+        let escaped = crate::base64url::encode(r#"{"alg":"ES256","kid":"k\u0031"}"#);
+        let h = parse_header(&escaped, &mut scratch).unwrap();
+        assert_eq!(h.kid.as_deref(), Some("k1"));
+        let mut scratch = Scratch::new();
+        let critical = crate::base64url::encode(r#"{"alg":"ES256","crit":["b64"],"b64":false}"#);
+        assert!(matches!(
+            parse_header(&critical, &mut scratch),
+            Err(JoseError::UnsupportedCritical)
+        ));
+        let mut scratch = Scratch::new();
+        let unknown = crate::base64url::encode(r#"{"alg":"none"}"#);
+        assert!(parse_header(&unknown, &mut scratch).is_err());
     }
 }
