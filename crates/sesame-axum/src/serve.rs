@@ -29,11 +29,8 @@
 //! # }
 //! ```
 
-use std::convert::Infallible;
 use std::future::Future;
-use std::time::Duration;
 
-use axum::response::Response;
 use axum::Router;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
@@ -57,36 +54,22 @@ pub async fn serve_with_shutdown(
     limits: ServerLimits,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let limit = limits.request_timeout;
-    sesame_reqwest::serve::serve_hyper(listener, &limits, shutdown, move |peer| {
-        // Every request knows its peer, as with axum's ConnectInfo.
-        let with_peer = tower::util::MapRequestLayer::new(
-            move |mut req: http::Request<hyper::body::Incoming>| {
-                req.extensions_mut()
-                    .insert(axum::extract::ConnectInfo(peer));
-                req
-            },
-        );
-        // The request timeout wraps the router's own future in place: an
-        // axum middleware would box a future and clone the router per request.
-        let timed =
-            tower::util::MapFutureLayer::new(move |handled| request_timeout(handled, limit));
-        TowerToHyperService::new(tower::Layer::layer(
-            &with_peer,
-            tower::Layer::layer(&timed, router.clone()),
-        ))
-    })
+    sesame_reqwest::serve::serve_hyper(
+        listener,
+        &limits,
+        shutdown,
+        move |peer| {
+            // Every request knows its peer, as with axum's ConnectInfo.
+            let with_peer = tower::util::MapRequestLayer::new(
+                move |mut req: http::Request<hyper::body::Incoming>| {
+                    req.extensions_mut()
+                        .insert(axum::extract::ConnectInfo(peer));
+                    req
+                },
+            );
+            TowerToHyperService::new(tower::Layer::layer(&with_peer, router.clone()))
+        },
+        || crate::to_axum(sesame_reqwest::serve::request_timeout_response()),
+    )
     .await
-}
-
-async fn request_timeout<F>(handled: F, limit: Duration) -> Result<Response, Infallible>
-where
-    F: Future<Output = Result<Response, Infallible>>,
-{
-    match tokio::time::timeout(limit, handled).await {
-        Ok(resp) => resp,
-        Err(_) => Ok(crate::to_axum(
-            sesame_reqwest::serve::request_timeout_response(),
-        )),
-    }
 }

@@ -51,20 +51,25 @@ where
 {
     let ep = Arc::new(app.into_endpoint().map_to_response());
     let local = LocalAddr(listener.local_addr()?.into());
-    let limit = limits.request_timeout;
-    sesame_reqwest::serve::serve_hyper(listener, &limits, shutdown, move |peer| {
-        let (ep, local, remote) = (Arc::clone(&ep), local.clone(), RemoteAddr(peer.into()));
-        hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
-            let (ep, local, remote) = (Arc::clone(&ep), local.clone(), remote.clone());
-            async move {
-                let req = poem::Request::from((req, local, remote, http::uri::Scheme::HTTP));
-                let resp = match tokio::time::timeout(limit, ep.get_response(req)).await {
-                    Ok(resp) => resp,
-                    Err(_) => crate::to_poem(sesame_reqwest::serve::request_timeout_response()),
-                };
-                Ok::<_, Infallible>(hyper::Response::<_>::from(resp))
-            }
-        })
-    })
+    sesame_reqwest::serve::serve_hyper(
+        listener,
+        &limits,
+        shutdown,
+        move |peer| {
+            let (ep, local, remote) = (Arc::clone(&ep), local.clone(), RemoteAddr(peer.into()));
+            hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
+                let (ep, local, remote) = (Arc::clone(&ep), local.clone(), remote.clone());
+                async move {
+                    let req = poem::Request::from((req, local, remote, http::uri::Scheme::HTTP));
+                    Ok::<_, Infallible>(hyper::Response::<_>::from(ep.get_response(req).await))
+                }
+            })
+        },
+        || {
+            hyper::Response::<_>::from(crate::to_poem(
+                sesame_reqwest::serve::request_timeout_response(),
+            ))
+        },
+    )
     .await
 }

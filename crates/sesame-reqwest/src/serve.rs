@@ -7,8 +7,8 @@
 //!   and the next one on a kept-alive connection — so it bounds slow
 //!   headers and idle keep-alive alike;
 //! * **request timeout** ([`ServerLimits::request_timeout`], 60 s): the
-//!   whole request, body read and handler included, then `408` (applied by
-//!   the adapter around its app);
+//!   whole request, body read and handler included, then `408`
+//!   ([`request_timeout_response`] in the app's own body type);
 //! * **connection cap** ([`ServerLimits::max_connections`], 1024): further
 //!   connections wait in the listen backlog until one closes;
 //! * HTTP/1.1 only: hyper-util's version sniffing waits for the first bytes
@@ -80,12 +80,15 @@ pub fn request_timeout_response() -> http::Response<Vec<u8>> {
 
 /// Accepts connections on `listener` until `shutdown` completes, serving
 /// each with the hyper service `make(peer)` under `limits` (connections in
-/// flight finish on their own).
+/// flight finish on their own). A request over
+/// [`ServerLimits::request_timeout`] is answered with `timeout_response()`:
+/// [`request_timeout_response`] converted to the service's body type.
 pub async fn serve_hyper<M, S, B>(
     listener: TcpListener,
     limits: &ServerLimits,
     shutdown: impl Future<Output = ()>,
     make: M,
+    timeout_response: fn() -> http::Response<B>,
 ) -> std::io::Result<()>
 where
     M: Fn(SocketAddr) -> S,
@@ -99,6 +102,7 @@ where
     B::Error: Into<BoxError>,
 {
     let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let limit = limits.request_timeout;
     tokio::pin!(shutdown);
     loop {
         let permit = tokio::select! {
@@ -120,7 +124,10 @@ where
             },
             () = &mut shutdown => return Ok(()),
         };
-        let service = make(peer);
+        let service = Timed {
+            inner: make(peer),
+            wrap: move |handled| within(limit, handled, timeout_response),
+        };
         let header_timeout = limits.header_read_timeout;
         tokio::spawn(async move {
             let _slot = permit;
@@ -137,5 +144,42 @@ where
                 tracing::debug!(error = %e, "connection closed");
             }
         });
+    }
+}
+
+/// A service whose futures are wrapped by `wrap` in place (no box, no
+/// clone of the service per request).
+struct Timed<S, F> {
+    inner: S,
+    wrap: F,
+}
+
+impl<S, F, Fut, Req> hyper::service::Service<Req> for Timed<S, F>
+where
+    S: hyper::service::Service<Req>,
+    F: Fn(S::Future) -> Fut,
+    Fut: Future<Output = Result<S::Response, S::Error>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = Fut;
+
+    fn call(&self, req: Req) -> Fut {
+        (self.wrap)(self.inner.call(req))
+    }
+}
+
+/// `handled`, or `timeout_response()` once `limit` has passed.
+async fn within<F, B, E>(
+    limit: Duration,
+    handled: F,
+    timeout_response: fn() -> http::Response<B>,
+) -> Result<http::Response<B>, E>
+where
+    F: Future<Output = Result<http::Response<B>, E>>,
+{
+    match tokio::time::timeout(limit, handled).await {
+        Ok(answer) => answer,
+        Err(_) => Ok(timeout_response()),
     }
 }
