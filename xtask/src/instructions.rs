@@ -43,7 +43,12 @@ fn instructions(bin: &Path, path: &str, n: u64, out_dir: &Path) -> Option<u64> {
         eprintln!("xtask: callgrind run of {path} {n} failed");
         return None;
     }
-    let text = std::fs::read_to_string(&out).ok()?;
+    total_instructions(&out)
+}
+
+/// The total instructions (`Ir`) a callgrind output file records.
+pub fn total_instructions(file: &Path) -> Option<u64> {
+    let text = std::fs::read_to_string(file).ok()?;
     text.lines()
         .find_map(|l| {
             l.strip_prefix("summary:")

@@ -26,6 +26,8 @@
 //!   authorization server against panva's oidc-provider (code + PKCE,
 //!   refresh rotation, client_credentials), a second table
 //!   (`--token-only`: that part alone).
+//! * `bench --peers --callgrind` — the two Rust login apps under callgrind:
+//!   instructions per login, which do not move with the machine's load.
 //! * `e2e`   — only the end-to-end suite (installs the OP's npm packages,
 //!   builds the example apps first).
 
@@ -346,6 +348,12 @@ fn main() -> ExitCode {
         "bench" if std::env::args().any(|a| a == "--instructions") => {
             instructions::run(std::env::args().any(|a| a == "--update"))
         }
+        "bench"
+            if std::env::args().any(|a| a == "--peers")
+                && std::env::args().any(|a| a == "--callgrind") =>
+        {
+            peers::callgrind()
+        }
         "bench" if std::env::args().any(|a| a == "--peers") => peers::run(
             std::env::args().any(|a| a == "--quick"),
             std::env::args().any(|a| a == "--token-only"),
@@ -382,7 +390,7 @@ fn main() -> ExitCode {
         }
         "providers" => providers(std::env::args().nth(2).as_deref() == Some("--check")),
         _ => {
-            eprintln!("usage: cargo xtask <test|lint|e2e|bench [--instructions [--update] | --memory [--quick] | --peers [--quick] [--token-only]]|providers [--check]>");
+            eprintln!("usage: cargo xtask <test|lint|e2e|bench [--instructions [--update] | --memory [--quick] | --peers [--quick] [--token-only] | --peers --callgrind]|providers [--check]>");
             false
         }
     };

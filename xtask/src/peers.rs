@@ -12,6 +12,13 @@
 //! the same client, keys and grants; code + PKCE redemption, refresh
 //! rotation and client_credentials at c = 1 and c = 32, the same
 //! alternating repetitions, a second table between its own markers.
+//!
+//! `cargo xtask bench --peers --callgrind` counts instead of timing: each
+//! Rust app runs under `valgrind --tool=callgrind`, its counters zeroed
+//! after a warm-up and dumped after a fixed window of logins at c = 1, and
+//! prints the instructions one login costs the app (user space; no kernel
+//! time). These do not move with the machine's load, so two builds or two
+//! apps compare to the instruction.
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -106,6 +113,106 @@ fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_default()
+}
+
+/// `--callgrind`: instructions per login of each Rust app, under callgrind.
+pub fn callgrind() -> bool {
+    match count_instructions() {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!("xtask: bench --peers --callgrind: {e}");
+            false
+        }
+    }
+}
+
+fn count_instructions() -> Result<(), String> {
+    if !crate::cargo(&["build", "--release", "-p", "peer-apps"]) {
+        return Err("the release build of peer-apps failed".into());
+    }
+    let bin = |name: &str| release_dir().join(name);
+    let out_dir = release_dir().join("../callgrind-peers");
+    std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    let mut procs = Processes::default();
+    let idp_port = free_port()?;
+    let idp = format!("http://127.0.0.1:{idp_port}");
+    procs.start(
+        "mock IdP",
+        1,
+        &bin("peer-load"),
+        &["idp", &format!("127.0.0.1:{idp_port}")],
+        &[],
+        None,
+    )?;
+    wait_for(idp_port, "the mock IdP")?;
+    let mut rows = Vec::new();
+    for (label, program) in [
+        ("Sesame (sesame-axum, plain OAuth 2.0)", "sesame-login"),
+        ("Axum + oauth2 5 + reqwest", "oauth2-login"),
+    ] {
+        let port = free_port()?;
+        let bind = format!("127.0.0.1:{port}");
+        let url = format!("http://{bind}");
+        let out = out_dir.join(format!("callgrind.{program}"));
+        let _ = std::fs::remove_file(&out);
+        let counted = out.with_extension(format!("{program}.1"));
+        let app = bin(program);
+        let args = [
+            "--tool=callgrind".to_owned(),
+            format!("--callgrind-out-file={}", out.display()),
+            app.display().to_string(),
+        ];
+        let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let env = [("PEER_IDP", idp.clone()), ("PEER_BIND", bind.clone())];
+        let pid = procs.start(label, 0, Path::new("valgrind"), &arg_refs, &env, None)?;
+        wait_for(port, label)?;
+        let pid = pid.to_string();
+        // Warm up (connections, caches, the allocator), then count a window.
+        load(&bin, &["run", &url, &idp, &pid, "1"], 2000, 100, label)?;
+        let control = |what: &str| {
+            Command::new("callgrind_control")
+                .args([what, &pid])
+                .stdout(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        if !control("-z") {
+            return Err("callgrind_control -z failed (is valgrind installed?)".into());
+        }
+        let v = load(&bin, &["run", &url, &idp, &pid, "1"], 0, 8000, label)?;
+        if !control("-d") {
+            return Err("callgrind_control -d failed".into());
+        }
+        let logins = v["logins_total"].as_f64().unwrap_or(0.0);
+        if v["errors"].as_f64() != Some(0.0) || logins < 1.0 {
+            return Err(format!("{label}: the counted window failed: {v}"));
+        }
+        // The dump after zeroing is `<out>.<pid>.1` or `<out>.1`.
+        let dumped = std::fs::read_dir(&out_dir)
+            .map_err(|e| e.to_string())?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| {
+                p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                    n.starts_with(&format!("callgrind.{program}")) && n.ends_with(".1")
+                })
+            })
+            .unwrap_or(counted);
+        let total = crate::instructions::total_instructions(&dumped)
+            .ok_or_else(|| format!("no totals in {}", dumped.display()))?;
+        rows.push((label, logins, total as f64 / logins));
+    }
+    drop(procs);
+    println!("| app | logins counted (c = 1) | instructions per login (user space) |");
+    println!("|---|---:|---:|");
+    for (label, logins, per) in &rows {
+        println!("| {label} | {logins:.0} | {per:.0} |");
+    }
+    if let [(_, _, sesame), (_, _, oauth2)] = rows.as_slice() {
+        println!();
+        println!("Sesame / oauth2-rs: {:.2}×", sesame / oauth2);
+    }
+    Ok(())
 }
 
 pub fn run(quick: bool, token_only: bool) -> bool {
