@@ -115,6 +115,21 @@ fn load_average() -> String {
         .unwrap_or_default()
 }
 
+/// Starts the mock IdP on core 1; its base URL.
+fn start_idp(procs: &mut Processes) -> Result<String, String> {
+    let port = free_port()?;
+    procs.start(
+        "mock IdP",
+        1,
+        &release_dir().join("peer-load"),
+        &["idp", &format!("127.0.0.1:{port}")],
+        &[],
+        None,
+    )?;
+    wait_for(port, "the mock IdP")?;
+    Ok(format!("http://127.0.0.1:{port}"))
+}
+
 /// `--callgrind`: instructions per login of each Rust app, under callgrind.
 pub fn callgrind() -> bool {
     match count_instructions() {
@@ -134,17 +149,7 @@ fn count_instructions() -> Result<(), String> {
     let out_dir = release_dir().join("../callgrind-peers");
     std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
     let mut procs = Processes::default();
-    let idp_port = free_port()?;
-    let idp = format!("http://127.0.0.1:{idp_port}");
-    procs.start(
-        "mock IdP",
-        1,
-        &bin("peer-load"),
-        &["idp", &format!("127.0.0.1:{idp_port}")],
-        &[],
-        None,
-    )?;
-    wait_for(idp_port, "the mock IdP")?;
+    let idp = start_idp(&mut procs)?;
     let mut rows = Vec::new();
     for (label, program) in [
         ("Sesame (sesame-axum, plain OAuth 2.0)", "sesame-login"),
@@ -240,17 +245,7 @@ fn bench(quick: bool) -> Result<(), String> {
     let (warmup_ms, measure_ms) = if quick { (300, 1500) } else { (2000, 10000) };
 
     let mut procs = Processes::default();
-    let idp_port = free_port()?;
-    let idp = format!("http://127.0.0.1:{idp_port}");
-    procs.start(
-        "mock IdP",
-        1,
-        &bin("peer-load"),
-        &["idp", &format!("127.0.0.1:{idp_port}")],
-        &[],
-        None,
-    )?;
-    wait_for(idp_port, "the mock IdP")?;
+    let idp = start_idp(&mut procs)?;
 
     let mut apps = Vec::new();
     for (label, program) in [
