@@ -159,7 +159,20 @@ fn count_instructions() -> Result<(), String> {
         let bind = format!("127.0.0.1:{port}");
         let url = format!("http://{bind}");
         let out = out_dir.join(format!("callgrind.{program}"));
-        let _ = std::fs::remove_file(&out);
+        // No dump of an earlier run may be taken for this one's.
+        let stale = format!("callgrind.{program}");
+        for old in std::fs::read_dir(&out_dir)
+            .map_err(|e| e.to_string())?
+            .flatten()
+        {
+            if old
+                .file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with(&stale))
+            {
+                let _ = std::fs::remove_file(old.path());
+            }
+        }
         let counted = out.with_extension(format!("{program}.1"));
         let app = bin(program);
         let args = [

@@ -44,11 +44,8 @@ pub(crate) fn request(
     for (k, v) in headers {
         h.insert(k, v.clone());
     }
-    if let Some(ct) = content_type {
-        h.insert(
-            http::header::CONTENT_TYPE,
-            http::HeaderValue::from_static(ct),
-        );
+    if let Some(ct) = content_type.and_then(|ct| http::HeaderValue::try_from(ct).ok()) {
+        h.insert(http::header::CONTENT_TYPE, ct);
     }
     req.extensions_mut()
         .insert(crate::step::RequestUrl::new(url.clone()));

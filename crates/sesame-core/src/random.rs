@@ -105,6 +105,18 @@ impl Default for BufferedRandom {
     }
 }
 
+impl Drop for BufferedRandom {
+    /// The bytes not yet handed out are future secrets: overwritten.
+    fn drop(&mut self) {
+        let pool = self
+            .pool
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        pool.bytes.fill(0);
+        pool.used = POOL;
+    }
+}
+
 impl std::fmt::Debug for BufferedRandom {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BufferedRandom").finish_non_exhaustive()

@@ -80,8 +80,18 @@ impl Outgoing {
 /// let (mut parts, _body) = request.into_parts();
 /// assert_eq!(RequestUrl::take(&mut parts), Some(url));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct RequestUrl(Url);
+
+/// Only where the request goes: its query may carry a token.
+impl fmt::Debug for RequestUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestUrl")
+            .field("host", &self.0.host_str())
+            .field("path", &self.0.path())
+            .finish_non_exhaustive()
+    }
+}
 
 impl RequestUrl {
     /// Wraps the URL a request is built from.

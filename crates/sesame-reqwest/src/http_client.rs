@@ -100,11 +100,22 @@ impl HttpClient {
             None => reqwest::Url::parse(&parts.uri.to_string())
                 .map_err(|_| HttpError::InvalidRequest)?,
         };
-        let mut outgoing = reqwest::Request::new(parts.method, url);
-        *outgoing.headers_mut() = parts.headers;
-        if !body.is_empty() {
-            *outgoing.body_mut() = Some(body.into());
-        }
+        let outgoing = if url.username().is_empty() && url.password().is_none() {
+            let mut outgoing = reqwest::Request::new(parts.method, url);
+            *outgoing.headers_mut() = parts.headers;
+            if !body.is_empty() {
+                *outgoing.body_mut() = Some(body.into());
+            }
+            outgoing
+        } else {
+            // reqwest's builder turns the URL's user info into Basic
+            // credentials; a bare Request would drop it.
+            let mut rb = self.inner.request(parts.method, url).headers(parts.headers);
+            if !body.is_empty() {
+                rb = rb.body(body);
+            }
+            rb.build().map_err(classify)?
+        };
         let mut response = self.inner.execute(outgoing).await.map_err(classify)?;
         let declared = response.content_length();
         if declared.is_some_and(|n| n > self.max_body as u64) {

@@ -129,3 +129,35 @@ async fn request_headers_and_body_are_sent_as_built() {
         b"Basic abc|application/x-www-form-urlencoded|a=1&b=2"
     );
 }
+
+#[tokio::test]
+async fn user_info_in_a_url_becomes_basic_credentials_and_core_requests_keep_their_url() {
+    let base = serve(Router::new().route(
+        "/who",
+        get(|headers: http::HeaderMap| async move {
+            headers
+                .get(http::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("none")
+                .to_owned()
+        }),
+    ))
+    .await;
+    let client = HttpClient::new().unwrap();
+    let with_user = base.replace("http://", "http://ada:s3cret@");
+    let answer = client
+        .execute(get_req(&format!("{with_user}/who")))
+        .await
+        .unwrap();
+    // base64("ada:s3cret")
+    assert_eq!(answer.body(), b"Basic YWRhOnMzY3JldA==");
+
+    // A request carrying the URL it was built from, whose URI was then
+    // changed: the URI wins.
+    let built: url::Url = "http://127.0.0.1:1/elsewhere".parse().unwrap();
+    let mut req = get_req(&format!("{base}/who"));
+    req.extensions_mut()
+        .insert(sesame_core::step::RequestUrl::new(built));
+    let answer = client.execute(req).await.unwrap();
+    assert_eq!(answer.body(), b"none");
+}
