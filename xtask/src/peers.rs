@@ -173,7 +173,8 @@ fn count_instructions() -> Result<(), String> {
                 let _ = std::fs::remove_file(old.path());
             }
         }
-        let counted = out.with_extension(format!("{program}.1"));
+        // What `callgrind_control -d` writes after the counters were zeroed.
+        let dumped = out_dir.join(format!("callgrind.{program}.1"));
         let app = bin(program);
         let args = [
             "--tool=callgrind".to_owned(),
@@ -205,17 +206,6 @@ fn count_instructions() -> Result<(), String> {
         if v["errors"].as_f64() != Some(0.0) || logins < 1.0 {
             return Err(format!("{label}: the counted window failed: {v}"));
         }
-        // The dump after zeroing is `<out>.<pid>.1` or `<out>.1`.
-        let dumped = std::fs::read_dir(&out_dir)
-            .map_err(|e| e.to_string())?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .find(|p| {
-                p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                    n.starts_with(&format!("callgrind.{program}")) && n.ends_with(".1")
-                })
-            })
-            .unwrap_or(counted);
         let total = crate::instructions::total_instructions(&dumped)
             .ok_or_else(|| format!("no totals in {}", dumped.display()))?;
         rows.push((label, logins, total as f64 / logins));

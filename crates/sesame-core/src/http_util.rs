@@ -72,6 +72,7 @@ pub(crate) fn form_encode<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)
 pub(crate) fn form_urlencode_into(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let keep = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_');
+    let hex = |n: u8| char::from(HEX.get(usize::from(n)).copied().unwrap_or(b'0'));
     let mut start = 0;
     for (i, &b) in s.as_bytes().iter().enumerate() {
         if keep(b) {
@@ -84,7 +85,6 @@ pub(crate) fn form_urlencode_into(out: &mut String, s: &str) {
             out.push('+');
         } else {
             out.push('%');
-            let hex = |n: u8| char::from(HEX.get(usize::from(n)).copied().unwrap_or(b'0'));
             out.push(hex(b >> 4));
             out.push(hex(b & 0xF));
         }

@@ -93,28 +93,29 @@ impl HttpClient {
         request: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, HttpError> {
         let (mut parts, body) = request.into_parts();
-        // The core's requests carry the URL they were built from: parsing
-        // the URI again would cost more than the rest of this preparation.
-        let url = match sesame_core::step::RequestUrl::take(&mut parts) {
-            Some(url) => url,
-            None => reqwest::Url::parse(&parts.uri.to_string())
-                .map_err(|_| HttpError::InvalidRequest)?,
-        };
-        let outgoing = if url.username().is_empty() && url.password().is_none() {
-            let mut outgoing = reqwest::Request::new(parts.method, url);
-            *outgoing.headers_mut() = parts.headers;
-            if !body.is_empty() {
-                *outgoing.body_mut() = Some(body.into());
+        let outgoing = match sesame_core::step::RequestUrl::take(&mut parts) {
+            // The core's requests carry the URL they were built from (never
+            // with user info): parsing the URI again would cost more than
+            // the rest of this preparation.
+            Some(url) => {
+                let mut outgoing = reqwest::Request::new(parts.method, url);
+                *outgoing.headers_mut() = parts.headers;
+                if !body.is_empty() {
+                    *outgoing.body_mut() = Some(body.into());
+                }
+                outgoing
             }
-            outgoing
-        } else {
-            // reqwest's builder turns the URL's user info into Basic
-            // credentials; a bare Request would drop it.
-            let mut rb = self.inner.request(parts.method, url).headers(parts.headers);
-            if !body.is_empty() {
-                rb = rb.body(body);
+            // Any other request through reqwest's builder, which also turns
+            // a URL's user info into Basic credentials.
+            None => {
+                let url = reqwest::Url::parse(&parts.uri.to_string())
+                    .map_err(|_| HttpError::InvalidRequest)?;
+                let mut rb = self.inner.request(parts.method, url).headers(parts.headers);
+                if !body.is_empty() {
+                    rb = rb.body(body);
+                }
+                rb.build().map_err(classify)?
             }
-            rb.build().map_err(classify)?
         };
         let mut response = self.inner.execute(outgoing).await.map_err(classify)?;
         let declared = response.content_length();
