@@ -318,7 +318,7 @@ impl IdTokenValidator {
 
 /// The registered claims an ID token is checked on, read in one typed
 /// pass over the payload.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Default)]
 struct Registered<'a> {
     #[serde(borrow, default)]
     iss: Text<'a>,
@@ -339,6 +339,18 @@ struct Registered<'a> {
     #[serde(borrow, default)]
     at_hash: Text<'a>,
 }
+
+jose::scan_claims!(Registered {
+    iss,
+    sub,
+    aud,
+    azp,
+    exp,
+    iat,
+    nbf,
+    nonce,
+    at_hash
+});
 
 /// What the checks produce, before the claim set joins it.
 struct Checked {

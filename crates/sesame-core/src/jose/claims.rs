@@ -16,6 +16,8 @@ use std::sync::OnceLock;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
+use super::scan::{self, Found};
+
 /// Every claim of a validated token, parsed into a map on first use.
 ///
 /// It dereferences to [`serde_json::Map`], so `claims.get("email")` and
@@ -420,17 +422,282 @@ impl<'de> serde::Deserialize<'de> for Confirmation {
     }
 }
 
+/// A set of registered claims that [`scan::object`] can fill in one pass:
+/// written with [`scan_claims!`], which matches each member by name.
+pub(crate) trait ScanClaims<'a>: Default {
+    /// Takes one member; `seen` has a bit per field already set. `None`
+    /// declines (a field given twice, a value of a shape left to serde_json).
+    fn member(&mut self, key: &str, value: Found<'a>, seen: &mut u32) -> Option<()>;
+}
+
+/// Implements [`ScanClaims`] for a struct of claim fields (each of a type
+/// that implements [`FromFound`]), matching members by field name. Other
+/// members are checked and skipped.
+macro_rules! scan_claims {
+    ($ty:ident { $($field:ident),+ $(,)? }) => {
+        impl<'a> $crate::jose::ScanClaims<'a> for $ty<'a> {
+            fn member(
+                &mut self,
+                key: &str,
+                value: $crate::jose::Found<'a>,
+                seen: &mut u32,
+            ) -> Option<()> {
+                let mut bit = 1u32;
+                $(
+                    if key == stringify!($field) {
+                        // serde_json refuses a field given twice.
+                        if *seen & bit != 0 {
+                            return None;
+                        }
+                        *seen |= bit;
+                        self.$field = $crate::jose::FromFound::from_found(value)?;
+                        return Some(());
+                    }
+                    bit <<= 1;
+                )+
+                let _ = bit;
+                Some(())
+            }
+        }
+    };
+}
+pub(crate) use scan_claims;
+
+/// A claim value read from what [`scan::object`] found; `None` leaves the
+/// whole claim set to serde_json.
+pub(crate) trait FromFound<'a>: Sized {
+    /// The value as the serde visitor of the same type would read it.
+    fn from_found(found: Found<'a>) -> Option<Self>;
+}
+
+impl<'a> FromFound<'a> for Text<'a> {
+    #[inline]
+    fn from_found(found: Found<'a>) -> Option<Self> {
+        match found {
+            Found::Str(s) => Some(Text::Str(Cow::Borrowed(s))),
+            Found::Escaped => None,
+            Found::Null => Some(Text::Missing),
+            Found::Number(_) | Found::Bool | Found::Array(_) | Found::Object(_) => {
+                Some(Text::Wrong)
+            }
+        }
+    }
+}
+
+impl<'a> FromFound<'a> for Texts<'a> {
+    fn from_found(found: Found<'a>) -> Option<Self> {
+        match found {
+            Found::Str(s) => Some(Texts::One(Cow::Borrowed(s))),
+            Found::Escaped => None,
+            Found::Null => Some(Texts::Missing),
+            Found::Array(text) => {
+                let mut all = Vec::new();
+                scan::array(text, |element| {
+                    all.push(Text::from_found(element)?);
+                    Some(())
+                })?;
+                Some(Texts::Many(all))
+            }
+            Found::Number(_) | Found::Bool | Found::Object(_) => Some(Texts::Wrong),
+        }
+    }
+}
+
+impl FromFound<'_> for Date {
+    #[inline]
+    fn from_found(found: Found<'_>) -> Option<Self> {
+        match found {
+            // Plain whole seconds; a sign, a fraction or an overflow is
+            // left to serde_json.
+            Found::Number(text) => {
+                // Up to 19 digits always fit in a u64.
+                if text.len() > 19 {
+                    return None;
+                }
+                let mut n = 0u64;
+                for d in text.bytes() {
+                    if !d.is_ascii_digit() {
+                        return None;
+                    }
+                    n = n * 10 + u64::from(d - b'0');
+                }
+                Some(Date::At(n))
+            }
+            Found::Null => Some(Date::Missing),
+            Found::Str(_) | Found::Escaped | Found::Bool | Found::Array(_) | Found::Object(_) => {
+                Some(Date::Wrong)
+            }
+        }
+    }
+}
+
+impl FromFound<'_> for Confirmation {
+    fn from_found(found: Found<'_>) -> Option<Self> {
+        match found {
+            Found::Object(text) => {
+                let mut jkt = false;
+                scan::object(text, |key, _| {
+                    jkt |= key == "jkt";
+                    Some(())
+                })?;
+                Some(Confirmation { jkt })
+            }
+            _ => Some(Confirmation::default()),
+        }
+    }
+}
+
 /// Parses a token's registered claims from its payload, which must be one
 /// JSON object (a typed parse alone would also take an array, field by
 /// position).
-pub(crate) fn parse_registered<'a, T: serde::Deserialize<'a>>(json: &'a [u8]) -> Option<T> {
+pub(crate) fn parse_registered<'a, T>(json: &'a [u8]) -> Option<T>
+where
+    T: serde::Deserialize<'a> + ScanClaims<'a>,
+{
+    // One UTF-8 check for the whole payload, then parses that need not
+    // check each string again.
+    let text = std::str::from_utf8(json).ok()?;
+    let mut claims = T::default();
+    let mut seen = 0;
+    if scan::object(text, |key, value| claims.member(key, value, &mut seen)).is_some() {
+        return Some(claims);
+    }
+    // Declined: serde_json reads it, or says why not.
     let first = json
         .iter()
         .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
     if first != Some(&b'{') {
         return None;
     }
-    // One UTF-8 check for the whole payload, then a parse that need not
-    // check each string again.
-    serde_json::from_str(std::str::from_utf8(json).ok()?).ok()
+    serde_json::from_str(text).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One field of each claim type.
+    #[derive(serde::Deserialize, Default, Debug)]
+    struct All<'a> {
+        #[serde(borrow, default)]
+        s: Text<'a>,
+        #[serde(borrow, default)]
+        m: Texts<'a>,
+        #[serde(default)]
+        d: Date,
+        #[serde(default)]
+        c: Confirmation,
+    }
+    scan_claims!(All { s, m, d, c });
+
+    fn scanned(text: &str) -> Option<All<'_>> {
+        let mut all = All::default();
+        let mut seen = 0;
+        scan::object(text, |k, v| all.member(k, v, &mut seen)).map(|()| all)
+    }
+
+    /// Whatever the scanner accepts, serde_json reads the same way, and
+    /// the text is one JSON object.
+    fn agrees(text: &str) -> bool {
+        let Some(ours) = scanned(text) else {
+            return false;
+        };
+        let theirs: All<'_> = serde_json::from_str(text)
+            .unwrap_or_else(|e| panic!("scanner accepted what serde_json refuses ({e}): {text}"));
+        assert_eq!(format!("{ours:?}"), format!("{theirs:?}"), "{text}");
+        assert!(
+            matches!(serde_json::from_str(text), Ok(Value::Object(_))),
+            "not an object: {text}"
+        );
+        true
+    }
+
+    const SEEDS: &[&str] = &[
+        r#"{"s":"x","m":["a","b"],"d":1700000000,"c":{"jkt":"k"}}"#,
+        r#" { "s" : null , "m" : "one" , "d" : 0 , "c" : true } "#,
+        r#"{"iss":"https://op.example","sub":"user-1","aud":"client-1","exp":1700000300,"iat":1700000000,"nonce":"n-1"}"#,
+        r#"{"other":[1,2.5,-3,{"a":null,"b":[true,false]}],"name":"Ad\u00e9 \"A\"\n","s":"plain","d":"soon"}"#,
+        r#"{"m":[null,1,["x"],{"y":2},"z"],"d":[1],"s":{"k":"v"},"c":{"x_y":1,"jkt":null}}"#,
+        r#"{"d":12.5,"s":"\u0041","m":"\/"}"#,
+        r#"{"d":-1,"e":1e5,"f":0.0,"g":-0}"#,
+        r#"{"s":"a","s":"b"}"#,
+        r#"{"s":null,"s":"b"}"#,
+        r#"{"x":1,"x":2,"\u0073":"escaped key"}"#,
+        r#"{}"#,
+        r#"{"d":18446744073709551615,"m":[]}"#,
+        r#"{"d":18446744073709551616}"#,
+        r#"{"s":"\ud83d\ude00","deep":[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]}"#,
+    ];
+
+    #[test]
+    fn the_common_shapes_are_read_without_serde() {
+        for text in SEEDS.iter().take(5) {
+            assert!(agrees(text), "declined: {text}");
+        }
+        let d = scanned(r#"{"d":1700000000}"#).map(|a| a.d.strict());
+        assert_eq!(d, Some(Ok(Some(1_700_000_000))));
+        let c = scanned(r#"{"c":{"jkt":"k"}}"#).map(|a| a.c.jkt);
+        assert_eq!(c, Some(true));
+    }
+
+    #[test]
+    fn what_is_left_to_serde_json_is_declined() {
+        for text in [
+            r#"{"s":"a","s":"b"}"#,
+            r#"{"s":null,"s":"b"}"#,
+            r#"{"\u0073":"escaped key"}"#,
+            r#"{"s":"esc\"aped"}"#,
+            r#"{"d":12.5}"#,
+            r#"{"d":-1}"#,
+            r#"{"e":1e5}"#,
+            r#"{"d":18446744073709551616}"#,
+            r#"{"x":"\ud83d\ude00"}"#,
+            r#"{"x":[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]}"#,
+            r#"{"x":1}x"#,
+            r#"{"x":01}"#,
+            r#"{"x":"tab	inside"}"#,
+            r#"[1]"#,
+            r#"{"x":tru}"#,
+            r#"{"x":1,}"#,
+        ] {
+            assert!(scanned(text).is_none(), "accepted: {text}");
+        }
+    }
+
+    #[test]
+    fn the_scanner_agrees_with_serde_json_on_corrupted_claims() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let alphabet = b"{}[]\",:\\ 0123456789.-+eEtrufalsnu\t\nxsmdcjkt/";
+        let mut accepted = 0;
+        for _ in 0..60_000 {
+            let base = SEEDS[(next() as usize) % SEEDS.len()];
+            let mut bytes = base.as_bytes().to_vec();
+            for _ in 0..=(next() % 3) {
+                let i = (next() as usize) % (bytes.len() + 1);
+                let c = alphabet[(next() as usize) % alphabet.len()];
+                match next() % 3 {
+                    0 if i < bytes.len() => bytes[i] = c,
+                    1 if i < bytes.len() => {
+                        bytes.remove(i);
+                    }
+                    _ => bytes.insert(i, c),
+                }
+            }
+            if let Ok(text) = std::str::from_utf8(&bytes) {
+                accepted += usize::from(agrees(text));
+                let registered: Option<All<'_>> = parse_registered(text.as_bytes());
+                let by_serde: Option<All<'_>> = serde_json::from_str(text)
+                    .ok()
+                    .filter(|_| text.trim_start().starts_with('{'));
+                assert_eq!(format!("{registered:?}"), format!("{by_serde:?}"), "{text}");
+            }
+        }
+        assert!(accepted > 5_000, "only {accepted} accepted");
+    }
 }

@@ -2,6 +2,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
+use super::scan::{self, Found};
 use super::{Algorithm, JoseError, JwkSet};
 
 /// Tokens larger than this are refused before any decoding.
@@ -148,79 +149,28 @@ struct SimpleHeader<'a> {
     typ: Option<&'a str>,
 }
 
-/// The common header — one JSON object whose members are all strings
-/// without escapes (`{"alg":"RS256","kid":"…","typ":"JWT"}`) — read without
-/// a general JSON parser. `None` for anything else: other value types, an
-/// escape or control character, `crit`, a member given twice, no `alg`,
-/// anything after the object. The caller then parses the header with
-/// serde_json, which decides (and reports) those cases exactly as before;
-/// whatever this accepts, serde_json reads the same way.
+/// The common header (`{"alg":"RS256","kid":"…","typ":"JWT"}`: its
+/// members strings without escapes) read by [`scan::object`] rather than
+/// a general JSON parser. `None` for anything else: an escaped or
+/// non-string `alg`, `kid` or `typ`, `crit`, a member given twice, no
+/// `alg`, or whatever the scanner declines. The caller then parses the
+/// header with serde_json, which decides (and reports) those cases
+/// exactly as before; whatever this accepts, serde_json reads the same way.
 fn simple_header(text: &str) -> Option<SimpleHeader<'_>> {
-    let b = text.as_bytes();
-    let ws = |i: &mut usize| {
-        while matches!(b.get(*i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            *i += 1;
-        }
-    };
-    // A string at `i` (its opening quote): its contents, and `i` after it.
-    let string = |i: &mut usize| -> Option<&str> {
-        if b.get(*i) != Some(&b'"') {
-            return None;
-        }
-        let start = *i + 1;
-        let len = b
-            .get(start..)?
-            .iter()
-            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
-        let end = start + len;
-        if b.get(end) != Some(&b'"') {
-            return None;
-        }
-        *i = end + 1;
-        text.get(start..end)
-    };
-    let mut i = 0;
-    ws(&mut i);
-    if b.get(i) != Some(&b'{') {
-        return None;
-    }
-    i += 1;
     let (mut alg, mut kid, mut typ) = (None, None, None);
-    ws(&mut i);
-    if b.get(i) != Some(&b'}') {
-        loop {
-            ws(&mut i);
-            let key = string(&mut i)?;
-            ws(&mut i);
-            if b.get(i) != Some(&b':') {
-                return None;
-            }
-            i += 1;
-            ws(&mut i);
-            let value = string(&mut i)?;
-            let slot = match key {
-                "alg" => &mut alg,
-                "kid" => &mut kid,
-                "typ" => &mut typ,
-                "crit" => return None,
-                _ => &mut None,
-            };
-            if slot.replace(value).is_some() {
-                return None;
-            }
-            ws(&mut i);
-            match b.get(i) {
-                Some(b',') => i += 1,
-                Some(b'}') => break,
-                _ => return None,
-            }
-        }
-    }
-    i += 1;
-    ws(&mut i);
-    if i != b.len() {
-        return None;
-    }
+    scan::object(text, |key, value| {
+        let slot = match key {
+            "alg" => &mut alg,
+            "kid" => &mut kid,
+            "typ" => &mut typ,
+            "crit" => return None,
+            _ => return Some(()),
+        };
+        let Found::Str(value) = value else {
+            return None;
+        };
+        slot.replace(value).is_none().then_some(())
+    })?;
     Some(SimpleHeader {
         alg: alg?,
         kid,
@@ -284,16 +234,28 @@ impl<'t> Parts<'t> {
             .get(..self.header.len() + 1 + self.payload.len())
             .ok_or(JoseError::Malformed)?
             .as_bytes();
-        let mut signature_space = Scratch::new();
-        let signature = signature_space
-            .decode(self.signature)
-            .ok_or(JoseError::Malformed)?;
+        // HMAC and ECDSA signatures fit in a little stack space; RSA ones
+        // take the scratch space.
+        let mut short = [0u8; 96];
+        let mut signature_space;
+        let decoded;
+        let signature: &[u8] = if self.signature.len() <= 128 {
+            let n = crate::base64url::decode_into(self.signature, &mut short)
+                .ok_or(JoseError::Malformed)?;
+            short.get(..n).ok_or(JoseError::Malformed)?
+        } else {
+            signature_space = Scratch::new();
+            decoded = signature_space
+                .decode(self.signature)
+                .ok_or(JoseError::Malformed)?;
+            &decoded
+        };
         let mut outcome = Err(JoseError::NoCompatibleKey);
         for key in keys
             .candidates_iter(header.kid.as_deref(), header.alg)?
             .take(MAX_CANDIDATES)
         {
-            outcome = key.verify(header.alg, signing_input, &signature);
+            outcome = key.verify(header.alg, signing_input, signature);
             if outcome.is_ok() {
                 break;
             }

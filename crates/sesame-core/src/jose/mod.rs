@@ -21,13 +21,17 @@
 mod claims;
 mod jwk;
 mod jws;
+mod scan;
 mod sign;
 
 pub use claims::Claims;
-pub(crate) use claims::{parse_registered, Confirmation, Date, Text, Texts};
+pub(crate) use claims::{
+    parse_registered, scan_claims, Confirmation, Date, FromFound, ScanClaims, Text, Texts,
+};
 pub use jwk::{JwkSet, KeyFamily, VerifyingKey};
 pub use jws::{unverified_claims, verify, verify_signature, Header, Verified};
 pub(crate) use jws::{Parts, Scratch};
+pub(crate) use scan::Found;
 pub use sign::SigningKey;
 
 use std::fmt;

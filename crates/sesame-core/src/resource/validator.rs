@@ -197,7 +197,7 @@ fn audience_matches(aud: &Texts<'_>, accepted: &[String]) -> bool {
 
 /// The registered claims a bearer JWT is checked on, read in one typed
 /// pass over the payload.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Default)]
 struct Registered<'a> {
     #[serde(borrow, default)]
     iss: Text<'a>,
@@ -222,8 +222,22 @@ struct Registered<'a> {
 }
 
 /// Just the issuer, to choose the keys.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Default)]
 struct IssuerOnly<'a> {
     #[serde(borrow, default)]
     iss: Text<'a>,
 }
+
+jose::scan_claims!(Registered {
+    iss,
+    sub,
+    aud,
+    exp,
+    nbf,
+    iat,
+    scope,
+    scp,
+    client_id,
+    cnf
+});
+jose::scan_claims!(IssuerOnly { iss });
