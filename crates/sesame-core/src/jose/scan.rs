@@ -228,6 +228,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A string, from its opening quote to just past its closing one.
+    #[inline]
     fn string(&mut self) -> Option<Kind> {
         self.eat(b'"')?;
         let start = self.pos;
@@ -236,7 +237,12 @@ impl<'a> Cursor<'a> {
         if self.eat(b'"').is_some() {
             return Some(Kind::Str);
         }
-        // Escapes: check each, then the rest of the string.
+        self.escaped_rest()
+    }
+
+    /// The rest of a string that has escapes: each checked.
+    #[inline(never)]
+    fn escaped_rest(&mut self) -> Option<Kind> {
         loop {
             match self.peek()? {
                 b'"' => {
@@ -300,6 +306,7 @@ impl<'a> Cursor<'a> {
 /// How many bytes at the start of `bytes` a string holds as they are:
 /// up to the first quote, backslash or control character (or the end).
 /// Eight bytes are tested at a time.
+#[inline]
 fn plain_len(bytes: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
