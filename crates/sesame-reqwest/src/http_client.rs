@@ -41,9 +41,11 @@ pub struct HttpClient {
 }
 
 impl HttpClient {
-    /// A client with rustls (ring), a 5 s connect timeout, a 10 s total
-    /// timeout, a 1 MiB response cap, no redirects, and up to 256 idle
-    /// keep-alive connections per provider.
+    /// A client with rustls (ring), a 5 s connect timeout
+    /// ([`DEFAULT_CONNECT_TIMEOUT`]), a 10 s total timeout
+    /// ([`DEFAULT_TIMEOUT`]), a 1 MiB response cap ([`DEFAULT_MAX_BODY`]),
+    /// no redirects, and up to 256 idle keep-alive connections per provider
+    /// ([`DEFAULT_MAX_IDLE_PER_HOST`]).
     pub fn new() -> Result<Self, HttpError> {
         Self::with_timeouts(DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT)
     }

@@ -43,7 +43,10 @@ pub use bearer::{BearerAuth, DPOP_REPLAY_KEY_PREFIX};
 pub use driver::{CallbackOutcome, Drive, Error, Sesame, CALLBACK_TIMEOUT};
 #[doc(hidden)]
 pub use http;
-pub use http_client::{HttpClient, HttpError};
+pub use http_client::{
+    HttpClient, HttpError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY, DEFAULT_MAX_IDLE_PER_HOST,
+    DEFAULT_TIMEOUT,
+};
 pub use serve::ServerLimits;
 pub use sesame_core;
 pub use session::{LiveSession, SessionManager, SessionRefusal, SessionSlot};
