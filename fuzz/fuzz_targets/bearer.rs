@@ -67,6 +67,18 @@ fn check(h: &http::HeaderMap) {
                     // default) past `exp`, for clock skew, never later.
                     assert!(claims.expires_at + LEEWAY > now());
                     assert!(!claims.subject.is_empty());
+                    // The registered claims were read by the core's
+                    // scanner; the claim map, built by serde_json from the
+                    // same bytes, must hold the same issuer and subject.
+                    let map = claims.claims.map();
+                    assert_eq!(
+                        map.get("iss").and_then(|v| v.as_str()),
+                        Some(claims.issuer.as_str())
+                    );
+                    assert_eq!(
+                        map.get("sub").and_then(|v| v.as_str()),
+                        Some(claims.subject.as_str())
+                    );
                     break;
                 }
             };

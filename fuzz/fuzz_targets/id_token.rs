@@ -5,6 +5,10 @@
 //! Mode 0: the input is the token (any text).
 //! Mode 1: `header JSON \0 claims JSON`, signed here with the HS256 fixture
 //! key (the validator accepts HS256 and holds that key).
+//!
+//! Whatever validates must validate again through `check_claims` from the
+//! claim map, with the same values: the scanner that reads the registered
+//! claims checked against serde_json.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -32,7 +36,20 @@ fn check(token: &str) {
         if let Ok(claims) = v.validate(token, key_set(), now(), Some("access-token")) {
             assert!(claims.audiences.iter().any(|a| a == CLIENT_ID));
             assert!(!claims.subject.is_empty());
-            let _ = v.check_claims(claims.claims.map().clone(), Algorithm::HS256, now(), None);
+            // The registered claims were read by the core's scanner (or
+            // serde_json where it declined); read again by serde_json from
+            // the claim map, they must pass the same checks with the same
+            // values. (A scanner that took invalid JSON would leave the
+            // map empty, and this would fail.)
+            let again = v
+                .check_claims(claims.claims.map().clone(), Algorithm::HS256, now(), None)
+                .expect("claims that validated validate again from their map");
+            assert_eq!(again.issuer, claims.issuer);
+            assert_eq!(again.subject, claims.subject);
+            assert_eq!(again.audiences, claims.audiences);
+            assert_eq!(again.nonce, claims.nonce);
+            assert_eq!(again.expires_at, claims.expires_at);
+            assert_eq!(again.issued_at, claims.issued_at);
         }
     }
 }
