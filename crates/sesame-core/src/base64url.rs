@@ -165,13 +165,7 @@ mod tests {
     fn decoding_is_as_strict_as_the_base64_crate() {
         // A small deterministic generator: corrupted encodings, odd
         // lengths, padding, foreign bytes, non-canonical trailing bits.
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::random::test_sequence(0x9e37_79b9_7f4a_7c15u64);
         let noise = b"=+/ \n.A_-9zZ\xff\x00";
         for _ in 0..20_000 {
             let n = (next() % 40) as usize;

@@ -202,3 +202,15 @@ pub fn random_b64(rng: &dyn Random, n: usize) -> Result<String, RandomError> {
     rng.fill(&mut buf)?;
     Ok(crate::base64url::encode(&buf))
 }
+
+/// A small deterministic generator (xorshift64) for tests that generate
+/// or corrupt inputs.
+#[cfg(test)]
+pub(crate) fn test_sequence(mut seed: u64) -> impl FnMut() -> u64 {
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    }
+}

@@ -687,13 +687,7 @@ mod tests {
 
     #[test]
     fn the_scanner_agrees_with_serde_json_on_corrupted_claims() {
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::random::test_sequence(0x2545_f491_4f6c_dd1du64);
         let alphabet = b"{}[]\",:\\ 0123456789.-+eEtrufalsnu\t\nxsmdcjkt/";
         let mut accepted = 0;
         for _ in 0..60_000 {

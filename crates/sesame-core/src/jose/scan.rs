@@ -114,6 +114,8 @@ impl<'a> Cursor<'a> {
 
     /// An object's members, from its `{` to just past its `}`; `member`
     /// sees each one when `depth` is 0 (nested objects are only checked).
+    /// (The same loop as [`Cursor::elements`], written out twice: one
+    /// shared loop taking a closure measured ~4 % slower per token.)
     #[inline]
     fn members(
         &mut self,
@@ -346,12 +348,10 @@ mod tests {
                 .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
                 .unwrap_or(b.len())
         };
-        let mut seed = 0x853c_49e6_748f_ea9bu64;
+        let mut next = crate::random::test_sequence(0x853c_49e6_748f_ea9b);
         let pool = b"ab\"\\\x00\x1f\x20\x7f\x80\xff\xe9 z";
         for _ in 0..50_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            let seed = next();
             let n = (seed % 40) as usize;
             let bytes: Vec<u8> = (0..n)
                 .map(|i| {
