@@ -4,7 +4,9 @@
 //! Validating a token needs a handful of claims (`iss`, `sub`, `aud`,
 //! `exp`, …). Reading them with borrowed, typed fields costs a fraction of
 //! building a `serde_json::Map` of every claim, which allocates each key and
-//! value. [`Claims`] keeps the verified payload bytes and builds the map on
+//! value. [`parse_registered`] reads them with the one-pass scanner of
+//! `jose::scan` (fields matched by [`scan_claims!`]), and with serde_json
+//! where the scanner declines. [`Claims`] keeps the verified payload bytes and builds the map on
 //! first access, so a request that only needs the subject and the scopes
 //! never pays for it.
 
@@ -42,8 +44,8 @@ pub struct Claims {
 }
 
 impl Claims {
-    /// Claims from bytes already checked to be one JSON object (by a typed
-    /// parse of the registered claims).
+    /// Claims from bytes already checked to be one JSON object that parses
+    /// as a map (by [`parse_registered`]: the scanner, or serde_json).
     pub(crate) fn from_object_json(json: Vec<u8>) -> Self {
         Self {
             json,
