@@ -329,6 +329,11 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for Texts<'a> {
     }
 }
 
+/// Reads NumericDates as serde_json hands them over by default (integers
+/// and floats). With serde_json's `arbitrary_precision` feature, numbers
+/// would arrive as maps and read as `Wrong` here, while the scanner reads
+/// them: Sesame does not enable that feature, and a build that does would
+/// see dates refused only on the fallback path.
 struct DateVisitor;
 
 impl<'de> Visitor<'de> for DateVisitor {
@@ -435,6 +440,10 @@ pub(crate) trait ScanClaims<'a>: Default {
 /// Implements [`ScanClaims`] for a struct of claim fields (each of a type
 /// that implements [`FromFound`]), matching members by field name. Other
 /// members are checked and skipped.
+///
+/// The list must name every field of the struct (it does not compile
+/// otherwise), at most 32, and the fields must not be renamed or aliased
+/// for serde: the scanner matches a member by the field's Rust name.
 macro_rules! scan_claims {
     ($ty:ident { $($field:ident),+ $(,)? }) => {
         impl<'a> $crate::jose::ScanClaims<'a> for $ty<'a> {
@@ -444,6 +453,12 @@ macro_rules! scan_claims {
                 value: $crate::jose::Found<'a>,
                 seen: &mut u32,
             ) -> Option<()> {
+                // Every field listed, or this does not compile.
+                let $ty { $($field: _),+ } = self;
+                const _: () = assert!(
+                    [$(stringify!($field)),+].len() <= 32,
+                    "one bit of `seen` per field"
+                );
                 let mut bit = 1u32;
                 $(
                     if key == stringify!($field) {

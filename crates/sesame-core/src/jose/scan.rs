@@ -102,7 +102,7 @@ impl<'a> Cursor<'a> {
         let text = self.text.get(start..self.pos)?;
         Some(match kind {
             // Without its quotes.
-            Kind::Str => Found::Str(text.get(1..text.len() - 1)?),
+            Kind::Str => Found::Str(text.strip_prefix('"')?.strip_suffix('"')?),
             Kind::Escaped => Found::Escaped,
             Kind::Number => Found::Number(text),
             Kind::Bool => Found::Bool,
@@ -142,7 +142,11 @@ impl<'a> Cursor<'a> {
                 if key != Kind::Str {
                     return None;
                 }
-                let key = self.text.get(key_start + 1..key_end - 1)?;
+                let key = self
+                    .text
+                    .get(key_start..key_end)?
+                    .strip_prefix('"')?
+                    .strip_suffix('"')?;
                 member(key, self.found(kind, start)?)?;
             }
             self.ws();
