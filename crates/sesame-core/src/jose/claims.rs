@@ -580,17 +580,12 @@ where
         return Some(claims);
     }
     // Declined: serde_json reads it, or says why not.
-    let first = json
-        .iter()
-        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
-    if first != Some(&b'{') {
-        return None;
-    }
     let claims = serde_json::from_str(text).ok()?;
-    // The typed read skips the other members without checking all of them
-    // (serde_json takes a lone surrogate escape or a number out of range
-    // there), but the claim map built later from the same bytes must not
-    // fail where the token passed: such a payload is refused.
+    // The typed read would also take an array (field by position), and it
+    // skips the other members without checking all of them (serde_json
+    // takes a lone surrogate escape or a number out of range there); the
+    // claim map built later from the same bytes must not fail where the
+    // token passed. So the payload must also parse as one object.
     matches!(serde_json::from_str(text), Ok(Value::Object(_))).then_some(claims)
 }
 
