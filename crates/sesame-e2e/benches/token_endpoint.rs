@@ -78,7 +78,7 @@ fn bench(c: &mut Criterion) {
             ));
             assert_eq!(resp.status(), 200);
             println!(
-                "{name}: Redis requests per login (save code + redeem + save refresh) {}, per refresh rotation {}",
+                "{name}: Redis requests per login (save code, the throttle read, redeem) {}, per refresh rotation {}",
                 after_code - before,
                 r.requests_sent() - after_code
             );

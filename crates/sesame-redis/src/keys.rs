@@ -2,7 +2,8 @@
 //!
 //! | key | type | holds |
 //! | --- | --- | --- |
-//! | `P:code:<code_hash>` | hash | `g` grant JSON (dropped at first use), `f` family, `e` expiry ms, `u` used |
+//! | `P:{<family>}:code:<code_hash>` | hash | `g` grant JSON and `r` the head of the family's first refresh record (both dropped at first use), `f` family, `e` expiry ms, `u` used |
+//! | `P:code:<code_hash>` | hash | the same for a code whose key does not name its family (issued before codes did), without `r` |
 //! | `P:rtp:<token_hash>` | string | the token's family (the immutable pointer) |
 //! | `P:{<family>}:rt:<token_hash>` | hash | `g` grant JSON (dropped at first use), `e` expiry ms, `u` used |
 //! | `P:{<family>}:revoked` | string | the revocation's end, unix ms |
@@ -21,6 +22,8 @@
 //! `[A-Za-z0-9_.-]` (what the server generates, base64url), otherwise `~`
 //! and its UTF-8 bytes in hex — never empty and never containing a brace,
 //! so the tag is exactly the family's and two families never share keys.
+
+use sesame_server::family_of_refresh_key;
 
 /// Whether `prefix` can start every key: non-empty, no hash-tag braces
 /// (a brace would change which slot the keys hash to).
@@ -62,9 +65,18 @@ impl Keys {
         &self.prefix
     }
 
-    /// A code's record.
+    /// A code's record: in its family's slot when its key names the
+    /// family (see [`family_of_refresh_key`]), so that redeeming it can
+    /// save the family's first refresh record in the same script.
     pub(crate) fn code(&self, code_hash: &str) -> String {
-        format!("{}:code:{code_hash}", self.prefix)
+        match family_of_refresh_key(code_hash) {
+            Some(family) => format!(
+                "{}:{{{}}}:code:{code_hash}",
+                self.prefix,
+                family_tag(family)
+            ),
+            None => format!("{}:code:{code_hash}", self.prefix),
+        }
     }
 
     /// A refresh token's pointer to its family.
@@ -120,6 +132,12 @@ mod tests {
         }
         assert_eq!(tag(&k.refresh("abc", "h")), "abc");
         assert_eq!(k.refresh("a}b", "h"), "sesame:{~617d62}:rt:h");
+        // A code naming its family shares the slot of the family's tokens.
+        assert_eq!(
+            tag(&k.code("fam_1.hash")),
+            tag(&k.refresh("fam_1", "fam_1.h2"))
+        );
+        assert_eq!(k.code("hash"), "sesame:code:hash");
     }
 
     #[test]

@@ -57,7 +57,8 @@
 //!
 //! | key | type | holds |
 //! | --- | --- | --- |
-//! | `P:code:<code_hash>` | hash | `g` grant JSON (until used), `f` family, `e` expiry (ms), `u` used flag |
+//! | `P:{<family>}:code:<code_hash>` | hash | `g` grant JSON and `r` the head of the family's first refresh record (both until used), `f` family, `e` expiry (ms), `u` used flag |
+//! | `P:code:<code_hash>` | hash | the same, without `r`, for a key that does not name its family (a code issued before codes did) |
 //! | `P:rtp:<token_hash>` | string | the token's family: an immutable pointer, for keys that do not name it |
 //! | `P:{<family>}:rt:<token_hash>` | hash | `g` grant JSON (until used), `e` expiry (ms), `u` used flag |
 //! | `P:{<family>}:revoked` | string | the revocation's end (unix ms) |
@@ -69,7 +70,10 @@
 //! Cluster lets a script touch the keys of one hash slot only, so:
 //!
 //! - a code is one key: `take_code` checks used/expired and marks it used
-//!   in one script on that key;
+//!   in one script on that key. The server's codes name the family their
+//!   redemption starts, like its refresh tokens, and so do their keys, so
+//!   a code sits in that family's slot and `redeem_code` both consumes it
+//!   and writes the family's first refresh record in one script;
 //! - a refresh token's record sits in its **family's** slot (the braces
 //!   are a hash tag), next to the family's revocation marker, so that one
 //!   script can check revoked, expired and used and mark the record used.
@@ -108,20 +112,21 @@
 //! | --- | --- | --- |
 //! | `save_code` | 1 (script) | 1 (script) |
 //! | `take_code` | 1 (script) | 1 (script) |
+//! | `redeem_code` | 1 (script: take the code and save the first refresh record) | 1 (script) |
 //! | `save_refresh` | 1 (script) | 1 (script) |
 //! | `take_refresh` | 1 (script) | 1 (script) |
 //! | `rotate_refresh` | 1 (script: take and save the successor) | 1 (script) |
 //! | `find_refresh` | 1 (read-only script) | 1 (read-only script) |
-//! | the same for a key without its family | `save_refresh` 1 (one script writes record and pointer), `take_refresh` and `find_refresh` 2 (`GET` pointer, then the script; 1 if unknown), `rotate_refresh` `take_refresh` + `save_refresh` | `save_refresh` 2 (record script and pointer script, sent at once to their two slots: one round trip of latency), the rest the same |
+//! | the same for a key without its family | `redeem_code` `take_code` + `save_refresh`, `save_refresh` 1 (one script writes record and pointer), `take_refresh` and `find_refresh` 2 (`GET` pointer, then the script; 1 if unknown), `rotate_refresh` `take_refresh` + `save_refresh` | `save_refresh` 2 (record script and pointer script, sent at once to their two slots: one round trip of latency), the rest the same |
 //! | `revoke_family` | 1 (script) | 1 (script) |
 //! | `is_family_revoked` | 1 (`EXISTS`) | 1 (`EXISTS`) |
 //! | `record_failure`, `failures`, `forgive_failure` | 1 (script) | 1 (script) |
 //! | `clear_failures` | 1 (`DEL`) | 1 (`DEL`) |
 //! | `put_new` | 1 (script) | 1 (script) |
 //!
-//! So redeeming a code at `/token` costs `take_code` + `save_refresh`
-//! (2 round trips: two state changes, the code used and a new token
-//! family), and a refresh-token rotation one `rotate_refresh` (1); with
+//! So redeeming a code at `/token` costs one `redeem_code` (1 round trip:
+//! one state change, the code used and its family's first token saved
+//! together), and a refresh-token rotation one `rotate_refresh` (1); with
 //! throttling on, reading the client's failure
 //! counters (its `client_id`'s and, if the adapter passes it, its
 //! address's) adds one more, the two reads sent at once. A password
@@ -175,13 +180,15 @@ use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster_async::ClusterConnection;
 use redis::{FromRedisValue, IntoConnectionInfo, RedisError, RedisFuture, ScriptInvocation};
 use sesame_server::{
-    family_of_refresh_key, rotate_in_two_steps, CodeGrant, CodeTake, Failures, RefreshGrant,
-    RefreshTake, Store, StoreError,
+    family_of_refresh_key, redeem_in_two_steps, rotate_in_two_steps, CodeGrant, CodeTake, Failures,
+    FirstRefresh, RefreshGrant, RefreshTake, Store, StoreError,
 };
 
 use crate::keys::Keys;
-use crate::record::{from_unix_ms, unix_ms, StoredCode, StoredRefresh};
-use crate::scripts::{FRESH, MISSING, USED};
+use crate::record::{
+    first_refresh_head, first_refresh_tail, from_unix_ms, unix_ms, StoredCode, StoredRefresh,
+};
+use crate::scripts::{FRESH, FRESH_UNSAVED, MISSING, USED};
 
 /// The default bound on one store operation, all its round trips included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -549,6 +556,20 @@ fn refresh_take(
     })
 }
 
+/// A code script's reply as [`CodeTake`].
+fn code_take(status: i64, value: Option<String>) -> Result<CodeTake, Failure> {
+    Ok(match status {
+        FRESH => decode_code(value)?,
+        USED => CodeTake::Replayed(value.ok_or(Failure::Corrupt("code family"))?),
+        MISSING => CodeTake::Missing,
+        _ => return Err(Failure::Corrupt("script status")),
+    })
+}
+
+fn decode_code(json: Option<String>) -> Result<CodeTake, Failure> {
+    Ok(CodeTake::Fresh(decode::<StoredCode>(json)?.into()))
+}
+
 fn decode<T: serde::de::DeserializeOwned>(json: Option<String>) -> Result<T, Failure> {
     let json = json.ok_or(Failure::Corrupt("grant missing"))?;
     serde_json::from_str(&json).map_err(|_| Failure::Corrupt("grant JSON"))
@@ -566,10 +587,56 @@ impl Store for RedisStore {
             inv.arg(encode(&StoredCode::from(&grant))?)
                 .arg(&grant.family)
                 .arg(unix_ms(grant.expires_at));
+            if family_of_refresh_key(code_hash) == Some(grant.family.as_str()) {
+                // In the family's slot: `redeem_code` writes the first
+                // refresh record from this head.
+                let head = first_refresh_head(&grant)
+                    .map_err(|_| Failure::Corrupt("grant not serializable"))?;
+                inv.arg(head);
+            }
             self.conn.invoke::<i64>(&self.sent, &inv).await?;
             Ok(())
         })
         .await
+    }
+
+    async fn redeem_code(
+        &self,
+        code_hash: &str,
+        first: &FirstRefresh,
+        now: SystemTime,
+    ) -> Result<CodeTake, StoreError> {
+        let family = match family_of_refresh_key(code_hash) {
+            Some(f) if family_of_refresh_key(&first.key) == Some(f) => f,
+            // An older code (or a token in another family): take, then save.
+            _ => return redeem_in_two_steps(self, code_hash, first, now).await,
+        };
+        let taken = self
+            .run("redeem_code", async {
+                // One script, one round trip: both keys carry the family's
+                // hash tag, hence one slot on a cluster.
+                let tail = first_refresh_tail(first.expires_at, first.dpop_jkt.as_deref())
+                    .map_err(|_| Failure::Corrupt("grant not serializable"))?;
+                let mut inv = scripts::REDEEM_CODE.key(self.keys.code(code_hash));
+                inv.key(self.keys.refresh(family, &first.key))
+                    .arg(unix_ms(now))
+                    .arg(unix_ms(first.expires_at))
+                    .arg(tail);
+                let (status, value): (i64, Option<String>) =
+                    self.conn.invoke(&self.sent, &inv).await?;
+                Ok(match status {
+                    FRESH_UNSAVED => (decode_code(value)?, false),
+                    status => (code_take(status, value)?, true),
+                })
+            })
+            .await?;
+        match taken {
+            (CodeTake::Fresh(grant), false) => {
+                self.save_refresh(&first.key, first.grant(&grant)).await?;
+                Ok(CodeTake::Fresh(grant))
+            }
+            (taken, _) => Ok(taken),
+        }
     }
 
     async fn take_code(&self, code_hash: &str, now: SystemTime) -> Result<CodeTake, StoreError> {
@@ -577,12 +644,7 @@ impl Store for RedisStore {
             let mut inv = scripts::TAKE_CODE.key(self.keys.code(code_hash));
             inv.arg(unix_ms(now));
             let (status, value): (i64, Option<String>) = self.conn.invoke(&self.sent, &inv).await?;
-            Ok(match status {
-                FRESH => CodeTake::Fresh(decode::<StoredCode>(value)?.into()),
-                USED => CodeTake::Replayed(value.ok_or(Failure::Corrupt("code family"))?),
-                MISSING => CodeTake::Missing,
-                _ => return Err(Failure::Corrupt("script status")),
-            })
+            code_take(status, value)
         })
         .await
     }

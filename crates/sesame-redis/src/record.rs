@@ -106,3 +106,92 @@ impl From<StoredRefresh> for RefreshGrant {
         }
     }
 }
+
+/// The part of a family's first refresh record that its code's grant
+/// decides, as [`StoredRefresh`]'s JSON without its closing brace (what
+/// the code's record keeps, `r`); [`first_refresh_tail`] completes it.
+#[derive(Serialize)]
+struct FirstRefreshHead<'a> {
+    family: &'a str,
+    client_id: &'a str,
+    subject: &'a str,
+    scopes: &'a [String],
+    claims: &'a Map<String, Value>,
+}
+
+/// The head of the first refresh record of `grant`'s family (see
+/// [`FirstRefreshHead`]).
+pub(crate) fn first_refresh_head(grant: &CodeGrant) -> Result<String, serde_json::Error> {
+    let mut json = serde_json::to_string(&FirstRefreshHead {
+        family: &grant.family,
+        client_id: &grant.client_id,
+        subject: &grant.subject,
+        scopes: &grant.scopes,
+        claims: &grant.claims,
+    })?;
+    // A struct with fields serializes as `{…}`: drop the brace.
+    json.pop();
+    Ok(json)
+}
+
+/// The rest of a first refresh record's JSON: its expiry and DPoP key,
+/// and the closing brace.
+pub(crate) fn first_refresh_tail(
+    expires_at: SystemTime,
+    dpop_jkt: Option<&str>,
+) -> Result<String, serde_json::Error> {
+    let mut tail = format!(",\"expires_at_ms\":{}", unix_ms(expires_at));
+    if let Some(jkt) = dpop_jkt {
+        tail.push_str(",\"dpop_jkt\":");
+        tail.push_str(&serde_json::to_string(jkt)?);
+    }
+    tail.push('}');
+    Ok(tail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use sesame_server::FirstRefresh;
+
+    fn code_grant(jkt: Option<&str>) -> CodeGrant {
+        let Value::Object(claims) =
+            json!({"email": "a@example.com", "n": 12345678901234567890u64, "q": "\"}"})
+        else {
+            unreachable!()
+        };
+        CodeGrant {
+            client_id: "client \"1\"".into(),
+            redirect_uri: "https://app.example/cb".into(),
+            code_challenge: "challenge".into(),
+            scopes: vec!["openid".into(), "offline_access".into()],
+            subject: "alice".into(),
+            claims,
+            nonce: Some("n-1".into()),
+            expires_at: from_unix_ms(1_000_000),
+            family: "fam".into(),
+            dpop_jkt: jkt.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn head_and_tail_read_back_as_the_first_refresh_record() {
+        for (code_jkt, refresh_jkt) in [(None, None), (Some("k1"), None), (None, Some("k\"2"))] {
+            let grant = code_grant(code_jkt);
+            let first = FirstRefresh {
+                key: "fam.hash".into(),
+                expires_at: from_unix_ms(5_000_123),
+                dpop_jkt: refresh_jkt.map(Into::into),
+            };
+            let json = first_refresh_head(&grant).unwrap()
+                + &first_refresh_tail(first.expires_at, first.dpop_jkt.as_deref()).unwrap();
+            let read: StoredRefresh = serde_json::from_str(&json).unwrap();
+            assert_eq!(RefreshGrant::from(read), first.grant(&grant), "{json}");
+            // Exactly what saving that record on its own would write.
+            let alone: Value =
+                serde_json::to_value(StoredRefresh::from(&first.grant(&grant))).unwrap();
+            assert_eq!(serde_json::from_str::<Value>(&json).unwrap(), alone);
+        }
+    }
+}

@@ -21,35 +21,66 @@ pub(crate) const FRESH: i64 = 1;
 pub(crate) const USED: i64 = 2;
 
 /// Saves a code: `KEYS[1]` the code's hash record; `ARGV` the grant's
-/// JSON, its family, its expiry (ms). The record expires with the code.
+/// JSON, its family, its expiry (ms) and, for a code kept in its family's
+/// slot, the head of its first refresh record's JSON (see
+/// [`REDEEM_CODE`]). The record expires with the code.
 pub(crate) static SAVE_CODE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'g', ARGV[1], 'f', ARGV[2], 'e', ARGV[3], 'u', '0')
+if ARGV[4] then redis.call('HSET', KEYS[1], 'r', ARGV[4]) end
 redis.call('PEXPIREAT', KEYS[1], ARGV[3])
 return 1
 ",
     )
 });
 
-/// Consumes a code: `KEYS[1]` its record; `ARGV[1]` now (ms).
+/// The checks and the marking of [`TAKE_CODE`], which [`REDEEM_CODE`]
+/// shares: `r` is left holding the record's fields.
 ///
 /// A used code keeps its record (family, expiry, `u = 1`) until it would
 /// have expired, so a replay is told apart from an unknown code; the
-/// grant itself is dropped at first use — nothing needs it any more.
-pub(crate) static TAKE_CODE: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+/// grant itself (and the refresh record's head) is dropped at first use —
+/// nothing needs it any more.
+macro_rules! take_code_checks {
+    () => {
         r"
-local r = redis.call('HMGET', KEYS[1], 'u', 'f', 'e', 'g')
+local r = redis.call('HMGET', KEYS[1], 'u', 'f', 'e', 'g', 'r')
 if not r[1] then return {0, false} end
 if r[1] == '1' then return {2, r[2]} end
 if tonumber(r[3]) <= tonumber(ARGV[1]) or not r[4] then return {0, false} end
 redis.call('HSET', KEYS[1], 'u', '1')
-redis.call('HDEL', KEYS[1], 'g')
+redis.call('HDEL', KEYS[1], 'g', 'r')
+"
+    };
+}
+
+/// Consumes a code: `KEYS[1]` its record; `ARGV[1]` now (ms).
+pub(crate) static TAKE_CODE: LazyLock<Script> =
+    LazyLock::new(|| Script::new(concat!(take_code_checks!(), "return {1, r[4]}\n")));
+
+/// Status of [`REDEEM_CODE`]: first use, but the code had no refresh
+/// record's head (it was saved elsewhere than its family's slot), so no
+/// refresh record was written; the value is the grant's JSON.
+pub(crate) const FRESH_UNSAVED: i64 = 3;
+
+/// Redeems a code in one step: [`TAKE_CODE`] on `KEYS[1]` and, when the
+/// code was fresh, its family's first refresh record `KEYS[2]` (the same
+/// hash tag) written from the head [`SAVE_CODE`] kept and the tail
+/// `ARGV[3]` (its expiry and DPoP key, closing the JSON object), expiring
+/// at `ARGV[2]` (ms); `ARGV[1]` now (ms). The reply is [`TAKE_CODE`]'s, or
+/// [`FRESH_UNSAVED`].
+pub(crate) static REDEEM_CODE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(concat!(
+        take_code_checks!(),
+        r"if not r[5] then return {3, r[4]} end
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[2], 'g', r[5] .. ARGV[3], 'e', ARGV[2], 'u', '0')
+redis.call('PEXPIREAT', KEYS[2], ARGV[2])
 return {1, r[4]}
-",
-    )
+"
+    ))
 });
 
 /// Saves a refresh record in its family's slot: `KEYS[1]` the record;
@@ -239,10 +270,11 @@ return 1
 });
 
 /// Every script, for loading them up front.
-pub(crate) fn all() -> [&'static Script; 13] {
+pub(crate) fn all() -> [&'static Script; 14] {
     [
         &SAVE_CODE,
         &TAKE_CODE,
+        &REDEEM_CODE,
         &SAVE_REFRESH_RECORD,
         &SAVE_POINTER,
         &SAVE_REFRESH_BOTH,

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant, SystemTime};
 use serde_json::json;
 use sesame_redis::testing::RedisServer;
 use sesame_redis::{ConnectError, RedisStore};
-use sesame_server::{CodeGrant, CodeTake, Failures, RefreshGrant, RefreshTake, Store, StoreError};
+use sesame_server::{
+    CodeGrant, CodeTake, Failures, FirstRefresh, RefreshGrant, RefreshTake, Store, StoreError,
+};
 use support::{both, hash, now_ms, secs, Env};
 
 fn code_grant(family: &str, expires_at: SystemTime) -> CodeGrant {
@@ -580,6 +582,165 @@ async fn keys_that_name_their_family_cost_one_request_each(env: Env) {
 }
 both!(keys_that_name_their_family_cost_one_request_each);
 
+fn first(key: &str, expires_at: SystemTime, jkt: Option<&str>) -> FirstRefresh {
+    FirstRefresh {
+        key: key.into(),
+        expires_at,
+        dpop_jkt: jkt.map(Into::into),
+    }
+}
+
+async fn a_code_naming_its_family_is_redeemed_in_one_request(env: Env) {
+    let s = &env.store;
+    let now = now_ms();
+    let grant = code_grant("fam-rc", now + secs(60));
+    sends!(s, 1, s.save_code(&key("fam-rc", "c"), grant.clone()));
+    let f = first(&key("fam-rc", "r0"), now + secs(3600), Some("jkt-\"1"));
+    assert_eq!(
+        sends!(s, 1, s.redeem_code(&key("fam-rc", "c"), &f, now)),
+        CodeTake::Fresh(grant.clone())
+    );
+    // The first refresh token reads back as the code's grant with its own
+    // expiry and DPoP key, and rotates in one request.
+    assert_eq!(
+        s.find_refresh(&f.key, now).await.unwrap(),
+        Some(f.grant(&grant))
+    );
+    let rotated = sends!(
+        s,
+        1,
+        s.rotate_refresh(&f.key, &key("fam-rc", "r1"), now + secs(60), now)
+    );
+    assert_eq!(rotated, RefreshTake::Current(f.grant(&grant)));
+    // A replay: told so in one request, and no second token.
+    let again = first(&key("fam-rc", "r2"), now + secs(3600), None);
+    assert_eq!(
+        sends!(s, 1, s.redeem_code(&key("fam-rc", "c"), &again, now)),
+        CodeTake::Replayed("fam-rc".into())
+    );
+    assert_eq!(s.find_refresh(&again.key, now).await.unwrap(), None);
+    // Unknown or expired: nothing written.
+    let unknown = first(&key("fam-rc", "r3"), now + secs(3600), None);
+    assert_eq!(
+        sends!(s, 1, s.redeem_code(&key("fam-rc", "nope"), &unknown, now)),
+        CodeTake::Missing
+    );
+    s.save_code(&key("fam-ex", "c"), code_grant("fam-ex", now + secs(60)))
+        .await
+        .unwrap();
+    let late = first(&key("fam-ex", "r"), now + secs(3600), None);
+    assert_eq!(
+        s.redeem_code(&key("fam-ex", "c"), &late, now + secs(60))
+            .await
+            .unwrap(),
+        CodeTake::Missing
+    );
+    for k in [&unknown.key, &late.key] {
+        assert_eq!(s.find_refresh(k, now).await.unwrap(), None, "{k}");
+    }
+    // The used code keeps no grant and no refresh head, and lives on the
+    // node of its family's tokens.
+    let dump = env.dump();
+    let used = dump
+        .iter()
+        .find(|k| k.key.contains(":code:fam-rc."))
+        .expect("the used code's record");
+    let fields: Vec<&str> = used
+        .value
+        .split(';')
+        .map(|f| f.split('=').next().unwrap())
+        .collect();
+    assert!(!fields.contains(&"g") && !fields.contains(&"r"), "{used:?}");
+    assert!(used.value.contains("u=1"), "{used:?}");
+    assert!(used.pttl_ms > 0 && used.pttl_ms <= 60_000, "{used:?}");
+    let token = dump
+        .iter()
+        .find(|k| k.key.ends_with(&format!(":rt:{}", key("fam-rc", "r1"))))
+        .expect("the rotated token's record");
+    assert_eq!(used.node, token.node);
+}
+both!(a_code_naming_its_family_is_redeemed_in_one_request);
+
+async fn other_codes_are_redeemed_in_two_steps(env: Env) {
+    let s = &env.store;
+    let now = now_ms();
+    // A code keyed by its bare hash (saved before codes named their family).
+    let grant = code_grant("fam-old", now + secs(60));
+    s.save_code(&hash("old-code"), grant.clone()).await.unwrap();
+    let f = first(&key("fam-old", "r"), now + secs(3600), None);
+    assert_eq!(
+        sends!(s, 2, s.redeem_code(&hash("old-code"), &f, now)),
+        CodeTake::Fresh(grant.clone())
+    );
+    assert_eq!(
+        s.find_refresh(&f.key, now).await.unwrap(),
+        Some(f.grant(&grant))
+    );
+    // A code whose key names another family than its grant's: taken in
+    // the script, which finds no refresh head, then saved apart.
+    let grant = code_grant("fam-b", now + secs(60));
+    s.save_code(&key("fam-a", "c"), grant.clone())
+        .await
+        .unwrap();
+    let f = first(&key("fam-a", "r"), now + secs(3600), None);
+    let taken = s.redeem_code(&key("fam-a", "c"), &f, now).await.unwrap();
+    assert_eq!(taken, CodeTake::Fresh(grant));
+}
+both!(other_codes_are_redeemed_in_two_steps);
+
+/// Runs `attempt(i)` for `i` in `0..16` at once, each saving its token
+/// under `key(family, "t-<i>")` if it wins; checks that exactly one won
+/// (`won`) and that only the winner's token lives.
+async fn one_of_sixteen_wins<T, F, Fut>(
+    s: &Arc<RedisStore>,
+    family: &str,
+    now: SystemTime,
+    attempt: F,
+    won: impl Fn(&T) -> bool,
+) where
+    T: Send + 'static,
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+{
+    let token = |i: usize| key(family, &format!("t-{i}"));
+    let tasks: Vec<_> = (0..16).map(|i| tokio::spawn(attempt(token(i)))).collect();
+    let mut winners = Vec::new();
+    for (i, t) in tasks.into_iter().enumerate() {
+        if won(&t.await.unwrap()) {
+            winners.push(token(i));
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one wins");
+    for i in 0..16 {
+        let live = s.find_refresh(&token(i), now).await.unwrap().is_some();
+        assert_eq!(live, winners.contains(&token(i)), "{}", token(i));
+    }
+}
+
+async fn concurrent_redemptions_of_one_code_save_one_token(env: Env) {
+    let now = now_ms();
+    let s = &env.store;
+    s.save_code(&key("fam-cc", "c"), code_grant("fam-cc", now + secs(60)))
+        .await
+        .unwrap();
+    let attempt = |token: String| {
+        let s = s.clone();
+        async move {
+            let f = first(&token, now + secs(600), None);
+            s.redeem_code(&key("fam-cc", "c"), &f, now).await.unwrap()
+        }
+    };
+    one_of_sixteen_wins(s, "fam-cc", now, attempt, |taken| match taken {
+        CodeTake::Fresh(_) => true,
+        other => {
+            assert_eq!(other, &CodeTake::Replayed("fam-cc".into()));
+            false
+        }
+    })
+    .await;
+}
+both!(concurrent_redemptions_of_one_code_save_one_token);
+
 async fn a_revoked_family_does_not_rotate(env: Env) {
     let s = &env.store;
     let now = now_ms();
@@ -606,39 +767,27 @@ async fn a_revoked_family_does_not_rotate(env: Env) {
 both!(a_revoked_family_does_not_rotate);
 
 async fn concurrent_rotations_of_one_token_yield_one_successor(env: Env) {
-    let s = env.store.clone();
     let now = now_ms();
+    let s = &env.store;
     s.save_refresh(&key("fam-cr", "t"), refresh_grant("fam-cr", now + secs(60)))
         .await
         .unwrap();
-    let tasks: Vec<_> = (0..16)
-        .map(|i| {
-            let s = s.clone();
-            tokio::spawn(async move {
-                let next = key("fam-cr", &format!("next-{i}"));
-                let taken = s
-                    .rotate_refresh(&key("fam-cr", "t"), &next, now + secs(60), now)
-                    .await
-                    .unwrap();
-                (taken, next)
-            })
-        })
-        .collect();
-    let mut current = Vec::new();
-    for t in tasks {
-        let (taken, next) = t.await.unwrap();
-        if matches!(taken, RefreshTake::Current(_)) {
-            current.push(next);
-        } else {
-            assert_eq!(taken, RefreshTake::Reused("fam-cr".into()));
+    let attempt = |next: String| {
+        let s = s.clone();
+        async move {
+            s.rotate_refresh(&key("fam-cr", "t"), &next, now + secs(60), now)
+                .await
+                .unwrap()
         }
-    }
-    assert_eq!(current.len(), 1, "exactly one rotation wins");
-    for i in 0..16 {
-        let next = key("fam-cr", &format!("next-{i}"));
-        let live = s.find_refresh(&next, now).await.unwrap().is_some();
-        assert_eq!(live, current.contains(&next), "{next}");
-    }
+    };
+    one_of_sixteen_wins(s, "fam-cr", now, attempt, |taken| match taken {
+        RefreshTake::Current(_) => true,
+        other => {
+            assert_eq!(other, &RefreshTake::Reused("fam-cr".into()));
+            false
+        }
+    })
+    .await;
 }
 both!(concurrent_rotations_of_one_token_yield_one_successor);
 

@@ -12,8 +12,7 @@ use url::Url;
 
 use crate::store::{CodeGrant, Store};
 use crate::{
-    param, sha256_b64, AuthorizationServer, RegisteredClient, ServerError, MAX_CODE_TTL,
-    MAX_PARAMS_LEN,
+    param, AuthorizationServer, RegisteredClient, ServerError, MAX_CODE_TTL, MAX_PARAMS_LEN,
 };
 
 /// A validated authorization request, waiting for the user to sign in.
@@ -228,8 +227,10 @@ impl AuthorizationServer {
         now: SystemTime,
         rng: &dyn Random,
     ) -> Result<Url, ServerError> {
-        let code = random_b64(rng, 32)?;
+        // The code names the family its redemption starts, so that a store
+        // can keep the code in that family's shard (`Store::redeem_code`).
         let family = random_b64(rng, 16)?;
+        let code = crate::new_family_token(&family, rng)?;
         let grant = CodeGrant {
             client_id: request.client_id.clone(),
             redirect_uri: request.redirect_uri.clone(),
@@ -242,7 +243,7 @@ impl AuthorizationServer {
             family,
             dpop_jkt: request.dpop_jkt.clone(),
         };
-        store.save_code(&sha256_b64(&code), grant).await?;
+        store.save_code(&crate::store_key(&code), grant).await?;
         let mut url =
             Url::parse(&request.redirect_uri).map_err(|_| ServerError::InvalidRedirect)?;
         {

@@ -44,7 +44,7 @@ impl AuthServerService {
         }
         match self
             .store
-            .find_refresh(&crate::refresh_key(&token), now)
+            .find_refresh(&crate::store_key(&token), now)
             .await
         {
             Ok(Some(g)) => json_response(

@@ -144,8 +144,9 @@ pub use pushed::REQUEST_URI_PREFIX;
 pub use server::AuthorizationServer;
 pub use service::AuthServerService;
 pub use store::{
-    family_of_refresh_key, rotate_in_two_steps, CodeGrant, CodeTake, Failures, MemoryStore,
-    RefreshGrant, RefreshTake, Store, StoreError, DEFAULT_CAPACITY, PURGE_INTERVAL,
+    family_of_refresh_key, redeem_in_two_steps, rotate_in_two_steps, CodeGrant, CodeTake, Failures,
+    FirstRefresh, MemoryStore, RefreshGrant, RefreshTake, Store, StoreError, DEFAULT_CAPACITY,
+    PURGE_INTERVAL,
 };
 pub use throttle::{ClientAddr, Limit, ThrottleConfig};
 pub use users::{StaticUsers, User, Users};
@@ -229,11 +230,11 @@ pub(crate) fn sha256_b64(s: &str) -> String {
     sesame_core::base64url::encode(sesame_core::crypto::sha256(s.as_bytes()))
 }
 
-/// The store key of a refresh token (see [`Store`](store::Store)): its
-/// SHA-256, after the family the token names (`<family>.<random>`), so
-/// that a store finds the record in one step. A token from before
-/// refresh tokens named their family is keyed by its bare hash.
-pub(crate) fn refresh_key(token: &str) -> String {
+/// The store key of a refresh token or a code (see
+/// [`Store`](store::Store)): its SHA-256, after the family the token names
+/// (`<family>.<random>`), so that a store finds the record in one step. A
+/// token from before tokens named their family is keyed by its bare hash.
+pub(crate) fn store_key(token: &str) -> String {
     // A token and its key share the `<family>.<rest>` shape.
     let hash = sha256_b64(token);
     match store::family_of_refresh_key(token) {
@@ -242,10 +243,10 @@ pub(crate) fn refresh_key(token: &str) -> String {
     }
 }
 
-/// A new refresh token of `family`: `<family>.<32 random bytes>`. The
-/// family is no secret (access tokens carry it as `sid`); the random part
-/// is what makes the token unguessable.
-pub(crate) fn new_refresh_token(
+/// A new refresh token or code of `family`: `<family>.<32 random bytes>`.
+/// The family is no secret (access tokens carry it as `sid`); the random
+/// part is what makes the token unguessable.
+pub(crate) fn new_family_token(
     family: &str,
     rng: &dyn sesame_core::random::Random,
 ) -> Result<String, ServerError> {

@@ -24,7 +24,7 @@ impl AuthServerService {
         let unavailable = |e| ServerError::from(e).to_response();
         let family = match self
             .store
-            .find_refresh(&crate::refresh_key(&token), now)
+            .find_refresh(&crate::store_key(&token), now)
             .await
         {
             Ok(Some(g)) if g.client_id == client_id => Some(g.family),

@@ -78,6 +78,36 @@ pub struct RefreshGrant {
     pub dpop_jkt: Option<String>,
 }
 
+/// The first refresh token of a family, which [`Store::redeem_code`] saves
+/// when the code it consumes is fresh: its key, its expiry and the DPoP
+/// key it is bound to. Its record is the code's grant (family, client,
+/// user, scopes, claims) with these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirstRefresh {
+    /// The token's store key, in the code's family (see
+    /// [`family_of_refresh_key`]).
+    pub key: String,
+    /// When the token expires.
+    pub expires_at: SystemTime,
+    /// The DPoP key the token is bound to (a public client's, RFC 9449 §5).
+    pub dpop_jkt: Option<String>,
+}
+
+impl FirstRefresh {
+    /// The refresh record this token gets from the code's `grant`.
+    pub fn grant(&self, grant: &CodeGrant) -> RefreshGrant {
+        RefreshGrant {
+            family: grant.family.clone(),
+            client_id: grant.client_id.clone(),
+            subject: grant.subject.clone(),
+            scopes: grant.scopes.clone(),
+            claims: grant.claims.clone(),
+            expires_at: self.expires_at,
+            dpop_jkt: self.dpop_jkt.clone(),
+        }
+    }
+}
+
 /// The outcome of presenting a refresh token.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RefreshTake {
@@ -101,14 +131,17 @@ pub struct Failures {
     pub latest: Option<SystemTime>,
 }
 
-/// The family a refresh token's store key names, if it names one.
+/// The family a refresh token's (or a code's) store key names, if it
+/// names one.
 ///
 /// The server keys a refresh token by `<family>.<hash>` (its family, then
 /// the base64url SHA-256 of the whole token), so a store can find the
 /// record, and the family's revocation, without a lookup first; a token
 /// issued before tokens named their family is keyed by its bare hash,
 /// and this answers `None`. A forged family finds nothing: the hash
-/// covers the whole token.
+/// covers the whole token. Codes are keyed the same way (they name the
+/// family their redemption starts), so a store can keep a code next to
+/// that family's first refresh token.
 ///
 /// ```
 /// use sesame_server::family_of_refresh_key;
@@ -119,6 +152,22 @@ pub fn family_of_refresh_key(key: &str) -> Option<&str> {
     key.rsplit_once('.')
         .map(|(family, _)| family)
         .filter(|f| !f.is_empty())
+}
+
+/// [`Store::redeem_code`] as two calls: [`Store::take_code`], then, if
+/// the code was fresh, [`Store::save_refresh`] of its first refresh token
+/// (the trait's default, for a store that overrides it only for some keys).
+pub async fn redeem_in_two_steps<S: Store + ?Sized>(
+    store: &S,
+    code_hash: &str,
+    first: &FirstRefresh,
+    now: SystemTime,
+) -> Result<CodeTake, StoreError> {
+    let taken = store.take_code(code_hash, now).await?;
+    if let CodeTake::Fresh(grant) = &taken {
+        store.save_refresh(&first.key, first.grant(grant)).await?;
+    }
+    Ok(taken)
 }
 
 /// [`Store::rotate_refresh`] as two calls: [`Store::take_refresh`], then,
@@ -152,6 +201,28 @@ pub trait Store: Send + Sync {
     async fn save_code(&self, code_hash: &str, grant: CodeGrant) -> Result<(), StoreError>;
     /// Atomically consumes a code: the first call gets it, later ones learn it was replayed.
     async fn take_code(&self, code_hash: &str, now: SystemTime) -> Result<CodeTake, StoreError>;
+    /// Redeems a code: consumes it as [`take_code`](Self::take_code) does
+    /// and, only when it was fresh, saves the first refresh token of its
+    /// family ([`FirstRefresh::grant`] of the code's grant under
+    /// `first.key`).
+    ///
+    /// The server calls this before it checks the redemption (client,
+    /// redirect URI, PKCE) and revokes the family when a check fails, so
+    /// a token saved for a refused redemption is dead at once; it was
+    /// never handed out.
+    ///
+    /// The default takes, then saves: two calls. A networked store should
+    /// do both in one atomic round trip (the code's key and the token's
+    /// name the same family, so they can share a shard); the Redis store
+    /// does.
+    async fn redeem_code(
+        &self,
+        code_hash: &str,
+        first: &FirstRefresh,
+        now: SystemTime,
+    ) -> Result<CodeTake, StoreError> {
+        redeem_in_two_steps(self, code_hash, first, now).await
+    }
     /// Saves a refresh token under its hash.
     async fn save_refresh(&self, token_hash: &str, grant: RefreshGrant) -> Result<(), StoreError>;
     /// Atomically consumes a refresh token for rotation.
@@ -258,6 +329,19 @@ impl Memory {
         self.last_purge = Some(now);
     }
 
+    /// Consumes a code (see [`Store::take_code`]).
+    fn take_code(&mut self, code_hash: &str, now: SystemTime) -> CodeTake {
+        self.maybe_purge(now);
+        match self.codes.get_mut(code_hash) {
+            Some((g, used)) if *used => CodeTake::Replayed(g.family.clone()),
+            Some((g, used)) if g.expires_at > now => {
+                *used = true;
+                CodeTake::Fresh(g.clone())
+            }
+            _ => CodeTake::Missing,
+        }
+    }
+
     /// The live counter under `key` at `now`.
     fn counter(&mut self, key: &str, now: SystemTime) -> Option<&mut Counter> {
         self.counters.get_mut(key).filter(|c| c.expires_at > now)
@@ -359,16 +443,23 @@ impl Store for MemoryStore {
     }
 
     async fn take_code(&self, code_hash: &str, now: SystemTime) -> Result<CodeTake, StoreError> {
+        Ok(self.lock().take_code(code_hash, now))
+    }
+
+    async fn redeem_code(
+        &self,
+        code_hash: &str,
+        first: &FirstRefresh,
+        now: SystemTime,
+    ) -> Result<CodeTake, StoreError> {
         let mut m = self.lock();
-        m.maybe_purge(now);
-        Ok(match m.codes.get_mut(code_hash) {
-            Some((g, used)) if *used => CodeTake::Replayed(g.family.clone()),
-            Some((g, used)) if g.expires_at > now => {
-                *used = true;
-                CodeTake::Fresh(g.clone())
-            }
-            _ => CodeTake::Missing,
-        })
+        let taken = m.take_code(code_hash, now);
+        if let CodeTake::Fresh(grant) = &taken {
+            // Never refused for room, as `save_refresh`.
+            m.refresh
+                .insert(first.key.clone(), (first.grant(grant), false));
+        }
+        Ok(taken)
     }
 
     async fn save_refresh(&self, token_hash: &str, grant: RefreshGrant) -> Result<(), StoreError> {

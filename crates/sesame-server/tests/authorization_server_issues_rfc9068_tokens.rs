@@ -41,7 +41,9 @@ fn code_flow_issues_at_jwt_access_token_id_token_and_refresh_token() {
     let q: std::collections::HashMap<_, _> = redirect.query_pairs().into_owned().collect();
     assert_eq!(q["state"], "st-1");
     assert_eq!(q["iss"], AS_ISSUER, "RFC 9207 iss in every response");
-    assert_eq!(q["code"].len(), 43);
+    // `<family>.<random>`: 16 and 32 random bytes, base64url.
+    let (family, random) = q["code"].split_once('.').unwrap();
+    assert_eq!((family.len(), random.len()), (22, 43));
 
     let resp = redeem(&s, &store, &q["code"], now() + secs(5));
     assert_eq!(resp.status(), 200);

@@ -226,6 +226,47 @@ fn wrong_verifier() {
         (r.status().as_u16(), body(&r)["error"].as_str()),
         (400, Some("invalid_grant"))
     );
+    // The code is spent, and the family it named (its prefix) is revoked:
+    // the refresh token saved as the code was taken is dead.
+    assert_eq!(
+        body(&redeem(&s, &store, &code, now()))["error"],
+        "invalid_grant"
+    );
+    let family = code.split_once('.').unwrap().0;
+    assert!(block_on(sesame_server::Store::is_family_revoked(&store, family)).unwrap());
+}
+
+#[test]
+fn a_code_saved_before_codes_named_their_family_still_redeems() {
+    use sesame_server::{CodeGrant, Store};
+    let (s, store) = (server(), MemoryStore::default());
+    // Such a code is keyed by its bare hash.
+    let code = "legacy-code-with-no-family-in-it-0123456789a";
+    let hash = sesame_core::base64url::encode(sesame_core::crypto::sha256(code.as_bytes()));
+    let grant = CodeGrant {
+        client_id: "web".into(),
+        redirect_uri: "https://app.example/cb".into(),
+        code_challenge: CHALLENGE.into(),
+        scopes: vec!["openid".into(), "api:read".into()],
+        subject: "user-42".into(),
+        claims: Default::default(),
+        nonce: Some("n-1".into()),
+        expires_at: now() + secs(60),
+        family: "legacy-family".into(),
+        dpop_jkt: None,
+    };
+    block_on(store.save_code(&hash, grant)).unwrap();
+    let first = body(&redeem(&s, &store, code, now()));
+    let rt = first["refresh_token"].as_str().unwrap();
+    assert!(rt.starts_with("legacy-family."), "{rt}");
+    let pairs = [("grant_type", "refresh_token"), ("refresh_token", rt)];
+    let r = post_token(&s, &store, &pairs, Some(("web", "web-secret")));
+    assert!(body(&r)["access_token"].is_string(), "{:?}", body(&r));
+    // Single use all the same.
+    assert_eq!(
+        body(&redeem(&s, &store, code, now()))["error"],
+        "invalid_grant"
+    );
 }
 
 #[test]

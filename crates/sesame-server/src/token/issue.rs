@@ -11,7 +11,7 @@ use sesame_core::InternalError;
 
 use crate::store::{RefreshGrant, Store};
 use crate::{
-    new_refresh_token, refresh_key, AuthorizationServer, OAuthError, ServerError, RESERVED_CLAIMS,
+    new_family_token, store_key, AuthorizationServer, OAuthError, ServerError, RESERVED_CLAIMS,
 };
 
 /// The refresh token of an issuance.
@@ -21,8 +21,9 @@ pub(crate) enum RefreshToken {
     None,
     /// A new one, valid until then, saved by [`AuthorizationServer::issue`].
     New(SystemTime),
-    /// The successor a rotation has saved already.
-    Rotated(String),
+    /// One the store has saved already: a rotation's successor, or the
+    /// first of a family, saved as its code was redeemed.
+    Saved(String),
 }
 
 /// What the tokens of one issuance say: whose, for which client, which
@@ -74,11 +75,11 @@ impl AuthorizationServer {
         body.insert("scope".into(), json!(scope));
         match refresh {
             RefreshToken::None => {}
-            RefreshToken::Rotated(token) => {
+            RefreshToken::Saved(token) => {
                 body.insert("refresh_token".into(), json!(token));
             }
             RefreshToken::New(expires_at) => {
-                let refresh = new_refresh_token(&grant.family, rng)?;
+                let refresh = new_family_token(&grant.family, rng)?;
                 let record = RefreshGrant {
                     family: grant.family,
                     client_id: grant.client_id,
@@ -89,7 +90,7 @@ impl AuthorizationServer {
                     dpop_jkt: grant.jkt.filter(|_| grant.bind_refresh),
                 };
                 store
-                    .save_refresh(&refresh_key(&refresh), record)
+                    .save_refresh(&store_key(&refresh), record)
                     .await
                     .map_err(ServerError::from)?;
                 body.insert("refresh_token".into(), json!(refresh));

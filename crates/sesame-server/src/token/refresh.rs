@@ -16,7 +16,7 @@ use sesame_core::random::Random;
 
 use super::{RefreshToken, TokenGrant, TokenRequest};
 use crate::store::{family_of_refresh_key, RefreshGrant, RefreshTake, Store};
-use crate::{new_refresh_token, refresh_key, AuthorizationServer, OAuthError, ServerError};
+use crate::{new_family_token, store_key, AuthorizationServer, OAuthError, ServerError};
 
 impl AuthorizationServer {
     pub(super) async fn refresh_token_grant(
@@ -28,13 +28,13 @@ impl AuthorizationServer {
     ) -> Result<Value, OAuthError> {
         let token = req.require("refresh_token", "refresh_token is required")?;
         let refused = |d| OAuthError::new(ErrorCode::InvalidGrant, d);
-        let key = refresh_key(token);
+        let key = store_key(token);
         let until = now + self.config.refresh_token_ttl;
         let (taken, successor) = match family_of_refresh_key(&key) {
             Some(family) => {
-                let successor = new_refresh_token(family, rng)?;
+                let successor = new_family_token(family, rng)?;
                 let taken = store
-                    .rotate_refresh(&key, &refresh_key(&successor), until, now)
+                    .rotate_refresh(&key, &store_key(&successor), until, now)
                     .await;
                 (taken, Some(successor))
             }
@@ -66,13 +66,13 @@ impl AuthorizationServer {
         let successor = match successor {
             Some(token) => token,
             None => {
-                let token = new_refresh_token(&grant.family, rng)?;
+                let token = new_family_token(&grant.family, rng)?;
                 let record = RefreshGrant {
                     expires_at: until,
                     ..grant.clone()
                 };
                 store
-                    .save_refresh(&refresh_key(&token), record)
+                    .save_refresh(&store_key(&token), record)
                     .await
                     .map_err(ServerError::from)?;
                 token
@@ -101,7 +101,7 @@ impl AuthorizationServer {
         self.issue(
             issued,
             None,
-            RefreshToken::Rotated(successor),
+            RefreshToken::Saved(successor),
             store,
             now,
             rng,
