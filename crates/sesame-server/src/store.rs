@@ -18,7 +18,8 @@ use serde_json::{Map, Value};
 #[error("store unavailable")]
 pub struct StoreError;
 
-/// An issued authorization code, as stored (keyed by the code's hash).
+/// An issued authorization code, as stored (keyed by `<family>.<hash>`,
+/// see [`family_of_refresh_key`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CodeGrant {
     /// The client the code was issued to.
@@ -193,11 +194,11 @@ pub async fn rotate_in_two_steps<S: Store + ?Sized>(
 
 /// Storage for the authorization server.
 ///
-/// Refresh tokens are passed by their key (see [`family_of_refresh_key`]),
-/// never in the clear.
+/// Codes and refresh tokens are passed by their key (see
+/// [`family_of_refresh_key`]), never in the clear.
 #[async_trait::async_trait]
 pub trait Store: Send + Sync {
-    /// Saves an issued code under its hash.
+    /// Saves an issued code under its key.
     async fn save_code(&self, code_hash: &str, grant: CodeGrant) -> Result<(), StoreError>;
     /// Atomically consumes a code: the first call gets it, later ones learn it was replayed.
     async fn take_code(&self, code_hash: &str, now: SystemTime) -> Result<CodeTake, StoreError>;
