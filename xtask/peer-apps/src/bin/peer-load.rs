@@ -13,6 +13,11 @@
 //!   `/proc/<pid>/stat`) per login; then it lets the logins in flight end
 //!   and counts the IdP's calls per completed login over the whole run.
 //!   Prints one JSON line.
+//! * `peer-load callbacks <app> <idp> <pid> <concurrency> <warmup ms> <measure ms>`
+//!   — the callback alone: each worker first begins logins (`GET /login`)
+//!   for warm-up + measurement, then, once every worker has its stock,
+//!   sends their callbacks; the same JSON line as `run`, its CPU and
+//!   latencies the callbacks' only.
 //! * `peer-load token <url> <kind> <pid> <concurrency> <warmup ms> <measure ms>`
 //!   — the `/token` part: `concurrency` workers, each with its own
 //!   keep-alive connection, send `POST /token` as the bench client
@@ -187,6 +192,8 @@ fn clock_ticks() -> f64 {
 #[derive(Default)]
 struct Shared {
     recording: AtomicBool,
+    /// `callbacks` mode: every worker has its stock; send the callbacks.
+    callbacks: AtomicBool,
     stop: AtomicBool,
     logins: AtomicU64,
     recorded: AtomicU64,
@@ -217,6 +224,18 @@ async fn one_login(
     code: &str,
     shared: &Shared,
 ) -> Result<(), String> {
+    let begun = begin_login(http, app).await?;
+    finish_login(http, app, code, begun, shared).await
+}
+
+/// A login begun with `GET /login`: the cookies to send back and the
+/// `state` of the redirect.
+struct Begun {
+    cookie: String,
+    state: String,
+}
+
+async fn begin_login(http: &reqwest::Client, app: &str) -> Result<Begun, String> {
     let resp = http
         .get(format!("{app}/login"))
         .send()
@@ -244,16 +263,27 @@ async fn one_login(
         .find(|(k, _)| k == "state")
         .map(|(_, v)| v.into_owned())
         .ok_or("login: no state in the redirect")?;
+    Ok(Begun { cookie, state })
+}
+
+/// The callback of a begun login, timed (and counted while recording).
+async fn finish_login(
+    http: &reqwest::Client,
+    app: &str,
+    code: &str,
+    begun: Begun,
+    shared: &Shared,
+) -> Result<(), String> {
     let mut callback = url::Url::parse(&format!("{app}/callback")).map_err(|e| e.to_string())?;
     callback
         .query_pairs_mut()
         .append_pair("code", code)
-        .append_pair("state", &state);
+        .append_pair("state", &begun.state);
     let recording = shared.recording.load(Ordering::Relaxed);
     let t0 = Instant::now();
     let resp = http
         .get(callback)
-        .header(header::COOKIE, cookie)
+        .header(header::COOKIE, begun.cookie)
         .send()
         .await
         .map_err(|e| format!("callback: {e}"))?;
@@ -277,14 +307,58 @@ async fn one_login(
     Ok(())
 }
 
-async fn worker(app: String, id: usize, shared: Arc<Shared>) {
-    let http = match reqwest::Client::builder()
+fn load_client() -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(1)
         .build()
-    {
+        .map_err(|e| e.to_string())
+}
+
+/// `callbacks` mode: begins logins until `stock_until`, then sends their
+/// callbacks one after the other until told to stop; running out of
+/// begun logins before that is an error.
+async fn callback_worker(app: String, id: usize, shared: Arc<Shared>, stock_until: Instant) {
+    let http = match load_client() {
         Ok(h) => h,
-        Err(e) => return shared.fail(e.to_string()),
+        Err(e) => return shared.fail(e),
+    };
+    let mut stock = Vec::new();
+    while Instant::now() < stock_until {
+        match begin_login(&http, &app).await {
+            Ok(b) => stock.push(b),
+            Err(e) => {
+                shared.fail(e);
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+    }
+    // Wait for the other workers' stock, so that no `/login` runs while
+    // callbacks are timed.
+    while !shared.callbacks.load(Ordering::Relaxed) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    for (n, begun) in stock.into_iter().enumerate() {
+        if shared.stop.load(Ordering::Relaxed) {
+            return;
+        }
+        let code = format!("w{id}c{n}");
+        match finish_login(&http, &app, &code, begun, &shared).await {
+            Ok(()) => {
+                shared.logins.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(e) => shared.fail(e),
+        }
+    }
+    if !shared.stop.load(Ordering::Relaxed) {
+        shared.fail(format!("worker {id} ran out of begun logins"));
+    }
+}
+
+async fn worker(app: String, id: usize, shared: Arc<Shared>) {
+    let http = match load_client() {
+        Ok(h) => h,
+        Err(e) => return shared.fail(e),
     };
     let mut n = 0u64;
     while !shared.stop.load(Ordering::Relaxed) {
@@ -318,10 +392,12 @@ fn percentile(sorted: &[u64], p: f64) -> u64 {
     sorted[i.min(sorted.len() - 1)]
 }
 
-async fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+/// `run` (`callbacks_only` false) and `callbacks` (true).
+async fn run(args: &[String], callbacks_only: bool) -> Result<(), Box<dyn std::error::Error>> {
     let [app, idp, pid, c, warmup, measure] = args else {
         return Err(
-            "usage: peer-load run <app> <idp> <pid> <concurrency> <warmup ms> <measure ms>".into(),
+            "usage: peer-load run|callbacks <app> <idp> <pid> <concurrency> <warmup ms> <measure ms>"
+                .into(),
         );
     };
     let (pid, c): (u32, usize) = (pid.parse()?, c.parse()?);
@@ -329,9 +405,22 @@ async fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     let ticks = clock_ticks();
     let shared = Arc::new(Shared::default());
     let before_all = idp_stats(idp).await?;
-    let workers: Vec<_> = (0..c)
-        .map(|i| tokio::spawn(worker(app.clone(), i, Arc::clone(&shared))))
-        .collect();
+    let workers: Vec<_> = if callbacks_only {
+        // Begin logins for as long as the callbacks will run: a callback
+        // costs more than a `/login`, so the stock outlasts the window.
+        let stocking = Duration::from_millis(warmup + measure);
+        let until = Instant::now() + stocking;
+        let workers = (0..c)
+            .map(|i| tokio::spawn(callback_worker(app.clone(), i, Arc::clone(&shared), until)))
+            .collect();
+        tokio::time::sleep(stocking + Duration::from_millis(500)).await;
+        shared.callbacks.store(true, Ordering::Relaxed);
+        workers
+    } else {
+        (0..c)
+            .map(|i| tokio::spawn(worker(app.clone(), i, Arc::clone(&shared))))
+            .collect()
+    };
     tokio::time::sleep(Duration::from_millis(warmup)).await;
     let cpu0 = cpu_secs(pid, ticks);
     shared.recording.store(true, Ordering::Relaxed);
@@ -724,7 +813,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("idp") => idp(args.get(1).map_or("127.0.0.1:0", String::as_str)).await,
-        Some("run") => run(&args[1..]).await,
+        Some("run") => run(&args[1..], false).await,
+        Some("callbacks") => run(&args[1..], true).await,
         Some("token") => token_bench(&args[1..]).await,
         _ => Err("usage: peer-load idp <bind> | peer-load run … | peer-load token …".into()),
     }
