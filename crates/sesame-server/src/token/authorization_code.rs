@@ -25,6 +25,7 @@ impl AuthorizationServer {
         let verifier = req.require("code_verifier", "code_verifier is required")?;
         let refused = |d| OAuthError::new(ErrorCode::InvalidGrant, d);
         let key = store_key(code);
+        let refresh_until = now + self.config.refresh_token_ttl;
         // A code names the family its redemption starts: its first refresh
         // token is saved as the code is taken, in one step, and the family
         // is revoked if a check below refuses the redemption. A code from
@@ -35,7 +36,7 @@ impl AuthorizationServer {
                 let token = new_family_token(family, rng)?;
                 let first = FirstRefresh {
                     key: store_key(&token),
-                    expires_at: now + self.config.refresh_token_ttl,
+                    expires_at: refresh_until,
                     dpop_jkt: req.jkt.clone().filter(|_| !req.client.is_confidential()),
                 };
                 Some((token, first))
@@ -72,7 +73,7 @@ impl AuthorizationServer {
                 RefreshToken::Saved(token)
             }
             Some(_) => return Err(ServerError::from(crate::store::StoreError).into()),
-            None => RefreshToken::New(now + self.config.refresh_token_ttl),
+            None => RefreshToken::New(refresh_until),
         };
         let issued = TokenGrant {
             family: grant.family,
